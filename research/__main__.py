@@ -1,0 +1,4 @@
+from research.cli import main
+import sys
+
+sys.exit(main())

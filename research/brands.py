@@ -1,0 +1,66 @@
+"""Brands: the client and its competitors, each with one or more accounts.
+
+Analyses work per brand, not per account: a brand's Twitter and Bluesky
+accounts count together. This module maps accounts and posts to brands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+__all__ = ["Brand", "brand_of_author", "brand_lookup", "brand_names", "client_name"]
+
+Role = Literal["client", "competitor"]
+
+
+@dataclass(frozen=True)
+class Brand:
+    """A brand: its name, whether it is the client, and its ``(platform, handle)`` accounts.
+
+    Handles are stored lower-case without '@', as in the canonical schema.
+    """
+
+    name: str
+    role: Role
+    accounts: tuple[tuple[str, str], ...]
+
+    @property
+    def is_client(self) -> bool:
+        return self.role == "client"
+
+
+def brand_lookup(brands: Iterable[Brand]) -> dict[tuple[str, str], str]:
+    """``{(platform, handle): brand name}`` for every brand account."""
+    return {(p, h.lower().lstrip("@")): b.name for b in brands for p, h in b.accounts}
+
+
+def brand_names(brands: Iterable[Brand]) -> list[str]:
+    """Brand names, client first, then competitors in params order."""
+    brands = list(brands)
+    return [b.name for b in brands if b.is_client] + [b.name for b in brands if not b.is_client]
+
+
+def client_name(brands: Iterable[Brand]) -> str | None:
+    return next((b.name for b in brands if b.is_client), None)
+
+
+def brand_of_author(posts: pd.DataFrame, brands: Iterable[Brand]) -> pd.Series:
+    """The brand that authored each post, or NA for audience posts.
+
+    Matches ``(platform, author_handle)`` against the brands' accounts.
+
+    Examples
+    --------
+    >>> posts = pd.DataFrame({"platform": ["twitter", "twitter"], "author_handle": ["brewbros", "fan1"]})
+    >>> brand_of_author(posts, [Brand("Brew Bros", "competitor", (("twitter", "brewbros"),))]).tolist()
+    ['Brew Bros', <NA>]
+    """
+    lookup = brand_lookup(brands)
+    keys = pd.Series(
+        list(zip(posts["platform"], posts["author_handle"].str.lower(), strict=True)), index=posts.index
+    )
+    return keys.map(lookup).astype(pd.StringDtype())

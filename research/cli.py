@@ -1,0 +1,189 @@
+"""Command line: ``research demo | brief | batch | import | collect | formats | renormalise``.
+
+The CLI is the only place that prints or exits: it maps library calls to progress bars,
+one-sentence errors on stderr and exit statuses (0 success, 1 some work failed,
+2 bad input).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from research.errors import ResearchError
+
+DEMO_PARAMS = Path(__file__).resolve().parent.parent / "params" / "demo.yaml"
+
+
+def _bar(desc: str, total: int | None) -> AbstractContextManager[Any]:
+    from tqdm import tqdm
+
+    unit = "records" if desc.startswith("import") else "it"
+    return tqdm(desc=desc, total=total, unit=unit, file=sys.stderr, leave=False, dynamic_ncols=True, mininterval=0.5)
+
+
+def _brief(params_path: Path, args: argparse.Namespace) -> int:
+    from research.params import load_params
+    from research.pipeline import run_brief
+
+    params = load_params(params_path)
+    brief = run_brief(
+        params,
+        args.workspace,
+        day=args.date,
+        notebooks=args.notebooks,
+        bar=_bar,
+        gather_sources=not args.no_gather,
+    )
+    print(f"brief written: {brief}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Run the whole pipeline on the bundled demo world, offline."""
+    return _brief(DEMO_PARAMS, args)
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    return _brief(Path(args.params), args)
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from research.batch import print_summary, run_batch
+
+    outcomes = run_batch(args.folder, args.workspace, workers=args.workers, dask=args.dask, day=args.date, bar=_bar)
+    print_summary(outcomes, sys.stdout)
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from research.store import Store
+
+    options: dict[str, Any] = {}
+    if args.timezone:
+        options["timezone"] = args.timezone
+    if args.map:
+        options["mapping"] = dict(_pair(m) for m in args.map)
+    store = Store(args.workspace, args.client)
+    for path in args.paths:
+        with _bar(f"import {Path(path).name}", None) as bar:
+            report = store.import_file(
+                path, args.format, options=options, observed_at=args.observed_at, progress=bar.update
+            )
+        print(report.summary())
+        if report.rejected and report.raw_file:
+            print(f"  set-aside records with line numbers: {report.raw_file.removesuffix('.jsonl')}.rejected.jsonl")
+    return 0
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    from research.collect import collect_cli
+
+    return collect_cli(args, bar=_bar)
+
+
+def cmd_formats(args: argparse.Namespace) -> int:
+    from research import sources
+
+    print("Import formats (research import --format NAME, or auto):")
+    for fmt in sorted(sources.FORMATS.values(), key=lambda f: f.name):
+        print(f"  {fmt.name:<22} {fmt.status:<8} {','.join(fmt.platforms):<28} {fmt.reads}")
+    print("Collectors (research collect --source NAME):")
+    if not sources.COLLECTORS:
+        print("  (none)")
+    for name, col in sorted(sources.COLLECTORS.items()):
+        print(f"  {name:<22} {col.status():<8} {col.platform:<28} {col.reads}")
+    return 0
+
+
+def cmd_renormalise(args: argparse.Namespace) -> int:
+    from research.store import Store
+
+    posts, accounts = Store(args.workspace, args.client).renormalise()
+    print(f"rebuilt data/processed/{args.client}: {posts} posts, {accounts} accounts")
+    return 0
+
+
+def _pair(text: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise ResearchError(f"--map {text!r}: expected CANONICAL=FILE_COLUMN, e.g. text=content")
+    key, _, value = text.partition("=")
+    return key.strip(), value.strip()
+
+
+def _datetime(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no timezone; add one, e.g. {text}+00:00")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="research", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--workspace", type=Path, default=Path("."), help="folder holding data/ and reports/ (default: .)")
+
+    brief_opts = argparse.ArgumentParser(add_help=False)
+    brief_opts.add_argument("--date", type=date.fromisoformat, help="report date folder (default: today)")
+    brief_opts.add_argument("--notebooks", type=Path, help="folder of NN_*.ipynb notebooks (default: the bundled ones)")
+    brief_opts.add_argument("--no-gather", action="store_true", help="skip import/collect; use the data already stored")
+
+    p = sub.add_parser("demo", parents=[common, brief_opts], help="whole pipeline on the bundled demo world, offline")
+    p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("brief", parents=[common, brief_opts], help="import/collect as params say, run notebooks, write the brief")
+    p.add_argument("params", help="params/<client>.yaml")
+    p.set_defaults(func=cmd_brief)
+    p = sub.add_parser("batch", parents=[common], help="one brief per params file in a folder")
+    p.add_argument("folder", help="folder of params YAML files")
+    p.add_argument("--workers", type=int, default=2, help="parallel local processes (default: 2)")
+    p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask distributed scheduler instead")
+    p.add_argument("--date", type=date.fromisoformat, help="report date folder (default: today)")
+    p.set_defaults(func=cmd_batch)
+    p = sub.add_parser("import", parents=[common], help="import files into data/raw and data/processed")
+    p.add_argument("--client", required=True, help="client slug (names the data folders)")
+    p.add_argument("--format", default="auto", help="import format (see `research formats`; default: auto)")
+    p.add_argument("--observed-at", type=_datetime, help="when the file's counts were observed (default: file time)")
+    p.add_argument("--timezone", help="zone of naive timestamps in the file, if it has any")
+    p.add_argument("--map", action="append", metavar="CANONICAL=COLUMN", help="column mapping for generic CSV/XLSX")
+    p.add_argument("paths", nargs="+", help="files to import")
+    p.set_defaults(func=cmd_import)
+    p = sub.add_parser("collect", parents=[common], help="fetch public posts from the network (resumable)")
+    p.add_argument("--client", required=True)
+    p.add_argument("--source", required=True, help="collector name (see `research formats`)")
+    p.add_argument("--account", action="append", default=[], help="account handle to collect (repeatable)")
+    p.add_argument("--hashtag", action="append", default=[], help="hashtag to collect (repeatable)")
+    p.add_argument("--instance", help="server, e.g. mastodon.social")
+    p.add_argument("--since", type=date.fromisoformat, help="oldest day to collect")
+    p.add_argument("--until", type=date.fromisoformat, help="newest day to collect")
+    p.add_argument("--max", type=int, dest="max_posts", help="stop after this many posts per target")
+    p.set_defaults(func=cmd_collect)
+    p = sub.add_parser("formats", help="list import formats and collectors with their status")
+    p.set_defaults(func=cmd_formats)
+    p = sub.add_parser("renormalise", parents=[common], help="rebuild processed tables from raw files")
+    p.add_argument("--client", required=True)
+    p.set_defaults(func=cmd_renormalise)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module="snscrape")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ResearchError as e:
+        print(f"research: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("research: interrupted; stored data is intact (raw files are written whole or not at all)", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,400 @@
+"""Competitor benchmark: scorecard, content mix, top posts, responses, share of voice, change.
+
+All functions take canonical ``posts`` (and ``accounts``), the brands, the
+period ``start..end`` (local dates, inclusive) and the client's timezone, and
+return tidy DataFrames ready to be shown as report tables. Definitions of
+engagement, engagement rates and own posts are those of ``research.metrics``.
+
+Response to the audience
+    An *audience post addressed to a brand* is a post by a non-brand author that
+    replies to one of the brand's accounts or posts, or @mentions one of its
+    handles. It is *answered* when the brand replied to it (any time in the
+    data). Response time = first answer minus the audience post, in hours.
+
+Share of voice
+    The *stream* is every post in the period carrying one of ``hashtags`` or
+    containing one of ``keywords`` (all posts when both are empty). A stream post
+    is in a brand's voice when the brand authored it, @mentions one of its
+    handles, or names it (brand name or alias as a whole word). ``share_of_voice``
+    = the brand's stream posts / the sum over brands (sums to 1);
+    ``engagement_share`` is the same with engagement; ``share_of_stream`` = the
+    brand's posts / all stream posts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from research.brands import Brand, brand_names
+from research.metrics import annotate, in_period, own_posts, period_days, previous_period
+from research.stats import ALPHA, adjust_pvalues, mann_whitney, proportion_test, rate_test, uplift
+
+__all__ = [
+    "scorecard",
+    "content_mix",
+    "format_uplift",
+    "top_posts",
+    "brand_mentions",
+    "response_stats",
+    "share_of_voice",
+    "period_change",
+]
+
+
+def _mean(s: pd.Series) -> float | None:
+    s = s.dropna()
+    return float(s.mean()) if len(s) else None
+
+
+def _median(s: pd.Series) -> float | None:
+    s = s.dropna()
+    return float(s.median()) if len(s) else None
+
+
+def _summary(group: pd.DataFrame, weeks: float) -> dict:
+    return {
+        "posts": len(group),
+        "posts_per_week": len(group) / weeks,
+        "engagement_total": group["engagement"].sum(min_count=1) if len(group) else None,
+        "engagement_mean": _mean(group["engagement"]),
+        "engagement_median": _median(group["engagement"]),
+        "er_followers": _mean(group["er_followers"]),
+        "er_views": _mean(group["er_views"]),
+    }
+
+
+def scorecard(
+    posts: pd.DataFrame,
+    accounts: pd.DataFrame | None,
+    brands: Sequence[Brand],
+    start: date,
+    end: date,
+    timezone: str,
+    *,
+    by: str = "brand",
+) -> pd.DataFrame:
+    """Posting and engagement benchmark per brand (``by="brand"``) or per account (``by="account"``).
+
+    Columns: ``brand, role`` (plus ``platform, handle`` per account), ``posts``,
+    ``posts_per_week`` (posts / (days / 7)), ``engagement_total``,
+    ``engagement_mean``, ``engagement_median`` (engagement per own post),
+    ``er_followers`` (mean over posts of engagement / followers), ``er_views``
+    (mean over posts of engagement / views). Rates are NULL where no post has
+    the denominator. Every brand (account) appears, with 0 posts if silent.
+    """
+    own = own_posts(posts, accounts, brands, start, end, timezone)
+    weeks = period_days(start, end) / 7
+    rows = []
+    for b in brands:
+        units = [(None, None)] if by == "brand" else list(b.accounts)
+        for platform, handle in units:
+            group = own.loc[own["brand"] == b.name]
+            row = {"brand": b.name, "role": b.role}
+            if by != "brand":
+                group = group.loc[
+                    (group["platform"] == platform) & (group["author_handle"].str.lower() == handle)
+                ]
+                row |= {"platform": platform, "handle": handle}
+            rows.append(row | _summary(group, weeks))
+    out = pd.DataFrame(rows)
+    out["posts"] = out["posts"].astype("Int64")
+    for col in (
+        "posts_per_week",
+        "engagement_total",
+        "engagement_mean",
+        "engagement_median",
+        "er_followers",
+        "er_views",
+    ):
+        out[col] = out[col].astype("Float64")
+    return out
+
+
+def content_mix(
+    posts: pd.DataFrame, brands: Sequence[Brand], start: date, end: date, timezone: str
+) -> pd.DataFrame:
+    """Content-type mix and engagement by type per brand.
+
+    Columns: ``brand, media_type, posts, share`` (of the brand's own posts),
+    ``engagement_mean, engagement_median``. Unknown media types show as ``unknown``.
+    """
+    own = own_posts(posts, None, brands, start, end, timezone).assign(
+        media_type=lambda d: d["media_type"].fillna("unknown")
+    )
+    grouped = own.groupby(["brand", "media_type"])["engagement"]
+    out = grouped.agg(posts="size", engagement_mean="mean", engagement_median="median").reset_index()
+    out["share"] = out["posts"] / out.groupby("brand")["posts"].transform("sum")
+    out["brand"] = pd.Categorical(out["brand"], categories=brand_names(brands))
+    out = out.sort_values(["brand", "posts"], ascending=[True, False], ignore_index=True)
+    out["brand"] = out["brand"].astype("string")
+    out[["engagement_mean", "engagement_median"]] = out[["engagement_mean", "engagement_median"]].astype(
+        "Float64"
+    )
+    return out[["brand", "media_type", "posts", "share", "engagement_mean", "engagement_median"]]
+
+
+def format_uplift(
+    posts: pd.DataFrame,
+    brands: Sequence[Brand],
+    start: date,
+    end: date,
+    timezone: str,
+    *,
+    min_support: int = 10,
+    alpha: float = ALPHA,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Engagement uplift of each content type over the other types, all brands pooled.
+
+    Each own post's engagement is made relative to its account's median
+    (``research.metrics.relative_engagement``), so big and small brands pool
+    fairly; ``uplift`` is the ratio of median relative engagement of posts of the
+    type to that of all other posts, with a bootstrap interval and a
+    Benjamini–Hochberg-adjusted Mann–Whitney p-value (``research.stats.uplift``).
+    The ``feature`` column holds the media type.
+    """
+    own = own_posts(posts, None, brands, start, end, timezone)
+    flags = pd.get_dummies(own["media_type"].fillna("unknown")).astype(bool)
+    return uplift(own["relative_engagement"], flags, min_support=min_support, alpha=alpha, seed=seed)
+
+
+def top_posts(
+    posts: pd.DataFrame, brands: Sequence[Brand], start: date, end: date, timezone: str, *, n: int = 5
+) -> pd.DataFrame:
+    """The ``n`` most engaging own posts per brand (text is raw: escape it before display).
+
+    Columns: ``brand, rank, platform, author_handle, created_local, media_type,
+    engagement, relative_engagement, url, text``.
+    """
+    own = own_posts(posts, None, brands, start, end, timezone)
+    own = own.assign(
+        created_local=own["created_at"].dt.tz_convert(timezone).dt.strftime("%Y-%m-%d %H:%M"),
+    ).sort_values(["engagement", "created_at"], ascending=[False, True], na_position="last")
+    top = own.groupby("brand", sort=False).head(n).copy()
+    top["rank"] = top.groupby("brand").cumcount() + 1
+    top["brand"] = pd.Categorical(top["brand"], categories=brand_names(brands))
+    columns = ["brand", "rank", "platform", "author_handle", "created_local", "media_type", "engagement",
+               "relative_engagement", "url", "text"]  # fmt: skip
+    out = top.sort_values(["brand", "rank"], ignore_index=True)[columns]
+    out["brand"] = out["brand"].astype("string")
+    return out
+
+
+def brand_mentions(
+    posts: pd.DataFrame, brands: Iterable[Brand], *, aliases: Mapping[str, Iterable[str]] | None = None,
+    by_name: bool = True,
+) -> pd.DataFrame:  # fmt: skip
+    """Which brands each post @mentions (by handle, same platform) or names in its text.
+
+    Returns one boolean column per brand name, aligned with ``posts``. Names and
+    ``aliases`` match case-insensitively as whole words; ``by_name=False`` keeps
+    handle mentions only.
+    """
+    exploded = posts[["platform", "mentions"]].explode("mentions")
+    keys = exploded["platform"].astype("string") + "\t" + exploded["mentions"].astype("string").str.lower()
+    out = {}
+    for b in brands:
+        handles = {f"{p}\t{h.lower().lstrip('@')}" for p, h in b.accounts}
+        hit = keys.isin(handles).fillna(False).groupby(level=0).any().reindex(posts.index, fill_value=False)
+        if by_name:
+            names = [b.name, *(aliases or {}).get(b.name, [])]
+            pattern = r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)"
+            hit = hit | posts["text"].str.contains(pattern, case=False, regex=True).fillna(False).astype(bool)
+        out[b.name] = hit.astype(bool)
+    return pd.DataFrame(out, index=posts.index)
+
+
+def _addressed(ann: pd.DataFrame, brands: Sequence[Brand]) -> pd.DataFrame:
+    """Per brand, which audience posts reply to or @mention it (bool columns)."""
+    mentions = brand_mentions(ann, brands, by_name=False)
+    audience = ann["brand"].isna()
+    out = {}
+    for b in brands:
+        mine = ann.loc[ann["brand"] == b.name]
+        authors = set(zip(mine["platform"], mine["author_id"], strict=True))
+        post_ids = set(zip(mine["platform"], mine["post_id"], strict=True))
+        replies_to = pd.Series(
+            [(p, a) in authors or (p, q) in post_ids
+             for p, a, q in zip(ann["platform"], ann["reply_to_author_id"], ann["reply_to_post_id"], strict=True)],
+            index=ann.index,
+        )  # fmt: skip
+        out[b.name] = audience & (replies_to | mentions[b.name])
+    return pd.DataFrame(out, index=ann.index)
+
+
+def _responses(
+    ann: pd.DataFrame, brands: Sequence[Brand], addressed: pd.DataFrame, period: pd.Series
+) -> dict:
+    """Per brand: its audience posts in ``period`` with ``answered`` and ``response_hours``."""
+    out = {}
+    for b in brands:
+        asked = ann.loc[addressed[b.name] & period, ["platform", "post_id", "created_at"]]
+        answers = ann.loc[(ann["brand"] == b.name) & ann["reply_to_post_id"].notna()]
+        first = answers.groupby(["platform", "reply_to_post_id"])["created_at"].min()
+        first.index = first.index.set_names(["platform", "post_id"])
+        merged = asked.join(first.rename("answered_at"), on=["platform", "post_id"])
+        hours = (merged["answered_at"] - merged["created_at"]).dt.total_seconds() / 3600
+        out[b.name] = merged.assign(answered=merged["answered_at"].notna(), response_hours=hours)
+    return out
+
+
+def response_stats(
+    posts: pd.DataFrame, brands: Sequence[Brand], start: date, end: date, timezone: str
+) -> pd.DataFrame:
+    """How each brand answers its audience.
+
+    Columns: ``brand, audience_posts`` (replies/mentions addressed to it in the
+    period), ``answered``, ``answered_share`` (NULL when no audience post),
+    ``median_response_hours`` (NULL when nothing was answered).
+    """
+    ann = annotate(posts, None, brands, timezone)
+    resp = _responses(ann, brands, _addressed(ann, brands), in_period(ann, start, end, timezone))
+    rows = []
+    for b in brands:
+        r = resp[b.name]
+        n, k = len(r), int(r["answered"].sum())
+        rows.append({"brand": b.name, "audience_posts": n, "answered": k, "answered_share": k / n if n else None,
+                     "median_response_hours": _median(r["response_hours"])})  # fmt: skip
+    out = pd.DataFrame(rows)
+    return out.astype({"answered_share": "Float64", "median_response_hours": "Float64"})
+
+
+def _stream(ann: pd.DataFrame, hashtags: Iterable[str] | None, keywords: Iterable[str] | None) -> pd.Series:
+    tags = {h.lower().lstrip("#") for h in hashtags or []}
+    words = [k for k in keywords or [] if k]
+    if not tags and not words:
+        return pd.Series(True, index=ann.index)
+    hit = ann["hashtags"].map(lambda hs: bool(tags.intersection(hs))).astype(bool)
+    if words:
+        pattern = "|".join(re.escape(w) for w in words)
+        hit = hit | ann["text"].str.contains(pattern, case=False, regex=True).fillna(False).astype(bool)
+    return hit
+
+
+def _voice(ann, brands, hashtags, keywords, aliases) -> tuple[pd.DataFrame, pd.Series]:
+    """Stream posts and, per brand, which of them are in its voice."""
+    stream = ann.loc[_stream(ann, hashtags, keywords)]
+    voice = brand_mentions(stream, brands, aliases=aliases)
+    for b in brands:
+        voice[b.name] = voice[b.name] | (stream["brand"] == b.name).fillna(False).astype(bool)
+    return voice, stream["engagement"].astype("Float64").fillna(0.0)
+
+
+def share_of_voice(
+    posts: pd.DataFrame,
+    brands: Sequence[Brand],
+    start: date,
+    end: date,
+    timezone: str,
+    *,
+    hashtags: Iterable[str] | None = None,
+    keywords: Iterable[str] | None = None,
+    aliases: Mapping[str, Iterable[str]] | None = None,
+) -> pd.DataFrame:
+    """Share of voice of each brand in the hashtag/keyword stream (definitions in the module docstring).
+
+    Columns: ``brand, posts, share_of_stream, share_of_voice, engagement,
+    engagement_share``; ``stream_posts`` repeats the stream size for reference.
+    """
+    ann = annotate(posts, None, brands, timezone)
+    ann = ann.loc[in_period(ann, start, end, timezone)]
+    voice, eng = _voice(ann, brands, hashtags, keywords, aliases)
+    counts = voice.sum()
+    engaged = voice.astype(float).mul(eng, axis=0).sum()
+    out = pd.DataFrame({"brand": [b.name for b in brands]})
+    out["posts"] = out["brand"].map(counts).astype("Int64")
+    out["stream_posts"] = len(voice)
+    out["share_of_stream"] = out["posts"] / len(voice) if len(voice) else np.nan
+    out["share_of_voice"] = out["posts"] / counts.sum() if counts.sum() else np.nan
+    out["engagement"] = out["brand"].map(engaged).astype("Float64")
+    out["engagement_share"] = out["engagement"] / engaged.sum() if engaged.sum() else np.nan
+    return out.astype(
+        {"share_of_stream": "Float64", "share_of_voice": "Float64", "engagement_share": "Float64"}
+    )
+
+
+def _change_rows(brand: str, cur: dict, prev: dict) -> list[dict]:
+    """Rows of the change table for one brand from per-period samples and counts."""
+    rows = [{"brand": brand, "metric": "posts", "current": cur["posts"], "previous": prev["posts"],
+             "test": "exact Poisson rate", "p_value": rate_test(cur["posts"], prev["posts"])}]  # fmt: skip
+    for metric, sample, stat in [
+        ("engagement_median", "engagement", np.median),
+        ("er_followers", "er_followers", np.mean),
+        ("er_views", "er_views", np.mean),
+        ("median_response_hours", "response_hours", np.median),
+    ]:
+        a, b = cur[sample].dropna().astype(float), prev[sample].dropna().astype(float)
+        rows.append({"brand": brand, "metric": metric,
+                     "current": float(stat(a)) if len(a) else np.nan, "previous": float(stat(b)) if len(b) else np.nan,
+                     "test": "Mann-Whitney U", "p_value": mann_whitney(a, b)["p_value"]})  # fmt: skip
+    for metric, k, n in [("answered_share", "answered", "asked"), ("share_of_voice", "voice", "voice_total")]:
+        rows.append({"brand": brand, "metric": metric,
+                     "current": cur[k] / cur[n] if cur[n] else np.nan, "previous": prev[k] / prev[n] if prev[n] else np.nan,
+                     "test": "Fisher exact", "p_value": proportion_test(cur[k], cur[n], prev[k], prev[n])})  # fmt: skip
+    return rows
+
+
+def period_change(
+    posts: pd.DataFrame,
+    accounts: pd.DataFrame | None,
+    brands: Sequence[Brand],
+    start: date,
+    end: date,
+    timezone: str,
+    *,
+    hashtags: Iterable[str] | None = None,
+    keywords: Iterable[str] | None = None,
+    aliases: Mapping[str, Iterable[str]] | None = None,
+    alpha: float = ALPHA,
+) -> pd.DataFrame:
+    """Change of each brand's metrics against the previous period of equal length, with tests.
+
+    Metrics and tests: ``posts`` (exact Poisson rate test, equal exposure),
+    ``engagement_median``, ``er_followers``, ``er_views`` (means of per-post
+    rates) and ``median_response_hours`` (Mann–Whitney U on the per-post values),
+    ``answered_share`` and ``share_of_voice`` (Fisher's exact test). p-values are
+    Benjamini–Hochberg-adjusted over the whole table; ``significant`` is
+    ``p_adjusted < alpha`` and ``verdict`` is ``up``/``down`` only then, else
+    ``no real change``.
+
+    Columns: ``brand, metric, current, previous, change, change_pct, test,
+    p_value, p_adjusted, significant, verdict``.
+    """
+    ann = annotate(posts, accounts, brands, timezone)
+    prev_start, prev_end = previous_period(start, end)
+    addressed = _addressed(ann, brands)
+    samples: dict[str, dict] = {}
+    for label, (s, e) in {"current": (start, end), "previous": (prev_start, prev_end)}.items():
+        mask = in_period(ann, s, e, timezone)
+        period = ann.loc[mask]
+        voice, _ = _voice(period, brands, hashtags, keywords, aliases)
+        resp = _responses(ann, brands, addressed, mask)
+        own = period.loc[period["own_post"]]
+        for b in brands:
+            mine = own.loc[own["brand"] == b.name]
+            samples.setdefault(b.name, {})[label] = {
+                "posts": len(mine), "engagement": mine["engagement"], "er_followers": mine["er_followers"],
+                "er_views": mine["er_views"], "response_hours": resp[b.name]["response_hours"],
+                "answered": int(resp[b.name]["answered"].sum()), "asked": len(resp[b.name]),
+                "voice": int(voice[b.name].sum()), "voice_total": int(voice.to_numpy().sum()),
+            }  # fmt: skip
+    rows = [
+        r
+        for b in brands
+        for r in _change_rows(b.name, samples[b.name]["current"], samples[b.name]["previous"])
+    ]
+    out = pd.DataFrame(rows)
+    out["current"] = out["current"].astype("float64")
+    out["previous"] = out["previous"].astype("float64")
+    out["change"] = out["current"] - out["previous"]
+    out["change_pct"] = np.where(out["previous"] != 0, out["change"] / out["previous"] * 100, np.nan)
+    out["p_adjusted"] = adjust_pvalues(out["p_value"].to_numpy(dtype="float64"))
+    out["significant"] = (out["p_adjusted"] < alpha).fillna(False).astype(bool)
+    out["verdict"] = np.where(out["significant"], np.where(out["change"] > 0, "up", "down"), "no real change")
+    return out[["brand", "metric", "current", "previous", "change", "change_pct", "test", "p_value", "p_adjusted",
+                "significant", "verdict"]]  # fmt: skip

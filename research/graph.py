@@ -1,0 +1,773 @@
+"""The audience interaction graph: who engages with whom, and what its structure says.
+
+Nodes are accounts, keyed ``"<platform>:<handle>"`` when the handle is known and
+``"<platform>:id:<account id>"`` otherwise. Replies, reposts and quotes name their
+target by author id and mentions by handle, so ids are translated to handles with a
+map built from ``posts`` and ``accounts`` before keying: one account is one node
+whichever way it was reached. A directed edge runs from the acting account to its
+target and carries one count per kind (``reply``, ``mention``, ``repost``,
+``quote``) plus their sum, ``weight``.
+
+Metrics, communities and rankings follow networkx conventions and return plain
+dicts, lists and DataFrames. Graphs with more than ``IGRAPH_MIN_EDGES`` edges are
+handed to python-igraph for PageRank, betweenness, k-core, components and Louvain;
+the test suite checks that both backends agree on small graphs.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+import igraph as ig
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from research.brands import Brand, brand_lookup
+
+__all__ = [
+    "KINDS",
+    "IGRAPH_MIN_EDGES",
+    "author_keys",
+    "interactions",
+    "interaction_graph",
+    "filter_graph",
+    "pagerank",
+    "betweenness",
+    "node_metrics",
+    "louvain",
+    "partition_nmi",
+    "community_report",
+    "set_communities",
+    "influencers",
+    "bridges",
+]
+
+KINDS: tuple[str, ...] = ("reply", "mention", "repost", "quote")
+# NOTE: below this size networkx is fast enough and is the reference; above it igraph's C
+# code keeps 1M-post worlds inside the 30 s budget. Tests pin both backends to agree.
+IGRAPH_MIN_EDGES = 20_000
+# Exact betweenness is O(nodes x edges); above this many nodes it is estimated from a
+# fixed-seed sample of source nodes (networkx's estimator, reproduced for igraph).
+EXACT_BETWEENNESS_MAX_NODES = 5_000
+BETWEENNESS_SAMPLE = 256
+
+Backend = Literal["auto", "networkx", "igraph"]
+_LINKS = {"reply": "reply_to", "repost": "repost_of", "quote": "quote_of"}
+
+
+# --- building ----------------------------------------------------------------------------------
+
+
+def _identities(posts: pd.DataFrame, accounts: pd.DataFrame | None) -> pd.DataFrame:
+    """``(platform, account_id) -> handle``; profiles win over handles seen on posts."""
+    seen = posts[["platform", "author_id", "author_handle"]].set_axis(["platform", "account_id", "handle"], axis=1)
+    if accounts is not None and len(accounts):
+        seen = pd.concat([accounts[["platform", "account_id", "handle"]], seen], ignore_index=True)
+    seen = seen.astype("string").dropna()
+    seen["handle"] = seen["handle"].str.lower().str.lstrip("@")
+    return seen.drop_duplicates(["platform", "account_id"])
+
+
+def _keys(platform: pd.Series, account_id: pd.Series, handle: pd.Series, ids: pd.DataFrame) -> pd.Series:
+    frame = pd.DataFrame({"platform": platform, "account_id": account_id}).astype("string")
+    known = frame.merge(ids, on=["platform", "account_id"], how="left")["handle"].to_numpy()
+    handle = handle.astype("string").str.lower().str.lstrip("@").fillna(pd.Series(known, index=frame.index))
+    by_id = frame["platform"] + ":id:" + frame["account_id"]
+    return (frame["platform"] + ":" + handle).fillna(by_id)
+
+
+def author_keys(posts: pd.DataFrame, accounts: pd.DataFrame | None = None) -> pd.Series:
+    """The node key of each post's author, aligned with ``posts`` (NA if the author is unknown).
+
+    Examples
+    --------
+    >>> from research.schema import posts_frame
+    >>> posts = posts_frame([{"platform": "twitter", "post_id": "1", "author_id": "7", "author_handle": "Ann"},
+    ...                      {"platform": "twitter", "post_id": "2", "author_id": "9"}])
+    >>> author_keys(posts).tolist()
+    ['twitter:ann', 'twitter:id:9']
+    """
+    ids = _identities(posts, accounts)
+    return _keys(posts["platform"], posts["author_id"], posts["author_handle"], ids).set_axis(posts.index)
+
+
+def interactions(
+    posts: pd.DataFrame, accounts: pd.DataFrame | None = None, *, kinds: Iterable[str] = KINDS
+) -> pd.DataFrame:
+    """One row per interaction: ``platform, post_id, created_at, source, target, kind``.
+
+    A reply, repost or quote targets the author of the referenced post: its
+    ``*_author_id`` or, when that is missing, the author of the referenced post if it
+    is in ``posts``. A mention targets the mentioned handle; one post counts once per
+    kind and target. A mention of the account the same post replies to, reposts or
+    quotes is not counted again: the leading ``@handle`` of a reply and the
+    ``RT @handle:`` of a retweet are how platforms encode those acts. Self-interactions
+    (replying in one's own thread, mentioning oneself) are dropped, and so are rows
+    whose source or target cannot be identified.
+
+    Examples
+    --------
+    >>> from research.schema import posts_frame
+    >>> posts = posts_frame([
+    ...     {"platform": "twitter", "post_id": "1", "author_id": "7", "author_handle": "brand"},
+    ...     {"platform": "twitter", "post_id": "2", "author_id": "8", "author_handle": "fan",
+    ...      "reply_to_post_id": "1", "mentions": ["brand", "pal"]},
+    ... ])
+    >>> interactions(posts)[["source", "target", "kind"]].values.tolist()
+    [['twitter:fan', 'twitter:brand', 'reply'], ['twitter:fan', 'twitter:pal', 'mention']]
+    """
+    kinds = [k for k in KINDS if k in set(kinds)]
+    ids = _identities(posts, accounts)
+    src = _keys(posts["platform"], posts["author_id"], posts["author_handle"], ids).to_numpy()
+    base = pd.DataFrame({"platform": posts["platform"].to_numpy(), "post_id": posts["post_id"].to_numpy()})
+    base["created_at"] = posts["created_at"].to_numpy()
+    base["source"] = src
+    by_post = base[["platform", "post_id", "source"]].rename(columns={"source": "by_post"})
+    parts = []
+    for kind in [k for k in kinds if k in _LINKS]:
+        author_col, post_col = f"{_LINKS[kind]}_author_id", f"{_LINKS[kind]}_post_id"
+        mask = (posts[author_col].notna() | posts[post_col].notna()).to_numpy()
+        sub = posts.loc[mask]
+        part = base.loc[mask].reset_index(drop=True)
+        part["target"] = _keys(sub["platform"], sub[author_col], pd.Series(pd.NA, index=sub.index), ids).to_numpy()
+        ref = pd.DataFrame({"platform": sub["platform"].to_numpy(), "post_id": sub[post_col].to_numpy()})
+        part["target"] = part["target"].fillna(ref.merge(by_post, how="left", on=["platform", "post_id"])["by_post"])
+        parts.append(part.assign(kind=kind))
+    if "mention" in kinds:
+        mask = (posts["mentions"].map(len) > 0).to_numpy()
+        part = base.loc[mask].assign(handle=posts.loc[mask, "mentions"].to_numpy()).explode("handle")
+        handle = part.pop("handle").astype("string").str.lower().str.lstrip("@")
+        parts.append(part.assign(target=part["platform"] + ":" + handle, kind="mention"))
+    columns = ["platform", "post_id", "created_at", "source", "target", "kind"]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    out = out[columns].astype({"source": "string", "target": "string", "kind": "string"})
+    out = out.dropna(subset=["source", "target"])
+    out = out[out["source"] != out["target"]].drop_duplicates(["platform", "post_id", "kind", "target"])
+    acted = out[out["kind"] != "mention"].set_index(["platform", "post_id", "target"]).index
+    again = (out["kind"] == "mention") & out.set_index(["platform", "post_id", "target"]).index.isin(acted)
+    return out[~again].reset_index(drop=True)
+
+
+def _period(posts: pd.DataFrame, start: object, end: object) -> pd.DataFrame:
+    keep = pd.Series(True, index=posts.index)
+    for bound, cmp in ((start, "ge"), (end, "lt")):
+        if bound is not None:
+            stamp = pd.Timestamp(bound)
+            stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+            keep &= getattr(posts["created_at"], cmp)(stamp).fillna(False)
+    return posts[keep]
+
+
+def interaction_graph(
+    posts: pd.DataFrame,
+    accounts: pd.DataFrame | None = None,
+    brands: Iterable[Brand] = (),
+    *,
+    kinds: Iterable[str] = KINDS,
+    platforms: Iterable[str] | None = None,
+    start: object = None,
+    end: object = None,
+    min_weight: int = 1,
+) -> nx.DiGraph:
+    """Build the directed interaction graph of ``posts``.
+
+    Parameters
+    ----------
+    posts, accounts : DataFrame
+        Canonical tables; ``accounts`` only helps translate ids to handles.
+    brands : list of Brand
+        Brand accounts are recognised by ``(platform, handle)``.
+    kinds : iterable of str
+        Interaction kinds to count, a subset of ``KINDS``.
+    platforms : iterable of str, optional
+        Keep only posts from these platforms.
+    start, end : timestamp-like, optional
+        Keep posts with ``start <= created_at < end`` (naive values are UTC).
+    min_weight : int
+        Drop edges whose combined count is below this.
+
+    Returns
+    -------
+    G : nx.DiGraph
+        Node attributes ``platform, handle, label, is_brand, brand`` (``handle`` is ""
+        when only the id is known; ``brand`` is "" for audience accounts). Edge
+        attributes: one count per kind in ``KINDS`` and ``weight``, their sum. Nodes are
+        the accounts on kept edges plus brand accounts that posted, so a brand nobody
+        engaged with still appears.
+
+    Examples
+    --------
+    >>> from research.schema import posts_frame
+    >>> posts = posts_frame([
+    ...     {"platform": "twitter", "post_id": "1", "author_id": "7", "author_handle": "brand"},
+    ...     {"platform": "twitter", "post_id": "2", "author_id": "8", "author_handle": "fan",
+    ...      "reply_to_post_id": "1", "reply_to_author_id": "7", "mentions": ["brand", "pal"]},
+    ...     {"platform": "twitter", "post_id": "3", "author_id": "8", "author_handle": "fan", "mentions": ["brand"]},
+    ... ])
+    >>> G = interaction_graph(posts, brands=[Brand("Brand", "client", (("twitter", "brand"),))])
+    >>> G.edges["twitter:fan", "twitter:brand"]
+    {'reply': 1, 'mention': 1, 'repost': 0, 'quote': 0, 'weight': 2}
+    >>> G.nodes["twitter:brand"]["brand"], G.nodes["twitter:pal"]["is_brand"]
+    ('Brand', False)
+    """
+    if platforms is not None:
+        posts = posts[posts["platform"].isin(list(platforms))]
+    posts = _period(posts, start, end)
+    inter = interactions(posts, accounts, kinds=kinds)
+    counts = inter.groupby(["source", "target", "kind"], sort=True).size().unstack("kind", fill_value=0)
+    counts = counts.reindex(columns=list(KINDS), fill_value=0).astype("int64")
+    counts["weight"] = counts.sum(axis=1)
+    counts = counts[counts["weight"] >= min_weight].reset_index()
+    lookup = {f"{p}:{h}": name for (p, h), name in brand_lookup(brands).items()}
+    authors = author_keys(posts, accounts).dropna().unique()
+    G = nx.DiGraph()
+    G.add_nodes_from(sorted(k for k in authors if k in lookup))
+    attrs = counts[[*KINDS, "weight"]].to_dict("records")
+    G.add_edges_from(zip(counts["source"], counts["target"], attrs))
+    for node, data in G.nodes(data=True):
+        platform, rest = node.split(":", 1)
+        handle = "" if rest.startswith("id:") else rest
+        brand = lookup.get(node, "")
+        data.update(platform=platform, handle=handle, label=handle or rest[3:], is_brand=bool(brand), brand=brand)
+    return G
+
+
+def filter_graph(
+    G: nx.DiGraph,
+    *,
+    kinds: Iterable[str] | None = None,
+    platforms: Iterable[str] | None = None,
+    min_weight: int = 1,
+    weight: str = "weight",
+) -> nx.DiGraph:
+    """A copy of ``G`` restricted to some kinds and platforms, without light edges.
+
+    With ``kinds``, ``weight`` is recomputed as the sum of those kinds' counts. Nodes
+    left without edges are dropped, except brands.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> G.add_edge("t:a", "t:b", reply=2, mention=0, repost=1, quote=0, weight=3)
+    >>> G.add_edge("t:c", "t:b", reply=0, mention=1, repost=0, quote=0, weight=1)
+    >>> list(filter_graph(G, kinds=["reply"]).edges(data="weight"))
+    [('t:a', 't:b', 2)]
+    """
+    H = nx.DiGraph()
+    H.graph.update(G.graph)
+    kinds = list(kinds) if kinds is not None else None
+    platforms = set(platforms) if platforms is not None else None
+    for u, v, data in G.edges(data=True):
+        data = dict(data)
+        if kinds is not None:
+            data[weight] = sum(data.get(k, 0) for k in kinds)
+        if data.get(weight, 1) < min_weight or data.get(weight, 1) <= 0:
+            continue
+        if platforms is not None and G.nodes[u].get("platform", u.split(":", 1)[0]) not in platforms:
+            continue
+        H.add_edge(u, v, **data)
+    keep_brand = [n for n, b in G.nodes(data="is_brand") if b and (platforms is None or G.nodes[n]["platform"] in platforms)]
+    H.add_nodes_from(keep_brand)
+    nx.set_node_attributes(H, {n: G.nodes[n] for n in H})
+    return H
+
+
+# --- metrics ------------------------------------------------------------------------------------
+
+
+def _use_igraph(G: nx.Graph, backend: Backend) -> bool:
+    if backend not in ("auto", "networkx", "igraph"):
+        raise ValueError(f"backend: {backend!r} is not one of 'auto', 'networkx', 'igraph'")
+    return backend == "igraph" or (backend == "auto" and G.number_of_edges() > IGRAPH_MIN_EDGES)
+
+
+def _to_igraph(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, list]:
+    nodes = list(G)
+    index = {n: i for i, n in enumerate(nodes)}
+    g = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in G.edges()], directed=G.is_directed())
+    g.es["weight"] = [d.get(weight, 1) if weight else 1 for _, _, d in G.edges(data=True)]
+    return g, nodes
+
+
+def _undirected(G: nx.Graph, weight: str | None) -> nx.Graph:
+    """Undirected view whose edge weight sums both directions (``to_undirected`` keeps one)."""
+    U = nx.Graph()
+    U.add_nodes_from(G)
+    for u, v, d in G.edges(data=True):
+        w = d.get(weight, 1) if weight else 1
+        U.add_edge(u, v, weight=U[u][v]["weight"] + w if U.has_edge(u, v) else w)
+    return U
+
+
+def pagerank(G: nx.DiGraph, *, weight: str | None = "weight", alpha: float = 0.85, backend: Backend = "auto") -> dict:
+    """PageRank of each node, following edges from engager to engaged.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b"), ("c", "b")])
+    >>> max(pagerank(G).items(), key=lambda kv: kv[1])[0]
+    'b'
+    """
+    if not _use_igraph(G, backend):
+        return nx.pagerank(G, alpha=alpha, weight=weight)
+    g, nodes = _to_igraph(G, weight)
+    return dict(zip(nodes, g.pagerank(weights="weight", directed=G.is_directed(), damping=alpha)))
+
+
+def betweenness(
+    G: nx.Graph, *, k: int | Literal["auto"] | None = "auto", seed: int = 0, backend: Backend = "auto"
+) -> dict:
+    """Normalised betweenness of each node on the undirected, unweighted view of ``G``.
+
+    Weights count interactions; they are not distances, so paths are counted in hops.
+    ``k=None`` is exact; an int estimates from ``k`` source nodes sampled with ``seed``
+    exactly as ``nx.betweenness_centrality(G, k=k, seed=seed)`` does; ``"auto"`` is exact
+    up to ``EXACT_BETWEENNESS_MAX_NODES`` nodes and samples ``BETWEENNESS_SAMPLE`` above.
+
+    Examples
+    --------
+    >>> betweenness(nx.path_graph(3))
+    {0: 0.0, 1: 1.0, 2: 0.0}
+    """
+    n = len(G)
+    if k == "auto":
+        k = None if n <= EXACT_BETWEENNESS_MAX_NODES else BETWEENNESS_SAMPLE
+    if k is not None and k >= n:
+        k = None
+    if not _use_igraph(G, backend):
+        return nx.betweenness_centrality(G.to_undirected(as_view=True), k=k, seed=seed)
+    g, nodes = _to_igraph(G, None)
+    ug = g.as_undirected(mode="collapse") if g.is_directed() else g
+    if n <= 2:
+        return dict.fromkeys(nodes, 0.0)
+    if k is None:
+        raw = ug.betweenness(directed=False)
+        return {v: 2 * b / ((n - 1) * (n - 2)) for v, b in zip(nodes, raw)}
+    sources = random.Random(seed).sample(nodes, k)
+    pos = {v: i for i, v in enumerate(nodes)}
+    raw = ug.betweenness(directed=False, sources=[pos[s] for s in sources])
+    chosen = set(sources)
+    # igraph counts each (source, target) path once; networkx's estimator counts ordered pairs.
+    return {v: 2 * b / ((k - (v in chosen)) * (n - 2)) for v, b in zip(nodes, raw)}
+
+
+def _core_and_components(G: nx.Graph, backend: Backend) -> tuple[dict, dict]:
+    """k-core number on the undirected simple view; weak components numbered largest first."""
+    if _use_igraph(G, backend):
+        g, nodes = _to_igraph(G, None)
+        core = dict(zip(nodes, g.as_undirected(mode="collapse").coreness()))
+        groups = [[nodes[i] for i in c] for c in g.connected_components(mode="weak")]
+    else:
+        core = nx.core_number(nx.Graph(G))
+        groups = nx.weakly_connected_components(G) if G.is_directed() else nx.connected_components(G)
+    ordered = sorted((sorted(c) for c in groups), key=lambda c: (-len(c), c[0]))
+    return core, {n: i for i, c in enumerate(ordered) for n in c}
+
+
+def node_metrics(
+    G: nx.DiGraph,
+    *,
+    weight: str = "weight",
+    k: int | Literal["auto"] | None = "auto",
+    seed: int = 0,
+    backend: Backend = "auto",
+) -> pd.DataFrame:
+    """One row per account: degrees, PageRank, betweenness, k-core and component.
+
+    Columns: ``account, handle, platform, is_brand, brand, in_degree, out_degree``
+    (distinct accounts), ``in_weight, out_weight`` (interactions received and made),
+    ``pagerank``, ``betweenness`` (see `betweenness`), ``core`` (k-core number of the
+    undirected view) and ``component`` (0 is the largest weakly connected component).
+    Sorted by PageRank, highest first.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("t:a", "t:b"), ("t:c", "t:b")])
+    >>> node_metrics(G)[["account", "in_weight", "pagerank"]].round(2).values.tolist()[0]
+    ['t:b', 2, 0.48]
+    """
+    pr = pagerank(G, weight=weight, backend=backend)
+    bt = betweenness(G, k=k, seed=seed, backend=backend)
+    core, component = _core_and_components(G, backend)
+    nodes = list(G)
+    attr = lambda name, default: [G.nodes[n].get(name, default) for n in nodes]  # noqa: E731
+    out = pd.DataFrame(
+        {
+            "account": nodes,
+            "handle": attr("handle", ""),
+            "platform": attr("platform", ""),
+            "is_brand": attr("is_brand", False),
+            "brand": attr("brand", ""),
+            "in_degree": [G.in_degree(n) for n in nodes],
+            "out_degree": [G.out_degree(n) for n in nodes],
+            "in_weight": [G.in_degree(n, weight=weight) for n in nodes],
+            "out_weight": [G.out_degree(n, weight=weight) for n in nodes],
+            "pagerank": [pr[n] for n in nodes],
+            "betweenness": [bt[n] for n in nodes],
+            "core": [core[n] for n in nodes],
+            "component": [component[n] for n in nodes],
+        }
+    )
+    return out.sort_values(["pagerank", "account"], ascending=[False, True], ignore_index=True)
+
+
+# --- communities -------------------------------------------------------------------------------
+
+
+def _ordered(parts: Iterable[Iterable]) -> list[set]:
+    return sorted((set(p) for p in parts), key=lambda c: (-len(c), min(c)))
+
+
+def louvain(
+    G: nx.Graph, *, weight: str | None = "weight", resolution: float = 1.0, seed: int = 0, backend: Backend = "auto"
+) -> list[set]:
+    """Louvain communities of the undirected view (weights of both directions summed).
+
+    Deterministic for a given ``seed``; communities are returned largest first.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([(0, 1), (1, 2), (2, 0), (3, 4), (4, 5), (5, 3), (2, 3)])
+    >>> louvain(G)
+    [{0, 1, 2}, {3, 4, 5}]
+    """
+    if not _use_igraph(G, backend):
+        U = _undirected(G, weight)
+        return _ordered(nx.community.louvain_communities(U, weight="weight", resolution=resolution, seed=seed))
+    g, nodes = _to_igraph(G, weight)
+    ug = g.as_undirected(mode="collapse", combine_edges={"weight": "sum"}) if g.is_directed() else g
+    # NOTE: python-igraph draws from Python's `random` module; a private seeded generator
+    # makes the result reproducible without touching the caller's global random state.
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        membership = ug.community_multilevel(weights="weight", resolution=resolution).membership
+    finally:
+        ig.set_random_number_generator(random)
+    groups: dict[int, list] = {}
+    for node, c in zip(nodes, membership):
+        groups.setdefault(c, []).append(node)
+    return _ordered(groups.values())
+
+
+def _membership(partition: Sequence[Iterable] | dict) -> dict:
+    if isinstance(partition, dict):
+        return partition
+    return {n: i for i, c in enumerate(partition) for n in c}
+
+
+def partition_nmi(a: Sequence[Iterable] | dict, b: Sequence[Iterable] | dict) -> float:
+    """Normalised mutual information of two partitions (arithmetic normalisation).
+
+    Each partition is a list of node sets or a ``{node: label}`` dict; only nodes in
+    both count. 1.0 means identical splits, 0.0 independent ones.
+
+    Examples
+    --------
+    >>> partition_nmi([{1, 2}, {3, 4}], {1: "x", 2: "x", 3: "y", 4: "y"})
+    1.0
+    >>> partition_nmi([{1, 2}, {3, 4}], [{1, 3}, {2, 4}])
+    0.0
+    """
+    la, lb = _membership(a), _membership(b)
+    common = [n for n in la if n in lb]
+    if not common:
+        return float("nan")
+    x = pd.factorize(pd.Series([la[n] for n in common], dtype=object))[0]
+    y = pd.factorize(pd.Series([lb[n] for n in common], dtype=object))[0]
+    joint = np.zeros((x.max() + 1, y.max() + 1))
+    np.add.at(joint, (x, y), 1.0 / len(common))
+    px, py = joint.sum(axis=1), joint.sum(axis=0)
+    nz = joint > 0
+    mi = float((joint[nz] * np.log(joint[nz] / np.outer(px, py)[nz])).sum())
+    hx, hy = float(-(px * np.log(px)).sum()), float(-(py * np.log(py)).sum())
+    return 1.0 if hx + hy == 0 else round(max(0.0, 2 * mi / (hx + hy)), 12)
+
+
+def _modularity(G: nx.Graph, communities: list[set], weight: str | None, resolution: float, backend: Backend) -> float:
+    if not _use_igraph(G, backend):
+        return nx.community.modularity(_undirected(G, weight), communities, weight="weight", resolution=resolution)
+    g, nodes = _to_igraph(G, weight)
+    ug = g.as_undirected(mode="collapse", combine_edges={"weight": "sum"}) if g.is_directed() else g
+    member = _membership(communities)
+    return ug.modularity([member[n] for n in nodes], weights="weight", resolution=resolution)
+
+
+ROBUST_NMI = 0.9
+
+
+def community_report(
+    G: nx.Graph,
+    communities: list[set],
+    *,
+    weight: str | None = "weight",
+    resolution: float = 1.0,
+    seeds: Iterable[int] = (1, 2, 3, 4, 5),
+    backend: Backend = "auto",
+) -> dict:
+    """Quality and robustness of a community split, as JSON-serialisable named values.
+
+    The split is re-run with each of ``seeds`` and compared with ``communities`` by
+    `partition_nmi`. ``robust`` is true when every rerun agrees at NMI >= ``ROBUST_NMI``
+    (0.9): then the communities are a property of the data, not of one random start.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([(0, 1), (1, 2), (2, 0), (3, 4), (4, 5), (5, 3), (2, 3)])
+    >>> report = community_report(G, louvain(G, seed=0))
+    >>> report["communities"], round(report["modularity"], 3), report["robust"]
+    (2, 0.357, True)
+    """
+    seeds = list(seeds)
+    runs = [louvain(G, weight=weight, resolution=resolution, seed=s, backend=backend) for s in seeds]
+    nmis = [partition_nmi(communities, run) for run in runs]
+    qs = [_modularity(G, run, weight, resolution, backend) for run in runs]
+    n = max(len(G), 1)
+    report = {
+        "accounts": len(G),
+        "communities": len(communities),
+        "modularity": _modularity(G, communities, weight, resolution, backend),
+        "largest_share": max((len(c) for c in communities), default=0) / n,
+        "stability_seeds": seeds,
+        "stability_nmi_mean": float(np.mean(nmis)) if nmis else float("nan"),
+        "stability_nmi_min": float(min(nmis)) if nmis else float("nan"),
+        "stability_modularity_min": float(min(qs)) if qs else float("nan"),
+        "stability_modularity_max": float(max(qs)) if qs else float("nan"),
+    }
+    report["robust"] = bool(nmis) and report["stability_nmi_min"] >= ROBUST_NMI
+    verdict = "robust" if report["robust"] else "not robust: read communities as tendencies"
+    report["summary"] = (
+        f"{report['communities']} communities, modularity {report['modularity']:.2f}; "
+        f"{len(seeds)} reruns with other seeds agree at NMI {report['stability_nmi_min']:.2f}-"
+        f"{max(nmis, default=float('nan')):.2f}, so the split is {verdict}."
+    )
+    return report
+
+
+def set_communities(G: nx.Graph, communities: list[set], name: str = "community") -> nx.Graph:
+    """A copy of ``G`` with each node's community number (0 = largest) in attribute ``name``.
+
+    Examples
+    --------
+    >>> H = set_communities(nx.path_graph(3), [{0, 1}, {2}])
+    >>> dict(H.nodes(data="community"))
+    {0: 0, 1: 0, 2: 1}
+    """
+    H = G.copy()
+    nx.set_node_attributes(H, _membership(communities), name)
+    return H
+
+
+# --- who matters ------------------------------------------------------------------------------
+
+
+def influencers(
+    G: nx.DiGraph, *, top: int = 10, weight: str = "weight", centrality: dict | None = None
+) -> pd.DataFrame:
+    """The most central accounts engaging with each brand.
+
+    An influencer of a brand is a non-brand account with at least one interaction
+    towards any of the brand's accounts; they are ranked by ``centrality`` (PageRank
+    of the whole graph by default: how much engagement the account itself attracts),
+    then by how much they engaged the brand.
+
+    Returns
+    -------
+    DataFrame
+        ``brand, rank, account, handle, platform, centrality, engagement, community``
+        (``community`` is NA without a ``community`` node attribute).
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("t:a", "t:b"), ("t:c", "t:a"), ("t:d", "t:a")])
+    >>> nx.set_node_attributes(G, {"t:b": "B"}, "brand")
+    >>> nx.set_node_attributes(G, {n: n == "t:b" for n in G}, "is_brand")
+    >>> influencers(G)[["brand", "rank", "account"]].values.tolist()
+    [['B', 1, 't:a']]
+    """
+    scores = centrality if centrality is not None else pagerank(G, weight=weight)
+    rows = [
+        (brand, u, d.get(weight, 1))
+        for b, brand in G.nodes(data="brand")
+        if brand
+        for u, _, d in G.in_edges(b, data=True)
+        if not G.nodes[u].get("is_brand")
+    ]
+    columns = ["brand", "rank", "account", "handle", "platform", "centrality", "engagement", "community"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    df = pd.DataFrame(rows, columns=["brand", "account", "engagement"])
+    df = df.groupby(["brand", "account"], as_index=False)["engagement"].sum()
+    df["centrality"] = df["account"].map(scores)
+    df = df.sort_values(["brand", "centrality", "engagement", "account"], ascending=[True, False, False, True])
+    df = df.groupby("brand").head(top).reset_index(drop=True)
+    df["rank"] = df.groupby("brand").cumcount() + 1
+    return _with_node_attrs(G, df)[columns]
+
+
+def _with_node_attrs(G: nx.Graph, df: pd.DataFrame) -> pd.DataFrame:
+    nodes = df["account"]
+    return df.assign(
+        handle=[G.nodes[n].get("handle", "") for n in nodes],
+        platform=[G.nodes[n].get("platform", "") for n in nodes],
+        community=pd.array([G.nodes[n].get("community") for n in nodes], dtype="Int64"),
+    )
+
+
+def bridges(
+    G: nx.DiGraph,
+    *,
+    community: str = "community",
+    top: int = 10,
+    weight: str = "weight",
+    centrality: dict | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Accounts that connect communities, ranked by betweenness.
+
+    A bridge is a non-brand account with interactions (either direction) reaching at
+    least one community other than its own. They are ranked by ``centrality``
+    (`betweenness` by default), then by the share of their interaction weight that
+    crosses to other communities.
+
+    Returns
+    -------
+    DataFrame
+        ``rank, account, handle, platform, community, centrality, communities_linked,
+        outside_share``.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "a"), ("x", "y"), ("y", "z"), ("z", "x"), ("c", "x")])
+    >>> H = set_communities(G, louvain(G))
+    >>> bridges(H)[["account", "communities_linked"]].values.tolist()
+    [['c', 2], ['x', 2]]
+    """
+    scores = centrality if centrality is not None else betweenness(G, seed=seed)
+    rows = []
+    for node, own in G.nodes(data=community):
+        if own is None or G.nodes[node].get("is_brand"):
+            continue
+        touched, outside, total = {own}, 0, 0
+        edges = [*G.out_edges(node, data=weight, default=1), *G.in_edges(node, data=weight, default=1)]
+        for u, v, w in edges:
+            other = G.nodes[v if u == node else u].get(community)
+            total += w
+            if other is not None and other != own:
+                touched.add(other)
+                outside += w
+        if len(touched) > 1:
+            rows.append((node, own, scores.get(node, 0.0), len(touched), outside / total))
+    columns = ["account", "community", "centrality", "communities_linked", "outside_share"]
+    df = pd.DataFrame(rows, columns=columns)
+    df = df.sort_values(["centrality", "outside_share", "account"], ascending=[False, False, True]).head(top)
+    df = _with_node_attrs(G, df.drop(columns="community").reset_index(drop=True))
+    df.insert(0, "rank", range(1, len(df) + 1))
+    return df[["rank", "account", "handle", "platform", "community", *columns[2:]]]
+
+
+# --- what communities are about --------------------------------------------------------------
+
+# NOTE: the most frequent function words of the languages in our corpora; community labels
+# count content words, and without this list every community would "talk about" "the".
+STOPWORDS = frozenset(
+    """a about after all also am an and any are as at be because been but by can could did do does
+    for from get got had has have he her here him his how i if in into is it its just like me more my
+    no not now of on one only or our out so some than that the their them then there these they this
+    to too up us was we were what when where which who why will with would you your rt amp via
+    de la el en los las del que por para con una un se es lo al no y o su le les des et est pour pas
+    qui dans sur il elle ce au du une ne je di e il che per non con un una sono del della gli le da
+    o os as um uma do da dos das em com não é der die das und ist nicht ein eine zu den mit von auf
+    и в не на что с по как это я он она они но а к у за из то от""".split()
+)
+_PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’«»…—–¡¿·"
+
+
+def _top(counts: pd.Series, c: object, n: int) -> list[tuple[str, float]]:
+    if c not in counts.index.get_level_values(0):
+        return []
+    top = counts.loc[c].sort_values(ascending=False, kind="stable")
+    return list(top.head(n).items())
+
+
+def community_labels(
+    G: nx.DiGraph,
+    posts: pd.DataFrame,
+    accounts: pd.DataFrame | None = None,
+    *,
+    community: str = "community",
+    weight: str = "weight",
+    top: int = 3,
+    centrality: dict | None = None,
+) -> pd.DataFrame:
+    """Describe each community by what its members post and whom they engage.
+
+    In the spirit of NodeXL's "top items per group": from posts written by non-brand
+    members, the most used hashtags, content words (stopwords, links, @handles and
+    #hashtags removed) and languages; from the graph, the brands the community engages
+    most (interaction weight) and its most central members (PageRank by default).
+    Brands' own posts are left out so a brand's campaign hashtags do not label its
+    audience.
+
+    Returns
+    -------
+    DataFrame
+        ``community, accounts, share, top_hashtags, top_words, top_languages,
+        brands_engaged, central_members, label``; ``label`` is one readable sentence.
+
+    Examples
+    --------
+    >>> from research.schema import posts_frame
+    >>> posts = posts_frame([
+    ...     {"platform": "twitter", "post_id": "1", "author_handle": "a", "text": "masala chai time",
+    ...      "hashtags": ["chai"], "lang": "en", "mentions": ["b"]},
+    ...     {"platform": "twitter", "post_id": "2", "author_handle": "b", "text": "Masala!",
+    ...      "hashtags": ["chai"], "lang": "en", "mentions": ["a"]},
+    ... ])
+    >>> G = interaction_graph(posts)
+    >>> community_labels(set_communities(G, louvain(G)), posts)["label"][0]
+    'Community 0: 2 accounts (100%); talks about #chai; words masala, chai, time; languages en 100%; central @a, @b.'
+    """
+    members = {n: c for n, c in G.nodes(data=community) if c is not None}
+    brand_nodes = {n for n, b in G.nodes(data="is_brand") if b}
+    comm = author_keys(posts, accounts).map(lambda k: members.get(k) if k not in brand_nodes else None)
+    mine = posts.assign(community=comm.to_numpy())[comm.notna().to_numpy()]
+    tags = mine[["community", "hashtags"]].explode("hashtags").dropna()
+    tags = tags.reset_index().drop_duplicates().groupby("community")["hashtags"].value_counts()
+    text = mine["text"].fillna("").str.lower().str.replace(r"https?://\S+|[@#]\S+", " ", regex=True)
+    words = pd.DataFrame({"community": mine["community"], "word": text.str.split()}).explode("word")
+    words["word"] = words["word"].str.strip(_PUNCT)
+    words = words[(words["word"].str.len() >= 3) & ~words["word"].isin(STOPWORDS)]
+    words = words[words["word"].str.contains(r"[^\W\d_]", regex=True, na=False)]
+    words = words.reset_index().drop_duplicates().groupby("community")["word"].value_counts()
+    langs = mine.dropna(subset=["lang"]).groupby("community")["lang"].value_counts(normalize=True)
+    engaged: dict[object, dict[str, float]] = {}
+    for u, v, w in G.edges(data=weight, default=1):
+        if u in members and u not in brand_nodes and G.nodes[v].get("brand"):
+            per = engaged.setdefault(members[u], {})
+            per[G.nodes[v]["brand"]] = per.get(G.nodes[v]["brand"], 0) + w
+    scores = centrality if centrality is not None else pagerank(G, weight=weight)
+    size = pd.Series(members).value_counts()
+    rows = []
+    for c in sorted(size.index):
+        central = sorted((n for n, m in members.items() if m == c and n not in brand_nodes), key=lambda n: (-scores.get(n, 0), n))
+        parts = {
+            "top_hashtags": ", ".join(f"#{t}" for t, _ in _top(tags, c, top)),
+            "top_words": ", ".join(w for w, _ in _top(words, c, top)),
+            "top_languages": ", ".join(f"{lang} {share:.0%}" for lang, share in _top(langs, c, top)),
+            "brands_engaged": ", ".join(b for b, _ in sorted(engaged.get(c, {}).items(), key=lambda kv: (-kv[1], kv[0]))[:top]),
+            "central_members": ", ".join(f"@{G.nodes[n].get('label', n)}" for n in central[:top]),
+        }
+        said = [
+            f"Community {c}: {size[c]} accounts ({size[c] / len(members):.0%})",
+            parts["top_hashtags"] and f"talks about {parts['top_hashtags']}",
+            parts["top_words"] and f"words {parts['top_words']}",
+            parts["top_languages"] and f"languages {parts['top_languages']}",
+            parts["brands_engaged"] and f"engages {parts['brands_engaged']}",
+            parts["central_members"] and f"central {parts['central_members']}",
+        ]
+        label = "; ".join(s for s in said if s) + "."
+        rows.append({"community": c, "accounts": int(size[c]), "share": size[c] / len(members), **parts, "label": label})
+    return pd.DataFrame(rows, columns=["community", "accounts", "share", *parts, "label"] if rows else None)

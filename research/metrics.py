@@ -1,0 +1,253 @@
+"""Shared definitions: engagement, engagement rates, periods and local time.
+
+Every benchmark in the brief is built from the few definitions below, so they
+are stated once, here, and quoted in the brief's method section:
+
+- **Engagement of a post** = likes + reposts + replies + quotes + saves, summing
+  the counts the platform provides. NULL only when all five are NULL (the
+  source gives no counts at all); a NULL count is never read as 0.
+- **Engagement rate by followers** of a post = engagement / followers of the
+  authoring account (as last observed). NULL where followers are unknown or 0.
+  A brand's or account's rate is the mean of its posts' rates, i.e. the
+  "average engagement rate per post by followers" of commercial tools.
+- **Engagement rate by views** of a post = engagement / views. NULL where views
+  are unknown or 0. Aggregated the same way (mean over posts that have views).
+- **Own posts** of a brand = posts authored by one of its accounts that are not
+  reposts and not replies to other accounts (self-threads count). Replies to the
+  audience are measured separately as responses.
+- **Periods**: the analysis period is ``start..end`` inclusive, in local dates of
+  the client's timezone; the previous period is the same number of days
+  immediately before it.
+- **Relative engagement** = (engagement + 1) / (median engagement of the same
+  account in the same period + 1). It removes account size, so posts of a small
+  and a large brand can be pooled when measuring what a format, mechanic, slot or
+  hashtag adds. The +1 keeps accounts whose median is 0 usable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+import pandas as pd
+
+from research.brands import Brand, brand_of_author
+
+__all__ = [
+    "ENGAGEMENT_COLUMNS",
+    "WEEKDAYS",
+    "engagement",
+    "engagement_rate",
+    "followers_of",
+    "previous_period",
+    "period_days",
+    "local_times",
+    "in_period",
+    "split_periods",
+    "own_post_mask",
+    "annotate",
+    "own_posts",
+    "relative_engagement",
+]
+
+ENGAGEMENT_COLUMNS: tuple[str, ...] = ("likes", "reposts", "replies", "quotes", "saves")
+WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def engagement(posts: pd.DataFrame) -> pd.Series:
+    """Engagement per post: the sum of the engagement counts that are present.
+
+    Parameters
+    ----------
+    posts : DataFrame
+        Canonical posts.
+
+    Returns
+    -------
+    Series
+        ``Int64``; NULL only where every engagement count is NULL.
+
+    Examples
+    --------
+    >>> from research.schema import posts_frame
+    >>> p = posts_frame([{"platform": "twitter", "post_id": "1", "likes": 3, "replies": 1},
+    ...                  {"platform": "twitter", "post_id": "2"}])
+    >>> engagement(p).tolist()
+    [4, <NA>]
+    """
+    return posts[list(ENGAGEMENT_COLUMNS)].sum(axis=1, min_count=1).astype("Int64").rename("engagement")
+
+
+def engagement_rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """``numerator / denominator`` as ``Float64``, NULL where the denominator is NULL or 0.
+
+    Examples
+    --------
+    >>> engagement_rate(pd.Series([5, 5, 5], dtype="Int64"), pd.Series([100, 0, None], dtype="Int64")).tolist()
+    [0.05, <NA>, <NA>]
+    """
+    den = denominator.astype("Float64")
+    den = den.where(den > 0)
+    return numerator.astype("Float64") / den
+
+
+def followers_of(posts: pd.DataFrame, accounts: pd.DataFrame) -> pd.Series:
+    """Followers of each post's author, matched on ``(platform, author_id)`` then ``(platform, handle)``.
+
+    Returns an ``Int64`` Series aligned with ``posts``; NULL where the account is
+    unknown or its followers are not provided.
+    """
+    by_id = {
+        (p, a): f
+        for p, a, f in zip(accounts["platform"], accounts["account_id"], accounts["followers"], strict=True)
+    }
+    by_handle = {
+        (p, str(h).lower()): f
+        for p, h, f in zip(accounts["platform"], accounts["handle"], accounts["followers"], strict=True)
+        if not pd.isna(h)
+    }
+    handles = posts["author_handle"].str.lower()
+    values = [
+        by_id.get((p, a), by_handle.get((p, h)) if not pd.isna(h) else None)
+        for p, a, h in zip(posts["platform"], posts["author_id"], handles, strict=True)
+    ]
+    return pd.Series(values, index=posts.index, dtype="object").astype("Int64").rename("followers")
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    """The period of equal length immediately before ``start..end`` (both inclusive).
+
+    >>> previous_period(date(2026, 8, 1), date(2026, 8, 31))
+    (datetime.date(2026, 7, 1), datetime.date(2026, 7, 31))
+    """
+    days = period_days(start, end)
+    return start - timedelta(days=days), start - timedelta(days=1)
+
+
+def period_days(start: date, end: date) -> int:
+    """Number of days in ``start..end`` inclusive."""
+    return (end - start).days + 1
+
+
+def local_times(created_at: pd.Series, timezone: str) -> pd.DataFrame:
+    """Local date, weekday (0 = Monday), weekday name and hour of UTC timestamps in ``timezone``.
+
+    Examples
+    --------
+    >>> ts = pd.Series(pd.to_datetime(["2026-09-03T13:30:00Z"], utc=True))
+    >>> row = local_times(ts, "Asia/Kolkata").iloc[0]
+    >>> row["weekday_name"], int(row["hour"])
+    ('Thursday', 19)
+    """
+    local = created_at.dt.tz_convert(timezone)
+    weekday = local.dt.day_of_week
+    return pd.DataFrame(
+        {
+            "local_date": local.dt.date,
+            "weekday": weekday.astype("Int64"),
+            "weekday_name": weekday.map(dict(enumerate(WEEKDAYS))).astype("string"),
+            "hour": local.dt.hour.astype("Int64"),
+        },
+        index=created_at.index,
+    )
+
+
+def in_period(posts: pd.DataFrame, start: date, end: date, timezone: str) -> pd.Series:
+    """Boolean mask of posts whose local date lies in ``start..end`` (inclusive)."""
+    local_date = posts["created_at"].dt.tz_convert(timezone).dt.date
+    return ((local_date >= start) & (local_date <= end)).fillna(False).astype(bool)
+
+
+def split_periods(
+    posts: pd.DataFrame, start: date, end: date, timezone: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Posts of the current period and of the previous period of equal length.
+
+    Parameters
+    ----------
+    posts : DataFrame
+        Canonical (or annotated) posts.
+    start, end : date
+        Current period, inclusive, in local dates of ``timezone``.
+    timezone : str
+        The client's IANA timezone.
+
+    Returns
+    -------
+    (current, previous) : tuple of DataFrame
+        Row subsets of ``posts`` (copies; the input is not modified).
+    """
+    prev_start, prev_end = previous_period(start, end)
+    current = posts.loc[in_period(posts, start, end, timezone)].copy()
+    previous = posts.loc[in_period(posts, prev_start, prev_end, timezone)].copy()
+    return current, previous
+
+
+def own_post_mask(posts: pd.DataFrame, brand: pd.Series) -> pd.Series:
+    """Posts that count as a brand's own content (see module docstring).
+
+    ``brand`` is the authoring brand per post (NA for the audience).
+    """
+    is_repost = posts["repost_of_post_id"].notna()
+    reply_to_other = posts["reply_to_post_id"].notna() & (
+        posts["reply_to_author_id"].isna() | (posts["reply_to_author_id"] != posts["author_id"]).fillna(True)
+    )
+    return (brand.notna() & ~is_repost & ~reply_to_other).fillna(False).astype(bool)
+
+
+def annotate(
+    posts: pd.DataFrame, accounts: pd.DataFrame | None, brands: Iterable[Brand], timezone: str
+) -> pd.DataFrame:
+    """A copy of ``posts`` with the derived columns every benchmark uses.
+
+    Added columns: ``brand`` (authoring brand or NA), ``own_post`` (bool),
+    ``engagement`` (Int64), ``followers`` (Int64), ``er_followers`` and
+    ``er_views`` (Float64), ``account`` (``platform:handle``), and the local
+    ``local_date``, ``weekday``, ``weekday_name``, ``hour``.
+    """
+    out = posts.copy()
+    out["brand"] = brand_of_author(posts, list(brands))
+    out["own_post"] = own_post_mask(posts, out["brand"])
+    out["engagement"] = engagement(posts)
+    if accounts is None:
+        out["followers"] = pd.Series(pd.NA, index=posts.index, dtype="Int64")
+    else:
+        out["followers"] = followers_of(posts, accounts)
+    out["er_followers"] = engagement_rate(out["engagement"], out["followers"])
+    out["er_views"] = engagement_rate(out["engagement"], posts["views"])
+    out["account"] = (posts["platform"] + ":" + posts["author_handle"].str.lower()).astype("string")
+    local = local_times(posts["created_at"], timezone)
+    for col in local.columns:
+        out[col] = local[col]
+    return out
+
+
+def own_posts(
+    posts: pd.DataFrame,
+    accounts: pd.DataFrame | None,
+    brands: Iterable[Brand],
+    start: date,
+    end: date,
+    timezone: str,
+) -> pd.DataFrame:
+    """Annotated own posts of all brands in ``start..end`` (see ``annotate``), with ``relative_engagement``.
+
+    Relative engagement is computed within each account over this period.
+    """
+    ann = annotate(posts, accounts, brands, timezone)
+    own = ann.loc[ann["own_post"] & in_period(ann, start, end, timezone)].copy()
+    own["relative_engagement"] = relative_engagement(own["engagement"], own["account"])
+    return own
+
+
+def relative_engagement(values: pd.Series, groups: pd.Series) -> pd.Series:
+    """``(value + 1) / (median value of the row's group + 1)`` as float64 (NaN where value is NULL).
+
+    Examples
+    --------
+    >>> relative_engagement(pd.Series([9, 19, 29, 90]), pd.Series(["a", "a", "a", "b"])).tolist()
+    [0.5, 1.0, 1.5, 1.0]
+    """
+    v = values.astype("Float64").astype("float64")
+    median = v.groupby(groups.to_numpy()).transform("median")
+    return ((v + 1.0) / (median + 1.0)).rename("relative_engagement")

@@ -1,0 +1,381 @@
+"""The canonical tables: ``posts`` and ``accounts``, declared once.
+
+Every importer and collector produces rows of these tables; every analysis reads
+them. Column lists, dtypes and ``docs/schema.md`` are all derived from the
+declarations below, never retyped.
+
+Conventions that the rest of the package relies on:
+
+- ids are strings, always (an 18-digit id that went through a float has lost its
+  last digits, so floats are refused, not converted);
+- timestamps are tz-aware UTC; a naive timestamp is refused unless the caller
+  declares its zone;
+- counts are nullable ``Int64``: NULL means "this source does not provide it",
+  0 means zero;
+- list columns hold Python lists of strings (empty list, never NULL).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal, get_args
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from research.errors import SchemaError
+
+__all__ = [
+    "Platform",
+    "PLATFORMS",
+    "MEDIA_TYPES",
+    "Column",
+    "POSTS",
+    "ACCOUNTS",
+    "POST_COLUMNS",
+    "ACCOUNT_COLUMNS",
+    "COUNT_COLUMNS",
+    "posts_frame",
+    "accounts_frame",
+    "empty_posts",
+    "empty_accounts",
+    "conform",
+    "violations",
+    "validate",
+    "as_id",
+    "to_utc",
+    "schema_markdown",
+]
+
+Platform = Literal[
+    "twitter", "bluesky", "mastodon", "telegram", "reddit", "facebook",
+    "instagram", "vk", "youtube", "tiktok", "threads", "weibo",
+]  # fmt: skip
+PLATFORMS: tuple[str, ...] = get_args(Platform)
+
+MEDIA_TYPES = ("text", "photo", "video", "gif", "link", "poll", "album", "audio", "document", "other")
+
+Kind = Literal["string", "timestamp", "count", "list", "bool"]
+
+# NOTE: microsecond resolution: what Parquet and the platforms carry; avoids the
+# 2262 overflow of nanoseconds and keeps round trips exact.
+TIMESTAMP_DTYPE = pd.DatetimeTZDtype("us", "UTC")
+_DTYPES: dict[str, object] = {
+    "string": pd.StringDtype(),
+    "timestamp": TIMESTAMP_DTYPE,
+    "count": pd.Int64Dtype(),
+    "list": np.dtype(object),
+    "bool": pd.BooleanDtype(),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a canonical table."""
+
+    name: str
+    kind: Kind
+    doc: str
+    key: bool = False  # part of the table's primary key: never NULL
+
+    @property
+    def dtype(self) -> object:
+        return _DTYPES[self.kind]
+
+
+POSTS: tuple[Column, ...] = (
+    Column("platform", "string", "Platform the post lives on: one of PLATFORMS.", key=True),
+    Column("post_id", "string", "Platform id of the post, always a string (never a float).", key=True),
+    Column("url", "string", "Permalink where known."),
+    Column("author_id", "string", "Author's platform id (user id, DID, channel id)."),
+    Column("author_handle", "string", "Author's handle without '@', lower-cased."),
+    Column("author_name", "string", "Author's display name as the platform gives it."),
+    Column("created_at", "timestamp", "When the post was published, UTC."),
+    Column("text", "string", "Full text as posted (untrusted: escape before display)."),
+    Column("lang", "string", "BCP-47 language code, platform-given or detected; NULL if unknown."),
+    Column("hashtags", "list", "Hashtags in the post, lower-cased, without '#'."),
+    Column("mentions", "list", "Handles mentioned in the post, lower-cased, without '@'."),
+    Column("urls", "list", "Expanded links in the post."),
+    Column("media_type", "string", "text, photo, video, gif, link, poll, album, audio, document or other."),
+    Column("likes", "count", "Likes/favourites/reactions at collected_at; NULL if not provided."),
+    Column("reposts", "count", "Reposts/retweets/shares/boosts at collected_at; NULL if not provided."),
+    Column("replies", "count", "Replies/comments at collected_at; NULL if not provided."),
+    Column("quotes", "count", "Quote posts at collected_at; NULL if not provided."),
+    Column("views", "count", "Views/impressions at collected_at; NULL if not provided."),
+    Column("saves", "count", "Bookmarks/saves at collected_at; NULL if not provided."),
+    Column("reply_to_post_id", "string", "Id of the post this one replies to."),
+    Column("reply_to_author_id", "string", "Author id of the post this one replies to."),
+    Column("repost_of_post_id", "string", "Id of the post this one reposts (retweet, boost, share)."),
+    Column("repost_of_author_id", "string", "Author id of the reposted post."),
+    Column("quote_of_post_id", "string", "Id of the post this one quotes."),
+    Column("quote_of_author_id", "string", "Author id of the quoted post."),
+    Column("source", "string", "Importer or collector name and version that produced the row."),
+    Column("collected_at", "timestamp", "When the counts were observed, UTC."),
+)
+
+ACCOUNTS: tuple[Column, ...] = (
+    Column("platform", "string", "Platform of the account: one of PLATFORMS.", key=True),
+    Column("account_id", "string", "Platform id of the account, always a string.", key=True),
+    Column("handle", "string", "Handle without '@', lower-cased."),
+    Column("name", "string", "Display name."),
+    Column("followers", "count", "Followers/subscribers at collected_at; NULL if not provided."),
+    Column("following", "count", "Accounts followed at collected_at; NULL if not provided."),
+    Column("posts_count", "count", "Posts published by the account at collected_at; NULL if not provided."),
+    Column("created_at", "timestamp", "When the account was created, UTC."),
+    Column("verified", "bool", "Platform verification mark; NULL if not provided."),
+    Column("description", "string", "Profile description (untrusted text)."),
+    Column("location", "string", "Free-text location from the profile."),
+    Column("source", "string", "Importer or collector name and version that produced the row."),
+    Column("collected_at", "timestamp", "When the profile was observed, UTC."),
+)
+
+POST_COLUMNS: list[str] = [c.name for c in POSTS]
+ACCOUNT_COLUMNS: list[str] = [c.name for c in ACCOUNTS]
+COUNT_COLUMNS: list[str] = [c.name for c in POSTS if c.kind == "count"]
+_TABLES = {"posts": POSTS, "accounts": ACCOUNTS}
+
+
+# --- scalar coercion used by importers --------------------------------------------------------
+
+_INT_ID = re.compile(r"^-?\d+$")
+# Python parses at most 6 fractional digits; Bluesky writes up to 9.
+_EXTRA_FRACTION = re.compile(r"(\.\d{6})\d+")
+_FLOATY_ID = re.compile(r"^-?\d+(\.\d+)?[eE][+-]?\d+$|^-?\d+\.0+$")
+
+
+def as_id(value: object, *, field: str = "id") -> str | None:
+    """Return an id as a string, or None for a missing one.
+
+    Refuses floats: an 18-digit id stored as a float (``5.70306e+17`` or
+    ``570306000000000000.0``) has lost its last digits and would silently join
+    the wrong rows.
+
+    >>> as_id(1234567890123456789)
+    '1234567890123456789'
+    >>> as_id("at://did:plc:abc/app.bsky.feed.post/3k")
+    'at://did:plc:abc/app.bsky.feed.post/3k'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    if isinstance(value, bool):
+        raise SchemaError(f"{field}: {value!r} is a boolean, not an id", column=field)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        raise SchemaError(
+            f"{field}: {value!r} is a number with a decimal point or exponent; ids must be "
+            "stored as text or integers (long ids lose their last digits as floats)",
+            column=field,
+        )
+    text = str(value).strip()
+    if not text:
+        return None
+    if _FLOATY_ID.match(text):
+        raise SchemaError(
+            f"{field}: {text!r} looks like an id mangled into a float (e.g. by Excel); "
+            "its last digits are lost, so it is refused; export ids as text",
+            column=field,
+        )
+    return text
+
+
+def to_utc(value: object, *, field: str = "created_at", assume_tz: str | None = None) -> datetime | None:
+    """Parse a timestamp into a tz-aware UTC ``datetime``.
+
+    Accepts ``datetime``, ISO 8601 strings (``Z`` or offsets) and Unix seconds.
+    A naive value is refused unless ``assume_tz`` declares its zone.
+
+    >>> to_utc("2021-09-07T10:00:00+10:00").isoformat()
+    '2021-09-07T00:00:00+00:00'
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.fromtimestamp(float(value), tz=UTC)
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        text = _EXTRA_FRACTION.sub(r"\1", text[:-1] + "+00:00" if text.endswith("Z") else text)
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            raise SchemaError(f"{field}: {text!r} is not an ISO 8601 timestamp", column=field) from None
+    if not isinstance(value, datetime):
+        raise SchemaError(f"{field}: {value!r} is not a timestamp", column=field)
+    if value.tzinfo is None:
+        if assume_tz is None:
+            raise SchemaError(
+                f"{field}: {value.isoformat()!r} has no timezone; declare the zone the source "
+                "uses (e.g. --timezone UTC) instead of guessing",
+                column=field,
+            )
+        value = value.replace(tzinfo=ZoneInfo(assume_tz))
+    return value.astimezone(UTC)
+
+
+# --- frames ------------------------------------------------------------------------------------
+
+
+def _frame(table: str, rows: Iterable[Mapping]) -> pd.DataFrame:
+    columns = [c.name for c in _TABLES[table]]
+    df = pd.DataFrame.from_records(list(rows), columns=columns)
+    return conform(df, table)
+
+
+def conform(df: pd.DataFrame, table: str = "posts") -> pd.DataFrame:
+    """Return ``df`` with exactly the table's columns, in order, with canonical dtypes.
+
+    Missing columns are added as NULL (empty lists for list columns). Extra
+    columns are dropped. Does not modify ``df``.
+    """
+    out = {}
+    n = len(df)
+    for col in _TABLES[table]:
+        if col.name in df.columns:
+            s = df[col.name]
+        elif col.kind == "list":
+            s = pd.Series([[] for _ in range(n)], index=df.index, dtype=object)
+        else:
+            s = pd.Series(pd.NA, index=df.index, dtype=col.dtype)
+        out[col.name] = _coerce(s, col)
+    return pd.DataFrame(out, index=df.index).reset_index(drop=True)
+
+
+def _coerce(s: pd.Series, col: Column) -> pd.Series:
+    if col.kind == "list":
+        # Parquet gives numpy arrays back; the contract is plain lists of str.
+        return s.map(_as_list).astype(object)
+    if col.kind == "timestamp":
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            return s.dt.tz_convert("UTC").astype(TIMESTAMP_DTYPE)
+        if s.isna().all():
+            return pd.Series(pd.NaT, index=s.index, dtype=TIMESTAMP_DTYPE)
+        return pd.Series([to_utc(v, field=col.name) for v in s], index=s.index, dtype=TIMESTAMP_DTYPE)
+    if col.kind == "string":
+        if s.dtype == object and s.map(lambda v: isinstance(v, float) and not math.isnan(v)).any():
+            raise SchemaError(
+                f"column {col.name!r} holds floats; ids and text must be strings", column=col.name
+            )
+        return s.astype(col.dtype)
+    return s.astype(col.dtype)
+
+
+def _as_list(value: object) -> list[str]:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return []
+    return [str(v) for v in value]
+
+
+def posts_frame(rows: Iterable[Mapping]) -> pd.DataFrame:
+    """Build a canonical ``posts`` frame from dict rows (missing keys become NULL)."""
+    return _frame("posts", rows)
+
+
+def accounts_frame(rows: Iterable[Mapping]) -> pd.DataFrame:
+    """Build a canonical ``accounts`` frame from dict rows (missing keys become NULL)."""
+    return _frame("accounts", rows)
+
+
+def empty_posts() -> pd.DataFrame:
+    return posts_frame([])
+
+
+def empty_accounts() -> pd.DataFrame:
+    return accounts_frame([])
+
+
+# --- validation --------------------------------------------------------------------------------
+
+
+def violations(df: pd.DataFrame, table: str = "posts", *, limit: int = 20) -> list[str]:
+    """List schema violations as sentences naming the column and the row (index label)."""
+    problems: list[str] = []
+    cols = _TABLES[table]
+    missing = [c.name for c in cols if c.name not in df.columns]
+    if missing:
+        return [f"{table}: missing column(s) {', '.join(missing)}"]
+
+    def bad(col: str, mask: pd.Series, what: str) -> None:
+        for row in df.index[mask.to_numpy(dtype=bool, na_value=False)][: max(0, limit - len(problems))]:
+            problems.append(f"{table}: column {col!r}, row {row}: {what} (got {df.at[row, col]!r})")
+
+    for col in cols:
+        s = df[col.name]
+        if str(s.dtype) != str(col.dtype):
+            problems.append(f"{table}: column {col.name!r} has dtype {s.dtype}, expected {col.dtype}")
+            continue
+        if col.key:
+            bad(col.name, s.isna(), "key column is NULL")
+        if col.kind == "count":
+            bad(col.name, s.fillna(0) < 0, "count is negative")
+        if col.kind == "list":
+            bad(
+                col.name,
+                ~s.map(lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)),
+                "not a list of strings",
+            )
+    if "platform" in df.columns and str(df["platform"].dtype) == "string":
+        bad(
+            "platform",
+            ~df["platform"].isin(PLATFORMS) & df["platform"].notna(),
+            f"unknown platform (known: {', '.join(PLATFORMS)})",
+        )
+    id_col = "post_id" if table == "posts" else "account_id"
+    if str(df[id_col].dtype) == "string":
+        bad(id_col, df[id_col].fillna("").str.match(_FLOATY_ID.pattern), "id mangled into a float")
+        dup = df.duplicated(["platform", id_col], keep="first")
+        bad(id_col, dup, f"duplicate key (platform, {id_col})")
+    if table == "posts" and df["hashtags"].dtype == object:
+        bad(
+            "hashtags",
+            df["hashtags"].map(
+                lambda v: isinstance(v, list) and any(h.startswith("#") or h != h.lower() for h in v)
+            ),
+            "hashtags must be lower-case without '#'",
+        )
+    return problems[:limit]
+
+
+def validate(df: pd.DataFrame, table: str = "posts") -> pd.DataFrame:
+    """Return ``df`` unchanged if it satisfies the schema, else raise ``SchemaError``.
+
+    The message names the first violation (column and row) and how many there are.
+    """
+    found = violations(df, table)
+    if found:
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        first = found[0]
+        col = re.search(r"column '([^']+)'", first)
+        raise SchemaError(first + more, column=col.group(1) if col else None)
+    return df
+
+
+def schema_markdown() -> str:
+    """The schema as Markdown tables: the source of ``docs/schema.md``."""
+    lines = [
+        "# Canonical schema",
+        "",
+        "Generated from `research/schema.py` by `python -m research.schema > docs/schema.md`; do not edit by hand.",
+        "",
+        "NULL in a count means the source does not provide it; 0 means zero. Ids are strings. "
+        "Timestamps are tz-aware UTC. List columns hold lists of strings.",
+    ]
+    for table, cols in _TABLES.items():
+        keys = ", ".join(c.name for c in cols if c.key)
+        lines += ["", f"## `{table}` (key: {keys})", "", "| column | type | meaning |", "|---|---|---|"]
+        for c in cols:
+            lines.append(f"| `{c.name}` | {c.kind} (`{c.dtype}`) | {c.doc} |")
+    lines += ["", f"Known platforms: {', '.join(f'`{p}`' for p in PLATFORMS)}.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(schema_markdown(), end="")

@@ -1,0 +1,1 @@
+"""facebook: importers and collectors (being written)."""

@@ -1,0 +1,1 @@
+"""fourcat: importers and collectors (being written)."""

@@ -1,0 +1,1 @@
+"""generic CSV/XLSX: importers (being written)."""

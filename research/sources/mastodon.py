@@ -1,0 +1,1 @@
+"""mastodon: importers and collectors (being written)."""

@@ -1,0 +1,1 @@
+"""reddit: importers and collectors (being written)."""

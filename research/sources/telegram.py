@@ -1,0 +1,1 @@
+"""telegram: importers and collectors (being written)."""

@@ -1,0 +1,1 @@
+"""zeeschuimer: importers and collectors (being written)."""

@@ -1,0 +1,409 @@
+"""The data store: append-only raw files and the canonical Parquet tables derived from them.
+
+Layout under a workspace (the folder that holds ``data/`` and ``reports/``)::
+
+    data/raw/<client>/<source>/<run-id>.jsonl           raw records + provenance (never rewritten)
+    data/raw/<client>/<source>/<run-id>.rejected.jsonl  records set aside, with line and reason
+    data/processed/<client>/posts.parquet, accounts.parquet
+
+A raw run file's first line is ``{"provenance": {...}}``; every other line is
+``{"line": N, "record": <the record exactly as received>}``. Processed tables are a
+pure function of all raw files of a client: ``renormalise`` rebuilds them from scratch
+and gives the same bytes as the incremental merges ``import_file`` does.
+
+Re-importing the same post keeps one row: the one observed last (latest ``collected_at``;
+on a tie, the later run and the later line).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from research import schema
+from research.errors import FormatError, InputError, ResearchError, StoreError
+from research.sources import detect_format, get_format
+from research.sources.base import Context, Format, Record, Rejected, Rows
+
+__all__ = ["Store", "ImportReport", "completeness", "atomic_write_parquet", "dedupe"]
+
+LOCK_TIMEOUT_S = 60.0  # a whole import of a big file fits well inside; longer means a stuck run
+
+
+@dataclass
+class ImportReport:
+    """What one import did."""
+
+    path: str
+    format: str
+    detected: bool  # the format was recognised from the file, not given
+    records: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    posts: int = 0  # post rows the records produced (embedded posts included)
+    accounts: int = 0
+    raw_file: str | None = None
+    posts_total: int = 0  # rows in processed posts after the import
+    skipped: bool = False  # the same file was imported before with the same format and options
+
+    def summary(self) -> str:
+        how = "recognised as" if self.detected else "read as"
+        if self.skipped:
+            return f"{self.path}: already imported as {self.format} ({self.raw_file}); nothing new stored"
+        text = (
+            f"{self.path}: {how} {self.format}; {self.records} records imported, "
+            f"{len(self.rejected)} set aside; {self.posts} post rows -> {self.posts_total} posts stored"
+        )
+        if self.rejected:
+            first = self.rejected[0]
+            text += f" (first set aside: line {first.line}: {first.reason})"
+        return text
+
+
+class Store:
+    """A client's data under a workspace."""
+
+    def __init__(self, workspace: str | Path, client: str):
+        self.workspace = Path(workspace)
+        self.client = client
+        self.raw_dir = self.workspace / "data" / "raw" / client
+        self.processed_dir = self.workspace / "data" / "processed" / client
+
+    @property
+    def posts_path(self) -> Path:
+        return self.processed_dir / "posts.parquet"
+
+    @property
+    def accounts_path(self) -> Path:
+        return self.processed_dir / "accounts.parquet"
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def posts(self) -> pd.DataFrame:
+        """The canonical posts table (empty if nothing was imported yet)."""
+        return _read_table(self.posts_path, "posts")
+
+    def accounts(self) -> pd.DataFrame:
+        return _read_table(self.accounts_path, "accounts")
+
+    def raw_files(self) -> list[Path]:
+        """Raw run files of this client, in run order (run ids sort by time)."""
+        if not self.raw_dir.is_dir():
+            return []
+        files = [p for p in self.raw_dir.glob("*/*.jsonl") if not p.name.endswith(".rejected.jsonl")]
+        return sorted(files, key=lambda p: (p.stem, p.parent.name))
+
+    def runs(self) -> list[dict[str, Any]]:
+        """Provenance of every raw run, in order (for the brief's method section)."""
+        return [_read_provenance(p) for p in self.raw_files()]
+
+    # --- writing ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+        """Hold the client's lock: two runs on one client never interleave their writes."""
+        self.processed_dir.mkdir(parents=True, exist_ok=True)
+        path = self.processed_dir / ".lock"
+        with open(path, "a+") as f:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise StoreError(
+                            f"client {self.client!r} is locked by another run for more than {timeout:.0f} s "
+                            f"({path}); wait for it to finish"
+                        ) from None
+                    time.sleep(0.1)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    def import_file(
+        self,
+        path: str | Path,
+        format: str | None = None,
+        *,
+        options: Mapping[str, Any] | None = None,
+        observed_at: datetime | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportReport:
+        """Import one file: keep its raw records, then merge its rows into the processed tables.
+
+        ``format`` None or ``"auto"`` recognises the format from the file. ``observed_at`` is
+        when the file's counts were observed; by default the file's modification time.
+        Bad records are set aside and counted; a file with no usable record is refused and
+        nothing is stored.
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise InputError("no such file" if not path.exists() else "not a file", path=path)
+        if path.stat().st_size == 0:
+            raise FormatError("the file is empty; nothing to import", path=path)
+        detected = format in (None, "auto")
+        fmt = detect_format(path) if detected else get_format(format)
+        observed = observed_at or datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+        digest = _sha256(path)
+        for run in self.runs():
+            # Importing the same bytes again would only add a duplicate raw run.
+            if (
+                run.get("sha256") == digest
+                and run["format"] == fmt.name
+                and run.get("options") == dict(options or {})
+            ):
+                return ImportReport(
+                    str(path),
+                    fmt.name,
+                    detected,
+                    records=run.get("records", 0),
+                    skipped=True,
+                    raw_file=str(self.raw_dir / run["source"] / f"{run['run_id']}.jsonl"),
+                    posts_total=len(self.posts()),
+                )
+        provenance = {
+            "source": fmt.name,
+            "format": fmt.name,
+            "version": fmt.version,
+            "origin": str(path.resolve()),
+            "sha256": digest,
+            "retrieved_at": _now(),
+            "observed_at": observed.astimezone(UTC).isoformat(),
+            "options": dict(options or {}),
+        }
+        return self.ingest(
+            fmt, provenance, fmt.read(path, provenance["options"]), progress=progress, detected=detected
+        )
+
+    def ingest(
+        self,
+        fmt: Format,
+        provenance: dict[str, Any],
+        items: Iterable[Record | Rejected],
+        *,
+        progress: Callable[[int], None] | None = None,
+        detected: bool = False,
+    ) -> ImportReport:
+        """Normalise raw records, store them as a new raw run, and merge them into processed data.
+
+        Shared by importers (items read from a file) and collectors (items fetched).
+        """
+        origin = provenance.get("origin", "")
+        report = ImportReport(path=origin, format=fmt.name, detected=detected)
+        ctx = _context(provenance)
+        kept: list[Record] = []
+        rows = Rows()
+        for item in items:
+            if progress:
+                progress(1)
+            if isinstance(item, Rejected):
+                report.rejected.append(item)
+                continue
+            try:
+                rows.extend(fmt.normalize(item.data, ctx))
+            except (ResearchError, KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+                report.rejected.append(
+                    Rejected(item.line, _reason(e), json.dumps(item.data, ensure_ascii=False)[:200])
+                )
+                continue
+            kept.append(item)
+        if not kept:
+            why = (
+                f"; first problem: line {report.rejected[0].line}: {report.rejected[0].reason}"
+                if report.rejected
+                else ""
+            )
+            raise FormatError(f"no record could be read as {fmt.name}{why}", path=origin or None)
+        report.records = len(kept)
+        posts = schema.posts_frame(rows.posts)
+        accounts = schema.accounts_frame(rows.accounts)
+        with self.lock():
+            run = _write_run(self.raw_dir / provenance["source"], provenance, kept, report.rejected)
+            report.raw_file = str(run)
+            merged = dedupe(pd.concat([self.posts(), posts], ignore_index=True), "posts")
+            merged_accounts = dedupe(pd.concat([self.accounts(), accounts], ignore_index=True), "accounts")
+            atomic_write_parquet(merged, self.posts_path)
+            atomic_write_parquet(merged_accounts, self.accounts_path)
+        report.posts, report.accounts, report.posts_total = len(posts), len(accounts), len(merged)
+        return report
+
+    def renormalise(self) -> tuple[int, int]:
+        """Rebuild processed tables from all raw files (after an importer changed, say).
+
+        Returns the number of posts and accounts rows written.
+        """
+        with self.lock():
+            post_frames, account_frames = [], []
+            for raw in self.raw_files():
+                provenance = _read_provenance(raw)
+                fmt = get_format(provenance["format"])
+                ctx = _context(provenance)
+                rows = Rows()
+                for record in _read_run_records(raw):
+                    rows.extend(fmt.normalize(record.data, ctx))
+                post_frames.append(schema.posts_frame(rows.posts))
+                account_frames.append(schema.accounts_frame(rows.accounts))
+            posts = dedupe(pd.concat([schema.empty_posts(), *post_frames], ignore_index=True), "posts")
+            accounts = dedupe(
+                pd.concat([schema.empty_accounts(), *account_frames], ignore_index=True), "accounts"
+            )
+            atomic_write_parquet(posts, self.posts_path)
+            atomic_write_parquet(accounts, self.accounts_path)
+        return len(posts), len(accounts)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def dedupe(df: pd.DataFrame, table: str = "posts") -> pd.DataFrame:
+    """One row per key: the latest observation (latest ``collected_at``; ties: the later row).
+
+    The result is sorted by creation time then key, so equal inputs give equal files.
+    """
+    key = ["platform", "post_id" if table == "posts" else "account_id"]
+    df = schema.conform(df, table)
+    latest = df.assign(_pos=range(len(df))).sort_values(
+        ["collected_at", "_pos"], kind="stable", na_position="first"
+    )
+    latest = latest.drop_duplicates(key, keep="last").drop(columns=["_pos"])
+    latest = latest.sort_values(["created_at", *key], kind="stable", na_position="last")
+    return latest.reset_index(drop=True)
+
+
+def atomic_write_parquet(df: pd.DataFrame, path: Path) -> None:
+    """Write ``df`` to ``path`` so that a crash at any point leaves the old file intact.
+
+    Writes a temporary file in the same folder, flushes it to disk, then renames it over
+    the target (rename is atomic on POSIX file systems).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            df.to_parquet(f, index=False)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def completeness(posts: pd.DataFrame) -> pd.DataFrame:
+    """Share of rows each source filled, per schema column (lists: share non-empty).
+
+    One row per source, one column per field, values in [0, 1], plus ``rows``.
+    A field a source never fills shows 0.0: it was NULL, not zero.
+    """
+    if posts.empty:
+        return pd.DataFrame(columns=["source", "rows", *schema.POST_COLUMNS])
+    filled = pd.DataFrame(
+        {
+            c.name: posts[c.name].map(len).gt(0) if c.kind == "list" else posts[c.name].notna()
+            for c in schema.POSTS
+        }
+    )
+    table = filled.groupby(posts["source"].fillna("unknown"), sort=True).mean().round(4)
+    table.insert(0, "rows", posts.groupby(posts["source"].fillna("unknown"), sort=True).size())
+    return table.drop(columns=["source"]).reset_index()
+
+
+def _read_table(path: Path, table: str) -> pd.DataFrame:
+    if not path.exists():
+        return schema.empty_posts() if table == "posts" else schema.empty_accounts()
+    try:
+        return schema.conform(pd.read_parquet(path), table)
+    except (OSError, ValueError) as e:
+        raise StoreError(
+            f"{path}: cannot read the processed table ({e}); rebuild it with `research renormalise`"
+        ) from e
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _run_id() -> str:
+    # Sortable by time; the random tail keeps two runs in the same second apart.
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
+
+
+def _context(provenance: Mapping[str, Any]) -> Context:
+    observed = provenance.get("observed_at") or provenance["retrieved_at"]
+    return Context(
+        source=f"{provenance['format']}/{provenance['version']}",
+        collected_at=datetime.fromisoformat(observed),
+        options=provenance.get("options") or {},
+    )
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, KeyError):
+        return f"missing field {error.args[0]!r}"
+    return str(error) or type(error).__name__
+
+
+def _write_run(
+    folder: Path, provenance: dict[str, Any], records: list[Record], rejected: list[Rejected]
+) -> Path:
+    """Write a new raw run file (never an existing one), atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
+    run_id = _run_id()
+    provenance = {**provenance, "run_id": run_id, "records": len(records), "rejected": len(rejected)}
+    path = folder / f"{run_id}.jsonl"
+    tmp = folder / f".{run_id}.jsonl.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(json.dumps({"provenance": provenance}, ensure_ascii=False) + "\n")
+        for record in records:
+            f.write(json.dumps({"line": record.line, "record": record.data}, ensure_ascii=False) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.link(tmp, path)  # fails rather than overwrite: raw files are never rewritten
+    os.unlink(tmp)
+    if rejected:
+        with open(folder / f"{run_id}.rejected.jsonl", "w", encoding="utf-8") as f:
+            for r in rejected:
+                f.write(
+                    json.dumps({"line": r.line, "reason": r.reason, "text": r.text}, ensure_ascii=False)
+                    + "\n"
+                )
+    return path
+
+
+def _read_provenance(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as f:
+        first = json.loads(f.readline())
+    if "provenance" not in first:
+        raise StoreError(f"{path}: not a raw run file (no provenance on the first line)")
+    return first["provenance"]
+
+
+def _read_run_records(path: Path) -> Iterator[Record]:
+    with open(path, encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            item = json.loads(line)
+            yield Record(item["line"], item["record"])
