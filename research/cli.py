@@ -25,7 +25,16 @@ def _bar(desc: str, total: int | None) -> AbstractContextManager[Any]:
     from tqdm import tqdm
 
     unit = "records" if desc.startswith("import") else "it"
-    return tqdm(desc=desc, total=total, unit=unit, file=sys.stderr, leave=False, dynamic_ncols=True, mininterval=0.5)
+    return tqdm(
+        desc=desc,
+        total=total,
+        unit=unit,
+        file=sys.stderr,
+        leave=False,
+        dynamic_ncols=True,
+        mininterval=0.5,
+        disable=None,
+    )  # disable=None: no bar when stderr is not a terminal (CI logs, pipes)
 
 
 def _brief(params_path: Path, args: argparse.Namespace) -> int:
@@ -57,7 +66,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     from research.batch import print_summary, run_batch
 
-    outcomes = run_batch(args.folder, args.workspace, workers=args.workers, dask=args.dask, day=args.date, bar=_bar)
+    outcomes = run_batch(
+        args.folder, args.workspace, workers=args.workers, dask=args.dask, day=args.date, bar=_bar
+    )
     print_summary(outcomes, sys.stdout)
     return 0 if all(o.ok for o in outcomes) else 1
 
@@ -78,7 +89,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             )
         print(report.summary())
         if report.rejected and report.raw_file:
-            print(f"  set-aside records with line numbers: {report.raw_file.removesuffix('.jsonl')}.rejected.jsonl")
+            print(
+                f"  set-aside records with line numbers: {report.raw_file.removesuffix('.jsonl')}.rejected.jsonl"
+            )
     return 0
 
 
@@ -128,16 +141,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="research", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--workspace", type=Path, default=Path("."), help="folder holding data/ and reports/ (default: .)")
+    common.add_argument(
+        "--workspace", type=Path, default=Path("."), help="folder holding data/ and reports/ (default: .)"
+    )
 
     brief_opts = argparse.ArgumentParser(add_help=False)
     brief_opts.add_argument("--date", type=date.fromisoformat, help="report date folder (default: today)")
-    brief_opts.add_argument("--notebooks", type=Path, help="folder of NN_*.ipynb notebooks (default: the bundled ones)")
-    brief_opts.add_argument("--no-gather", action="store_true", help="skip import/collect; use the data already stored")
+    brief_opts.add_argument(
+        "--notebooks", type=Path, help="folder of NN_*.ipynb notebooks (default: the bundled ones)"
+    )
+    brief_opts.add_argument(
+        "--no-gather", action="store_true", help="skip import/collect; use the data already stored"
+    )
 
-    p = sub.add_parser("demo", parents=[common, brief_opts], help="whole pipeline on the bundled demo world, offline")
+    p = sub.add_parser(
+        "demo", parents=[common, brief_opts], help="whole pipeline on the bundled demo world, offline"
+    )
     p.set_defaults(func=cmd_demo)
-    p = sub.add_parser("brief", parents=[common, brief_opts], help="import/collect as params say, run notebooks, write the brief")
+    p = sub.add_parser(
+        "brief",
+        parents=[common, brief_opts],
+        help="import/collect as params say, run notebooks, write the brief",
+    )
     p.add_argument("params", help="params/<client>.yaml")
     p.set_defaults(func=cmd_brief)
     p = sub.add_parser("batch", parents=[common], help="one brief per params file in a folder")
@@ -149,9 +174,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", parents=[common], help="import files into data/raw and data/processed")
     p.add_argument("--client", required=True, help="client slug (names the data folders)")
     p.add_argument("--format", default="auto", help="import format (see `research formats`; default: auto)")
-    p.add_argument("--observed-at", type=_datetime, help="when the file's counts were observed (default: file time)")
+    p.add_argument(
+        "--observed-at", type=_datetime, help="when the file's counts were observed (default: file time)"
+    )
     p.add_argument("--timezone", help="zone of naive timestamps in the file, if it has any")
-    p.add_argument("--map", action="append", metavar="CANONICAL=COLUMN", help="column mapping for generic CSV/XLSX")
+    p.add_argument(
+        "--map", action="append", metavar="CANONICAL=COLUMN", help="column mapping for generic CSV/XLSX"
+    )
     p.add_argument("paths", nargs="+", help="files to import")
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("collect", parents=[common], help="fetch public posts from the network (resumable)")
@@ -181,7 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"research: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("research: interrupted; stored data is intact (raw files are written whole or not at all)", file=sys.stderr)
+        print(
+            "research: interrupted; stored data is intact (raw files are written whole or not at all)",
+            file=sys.stderr,
+        )
         return 130
 
 

@@ -254,7 +254,9 @@ def _refuse_secrets(data: Any, prefix: str, path: Path | None) -> None:
 def _as_params_error(
     error: ValidationError, model: type[BaseModel], path: Path | None, prefix: str = ""
 ) -> ParamsError:
-    first = error.errors()[0]
+    errors = error.errors()
+    # A misspelt key also makes the real key "missing": name the misspelling, the cause.
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = [str(x) if x != "import" else "import" for x in first["loc"]]
     key = prefix
     for part in first["loc"]:

@@ -1,0 +1,60 @@
+"""What every notebook starts with: the client's params, data and results folder.
+
+A notebook's only setup cell is ``run = open_run(params_path, workspace, report_dir)``;
+everything after it calls analyses with ``run``'s fields and records what the brief needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from research.brands import Brand
+from research.params import Params, load_params
+from research.results import Results
+from research.store import Store
+
+__all__ = ["Run", "open_run"]
+
+
+@dataclass
+class Run:
+    params: Params
+    store: Store
+    results: Results
+    posts: pd.DataFrame  # every stored post; analyses select their periods themselves
+    accounts: pd.DataFrame
+    brands: list[Brand]
+    start: date  # analysis period, inclusive, in the client's timezone
+    end: date
+    timezone: str
+
+    @property
+    def client(self) -> str:
+        return self.params.client
+
+
+def open_run(params_path: str | Path, workspace: str | Path = ".", report_dir: str | Path = "") -> Run:
+    """Load params and the client's processed data; results go to ``report_dir``.
+
+    With no ``report_dir`` (interactive use), results go to ``reports/<client>/<today>/``.
+    """
+    params = load_params(params_path)
+    store = Store(workspace, params.client)
+    folder = Path(report_dir) if report_dir else Path(workspace) / "reports" / params.client / date.today().isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    start, end = params.period.bounds()
+    return Run(
+        params=params,
+        store=store,
+        results=Results(folder),
+        posts=store.posts(),
+        accounts=store.accounts(),
+        brands=params.brands(),
+        start=start,
+        end=end,
+        timezone=params.timezone,
+    )
