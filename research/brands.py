@@ -6,13 +6,14 @@ accounts count together. This module maps accounts and posts to brands.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
 
-__all__ = ["Brand", "brand_of_author", "brand_lookup", "brand_names", "client_name"]
+__all__ = ["Brand", "slug", "brand_of_author", "brand_lookup", "brand_names", "client_name"]
 
 Role = Literal["client", "competitor"]
 
@@ -31,6 +32,15 @@ class Brand:
     @property
     def is_client(self) -> bool:
         return self.role == "client"
+
+
+def slug(name: str) -> str:
+    """A file-name-safe slug of a brand name.
+
+    >>> slug("Chai & Co")
+    'chai-co'
+    """
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "brand"
 
 
 def brand_lookup(brands: Iterable[Brand]) -> dict[tuple[str, str], str]:

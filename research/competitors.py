@@ -6,9 +6,9 @@ return tidy DataFrames ready to be shown as report tables. Definitions of
 engagement, engagement rates and own posts are those of ``research.metrics``.
 
 Response to the audience
-    An *audience post addressed to a brand* is a post by a non-brand author that
-    replies to one of the brand's accounts or posts, or @mentions one of its
-    handles. It is *answered* when the brand replied to it (any time in the
+    An *audience post addressed to a brand* is a post by a non-brand author,
+    not a repost, that replies to one of the brand's accounts or posts, or
+    @mentions one of its handles. It is *answered* when the brand replied to it (any time in the
     data). Response time = first answer minus the audience post, in hours.
 
 Share of voice
@@ -63,6 +63,7 @@ def _summary(group: pd.DataFrame, weeks: float) -> dict:
         "engagement_total": group["engagement"].sum(min_count=1) if len(group) else None,
         "engagement_mean": _mean(group["engagement"]),
         "engagement_median": _median(group["engagement"]),
+        "likes_median": _median(group["likes"]),
         "er_followers": _mean(group["er_followers"]),
         "er_views": _mean(group["er_views"]),
     }
@@ -83,6 +84,7 @@ def scorecard(
     Columns: ``brand, role`` (plus ``platform, handle`` per account), ``posts``,
     ``posts_per_week`` (posts / (days / 7)), ``engagement_total``,
     ``engagement_mean``, ``engagement_median`` (engagement per own post),
+    ``likes_median``,
     ``er_followers`` (mean over posts of engagement / followers), ``er_views``
     (mean over posts of engagement / views). Rates are NULL where no post has
     the denominator. Every brand (account) appears, with 0 posts if silent.
@@ -210,9 +212,9 @@ def brand_mentions(
 
 
 def _addressed(ann: pd.DataFrame, brands: Sequence[Brand]) -> pd.DataFrame:
-    """Per brand, which audience posts reply to or @mention it (bool columns)."""
+    """Per brand, which audience posts reply to or @mention it (bool columns); reposts ask nothing."""
     mentions = brand_mentions(ann, brands, by_name=False)
-    audience = ann["brand"].isna()
+    audience = ann["brand"].isna() & ann["repost_of_post_id"].isna()
     out = {}
     for b in brands:
         mine = ann.loc[ann["brand"] == b.name]

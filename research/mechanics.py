@@ -26,8 +26,13 @@ from research.brands import Brand, brand_names
 from research.metrics import own_posts
 from research.stats import ALPHA, uplift
 
-__all__ = ["MECHANICS", "RULES", "detect_mechanics", "mechanics_by_brand", "mechanics_uplift"]
+__all__ = [
+    "RULES_NOTE","MECHANICS", "RULES", "detect_mechanics", "mechanics_by_brand", "mechanics_uplift"]
 
+RULES_NOTE = (
+    "Mechanics are detected from platform fields (polls) and keyword rules in English, Hindi and Russian "
+    "(see research/mechanics.py RULES); uplift is measured on relative engagement, BH-adjusted."
+)
 MECHANICS: tuple[str, ...] = ("giveaway", "contest", "poll", "quiz", "question")
 
 # mechanic -> language -> pattern (compiled case-insensitively on lower-cased text)

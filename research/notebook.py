@@ -28,6 +28,7 @@ class Run:
     posts: pd.DataFrame  # every stored post; analyses select their periods themselves
     accounts: pd.DataFrame
     brands: list[Brand]
+    day: date  # the brief's date (names the report folder)
     start: date  # analysis period, inclusive, in the client's timezone
     end: date
     timezone: str
@@ -37,14 +38,18 @@ class Run:
         return self.params.client
 
 
-def open_run(params_path: str | Path, workspace: str | Path = ".", report_dir: str | Path = "") -> Run:
+def open_run(
+    params_path: str | Path, workspace: str | Path = ".", report_dir: str | Path = "", report_date: str = ""
+) -> Run:
     """Load params and the client's processed data; results go to ``report_dir``.
 
-    With no ``report_dir`` (interactive use), results go to ``reports/<client>/<today>/``.
+    With no ``report_dir`` (interactive use), results go to ``reports/<client>/<report_date>/``;
+    an empty ``report_date`` means today.
     """
     params = load_params(params_path)
     store = Store(workspace, params.client)
-    folder = Path(report_dir) if report_dir else Path(workspace) / "reports" / params.client / date.today().isoformat()
+    day = date.fromisoformat(report_date) if report_date else date.today()
+    folder = Path(report_dir) if report_dir else Path(workspace) / "reports" / params.client / day.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
     start, end = params.period.bounds()
     return Run(
@@ -54,6 +59,7 @@ def open_run(params_path: str | Path, workspace: str | Path = ".", report_dir: s
         posts=store.posts(),
         accounts=store.accounts(),
         brands=params.brands(),
+        day=day,
         start=start,
         end=end,
         timezone=params.timezone,

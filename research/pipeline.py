@@ -123,6 +123,7 @@ def run_brief(
             "params_path": str(params.path.resolve()) if params.path else "",
             "workspace": str(workspace),
             "report_dir": str(work),
+            "report_date": day.isoformat(),
         }
         with bar("notebooks", len(paths)) as b:
             for nb in paths:

@@ -55,7 +55,8 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) or math.isinf(value) else round(float(value), 6)
+        # 6 significant digits, not decimals: a p-value of 1e-70 must not become 0.
+        return None if math.isnan(value) or math.isinf(value) else float(f"{float(value):.6g}")
     if isinstance(value, (np.bool_,)):
         return bool(value)
     if isinstance(value, (pd.Timestamp, datetime, date)):
@@ -82,6 +83,11 @@ class Results:
         data.setdefault(kind, {}).pop(name, None)  # re-recording moves the entry to the end
         data[kind][name] = to_jsonable(entry)
         _atomic_write_text(self.path, json.dumps(data, ensure_ascii=False, indent=1))
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Recorded tables as DataFrames (the previews kept in results.json)."""
+        tables = self.load().get("tables", {})
+        return {name: pd.DataFrame(t["data"], columns=t["columns"]) for name, t in tables.items()}
 
     def value(self, name: str, value: Any) -> Any:
         """Record a number, string or small dict under ``name``; returns it for display."""

@@ -38,7 +38,7 @@ from research.errors import FormatError, InputError, ResearchError, StoreError
 from research.sources import detect_format, get_format
 from research.sources.base import Context, Format, Record, Rejected, Rows
 
-__all__ = ["Store", "ImportReport", "completeness", "atomic_write_parquet", "dedupe"]
+__all__ = ["Store", "ImportReport", "PartialRun", "completeness", "atomic_write_parquet", "dedupe"]
 
 LOCK_TIMEOUT_S = 60.0  # a whole import of a big file fits well inside; longer means a stuck run
 
@@ -265,6 +265,18 @@ class Store:
             atomic_write_parquet(accounts, self.accounts_path)
         return len(posts), len(accounts)
 
+    def open_run(self, source: str, name: str) -> PartialRun:
+        """An unfinished run of ``source`` (a collector) named ``name`` (its target), kept page by page.
+
+        It lives at ``data/raw/<client>/<source>/<name>.partial``, beside the finished runs
+        but never read as one (``raw_files`` reads ``*.jsonl`` only). Pages appended to it
+        are on disk when ``append`` returns, so a killed collector loses only the page in
+        flight; the collector stores the complete pages with ``ingest`` when it is done.
+        """
+        folder = self.raw_dir / source
+        folder.mkdir(parents=True, exist_ok=True)
+        return PartialRun(folder / f"{name}.partial")
+
 
 # --- helpers ----------------------------------------------------------------------------------
 
@@ -407,3 +419,66 @@ def _read_run_records(path: Path) -> Iterator[Record]:
         for line in f:
             item = json.loads(line)
             yield Record(item["line"], item["record"])
+
+
+class PartialRun:
+    """The pages of an unfinished collector run: JSON lines, appended and fsynced page by page.
+
+    Lines: ``{"partial": header}`` first, then per page its ``{"record": ...}`` lines and a
+    closing ``{"page": {...}}`` line, written by one ``write`` call. Records after the last
+    ``page`` line belong to a page torn by a crash: ``read`` ignores them.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def header(self) -> dict[str, Any] | None:
+        """The header given to ``start``, or None if there is no (readable) partial run."""
+        try:
+            with open(self.path, encoding="utf-8") as f:
+                return json.loads(f.readline())["partial"]
+        except (FileNotFoundError, ValueError, KeyError, TypeError):
+            return None
+
+    def start(self, header: dict[str, Any]) -> None:
+        """Begin a new partial run (replacing any), recording ``header`` and the start time."""
+        self.path.unlink(missing_ok=True)
+        self._write({"partial": {**header, "started_at": _now()}})
+
+    def append(self, records: list[Any], page: dict[str, Any]) -> None:
+        """Add one page's records and its description; both are on disk when this returns."""
+        self._write(*({"record": r} for r in records), {"page": {**page, "items": len(records)}})
+
+    def read(self) -> tuple[dict[str, Any] | None, list[Any], list[dict[str, Any]]]:
+        """The header, the records of complete pages in order, and the pages' descriptions."""
+        header, records, pages, pending = self.header(), [], [], []
+        if header is None:
+            return None, [], []
+        with open(self.path, encoding="utf-8") as f:
+            next(f)
+            for line in f:
+                try:
+                    item = json.loads(line)
+                except ValueError:
+                    break  # the torn tail of a killed write
+                if "record" in item:
+                    pending.append(item["record"])
+                elif "page" in item:
+                    records += pending
+                    pending = []
+                    pages.append(item["page"])
+        return header, records, pages
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+    def _write(self, *lines: dict[str, Any]) -> None:
+        data = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode("utf-8")
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -39,20 +39,34 @@ def test_valid_params_load_with_brands_and_resolved_paths(tmp_path):
 
 
 def test_last_days_period_ends_yesterday(tmp_path):
-    params = load_params(write(tmp_path, GOOD.replace("{start: 2026-08-01, end: 2026-10-29}", "{last_days: 90}")))
+    params = load_params(
+        write(tmp_path, GOOD.replace("{start: 2026-08-01, end: 2026-10-29}", "{last_days: 90}"))
+    )
     assert params.period.bounds(today=date(2026, 11, 26)) == (date(2026, 8, 28), date(2026, 11, 25))
 
 
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("platform: bluesky", "platform: tiktock"), "competitors[0].accounts[1].platform: 'tiktock' is not a known platform"),
+        (
+            ("platform: bluesky", "platform: tiktock"),
+            "competitors[0].accounts[1].platform: 'tiktock' is not a known platform",
+        ),
         (("hashtags:", "hashtag:"), "hashtag: unknown key (allowed here: client, title"),
-        (("  - name: Brew Bros", "  - nme: Brew Bros"), "competitors[0].nme: unknown key (allowed here: name, accounts)"),
-        (("timezone: Asia/Kolkata", "timezone: India/Pune"), "timezone: 'India/Pune' is not an IANA timezone"),
+        (
+            ("  - name: Brew Bros", "  - nme: Brew Bros"),
+            "competitors[0].nme: unknown key (allowed here: name, accounts)",
+        ),
+        (
+            ("timezone: Asia/Kolkata", "timezone: India/Pune"),
+            "timezone: 'India/Pune' is not an IANA timezone",
+        ),
         (("client: cafe", "client: Café Chain"), "client: 'Café Chain' is not a slug"),
         (("end: 2026-10-29", "end: 2026-07-01"), "period: end 2026-07-01 is before start 2026-08-01"),
-        (("import: snscrape-jsonl", "import: snscrape-json"), "sources[0].import: 'snscrape-json' is not a known import format"),
+        (
+            ("import: snscrape-jsonl", "import: snscrape-json"),
+            "sources[0].import: 'snscrape-json' is not a known import format",
+        ),
         (("path: data/x.jsonl", "pth: data/x.jsonl"), "sources[0].pth: unknown key"),
         (("title:", "api_token: abc\ntitle:"), "api_token: looks like a secret"),
     ],

@@ -20,22 +20,26 @@ PARAMS = parse_params(
         "brand": {"name": "Chai & Co", "accounts": [{"platform": "twitter", "handle": "chaiandco"}]},
     }
 )
-EVIL = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 
 def test_tables_are_written_formula_safe_as_csv_and_xlsx(tmp_path):
     results = Results(tmp_path)
-    df = pd.DataFrame({"text": ["=HYPERLINK(\"http://evil\")", "+cmd|' /C calc'!A0", "plain", "-2+3"], "likes": [1, 2, 3, -4]})
+    df = pd.DataFrame(
+        {"text": ['=HYPERLINK("http://evil")', "+cmd|' /C calc'!A0", "plain", "-2+3"], "likes": [1, 2, 3, -4]}
+    )
     results.table("top_posts", df, title="Top posts", section="content")
     csv = pd.read_csv(tmp_path / "tables" / "top_posts.csv")
-    assert csv["text"].tolist() == ["'=HYPERLINK(\"http://evil\")", "'+cmd|' /C calc'!A0", "plain", "'-2+3"]
+    assert csv["text"].tolist() == ['\'=HYPERLINK("http://evil")', "'+cmd|' /C calc'!A0", "plain", "'-2+3"]
     assert csv["likes"].tolist() == [1, 2, 3, -4]  # numbers stay numbers
     sheet = openpyxl.load_workbook(tmp_path / "tables" / "top_posts.xlsx").active
     cells = [c.value for c in sheet["A"]][1:]
     assert cells[0].startswith("'=") and sheet["A2"].data_type == "s"
     stored = json.loads((tmp_path / "results.json").read_text())
     assert stored["tables"]["top_posts"]["rows"] == 4
-    assert stored["tables"]["top_posts"]["data"][0]["text"] == "=HYPERLINK(\"http://evil\")"  # JSON keeps the truth
+    assert (
+        stored["tables"]["top_posts"]["data"][0]["text"] == '=HYPERLINK("http://evil")'
+    )  # JSON keeps the truth
 
 
 def test_values_round_trip_and_rerecording_replaces(tmp_path):
@@ -48,7 +52,12 @@ def test_values_round_trip_and_rerecording_replaces(tmp_path):
 
 def test_brief_escapes_web_text_and_embeds_figures(tmp_path):
     results = Results(tmp_path)
-    results.table("top_posts", pd.DataFrame({"text": [EVIL], "url": ["https://x.com/a/status/1"]}), title="Top posts", section="content")
+    results.table(
+        "top_posts",
+        pd.DataFrame({"text": [EVIL], "url": ["https://x.com/a/status/1"]}),
+        title="Top posts",
+        section="content",
+    )
     fig, ax = plt.subplots()
     ax.plot([1, 2], [3, 4])
     results.figure("trend", fig, title="Trend", section="competitors")
@@ -64,8 +73,8 @@ def test_brief_escapes_web_text_and_embeds_figures(tmp_path):
     positions = [html.index(f'<section id="{sid}">') for sid, _ in SECTIONS]
     assert positions == sorted(positions)
     # nothing may reach the network
-    assert "http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'" in html
-    assert "src=\"http" not in html and "<link" not in html
+    assert 'http-equiv="Content-Security-Policy" content="default-src \'none\'' in html
+    assert 'src="http' not in html and "<link" not in html
 
 
 def test_sections_without_data_say_so(tmp_path):

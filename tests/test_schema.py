@@ -65,7 +65,9 @@ def test_long_integer_ids_keep_every_digit():
 def test_naive_timestamps_are_refused_unless_the_zone_is_declared():
     with pytest.raises(SchemaError, match="no timezone"):
         schema.to_utc("2017-10-01 19:58")
-    assert schema.to_utc("2017-10-01 19:58", assume_tz="Europe/Moscow") == datetime(2017, 10, 1, 16, 58, tzinfo=timezone.utc)
+    assert schema.to_utc("2017-10-01 19:58", assume_tz="Europe/Moscow") == datetime(
+        2017, 10, 1, 16, 58, tzinfo=timezone.utc
+    )
     assert schema.to_utc("2025-12-05T10:16:59.78349200Z").microsecond == 783492
     assert schema.to_utc(0) == datetime(1970, 1, 1, tzinfo=timezone.utc)
 

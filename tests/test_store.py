@@ -28,16 +28,31 @@ def tweet(tid: int, likes: int = 1, date: str = "2026-08-05T10:00:00+00:00", **e
         "rawContent": f"tweet {tid} #Chai @brewbros",
         "renderedContent": f"tweet {tid} #Chai @brewbros",
         "id": tid,
-        "user": {"_type": "snscrape.modules.twitter.User", "username": "Fan", "id": 42, "displayname": "A fan",
-                 "followersCount": 10, "friendsCount": 5, "statusesCount": 99, "created": "2020-01-01T00:00:00+00:00"},
-        "replyCount": 0, "retweetCount": 2, "likeCount": likes, "quoteCount": 0,
-        "conversationId": tid, "lang": "en", "hashtags": ["Chai"],
+        "user": {
+            "_type": "snscrape.modules.twitter.User",
+            "username": "Fan",
+            "id": 42,
+            "displayname": "A fan",
+            "followersCount": 10,
+            "friendsCount": 5,
+            "statusesCount": 99,
+            "created": "2020-01-01T00:00:00+00:00",
+        },
+        "replyCount": 0,
+        "retweetCount": 2,
+        "likeCount": likes,
+        "quoteCount": 0,
+        "conversationId": tid,
+        "lang": "en",
+        "hashtags": ["Chai"],
         "mentionedUsers": [{"_type": "snscrape.modules.twitter.User", "username": "brewbros", "id": 7}],
     } | extra
 
 
 def write_jsonl(path: Path, lines) -> Path:
-    path.write_text("".join((x if isinstance(x, str) else json.dumps(x)) + "\n" for x in lines), encoding="utf-8")
+    path.write_text(
+        "".join((x if isinstance(x, str) else json.dumps(x)) + "\n" for x in lines), encoding="utf-8"
+    )
     return path
 
 
@@ -93,7 +108,10 @@ def test_refused_files_store_nothing(store, tmp_path):
     with pytest.raises(InputError, match=r"missing\.jsonl: no such file"):
         store.import_file(tmp_path / "missing.jsonl")
     naive = write_jsonl(tmp_path / "naive.jsonl", [tweet(9, date="2026-08-05T10:00:00")])
-    with pytest.raises(FormatError, match=r"naive\.jsonl: no record could be read as snscrape-jsonl; first problem: line 1: date: .* has no timezone"):
+    with pytest.raises(
+        FormatError,
+        match=r"naive\.jsonl: no record could be read as snscrape-jsonl; first problem: line 1: date: .* has no timezone",
+    ):
         store.import_file(naive)
     with pytest.raises(FormatError, match="format of this file was not recognised.*known: .*snscrape-jsonl"):
         store.import_file(write_jsonl(tmp_path / "other.jsonl", [{"hello": "world"}]))
@@ -102,9 +120,13 @@ def test_refused_files_store_nothing(store, tmp_path):
 
 
 def test_dedupe_keeps_the_latest_observation(store, tmp_path):
-    store.import_file(write_jsonl(tmp_path / "mid.jsonl", [tweet(1, likes=5), tweet(2, likes=1)]), observed_at=T1)
+    store.import_file(
+        write_jsonl(tmp_path / "mid.jsonl", [tweet(1, likes=5), tweet(2, likes=1)]), observed_at=T1
+    )
     store.import_file(write_jsonl(tmp_path / "new.jsonl", [tweet(1, likes=9)]), observed_at=T2)
-    store.import_file(write_jsonl(tmp_path / "old.jsonl", [tweet(1, likes=3), tweet(2, likes=0)]), observed_at=T0)
+    store.import_file(
+        write_jsonl(tmp_path / "old.jsonl", [tweet(1, likes=3), tweet(2, likes=0)]), observed_at=T0
+    )
     posts = store.posts().set_index("post_id")
     assert len(posts) == 2
     assert posts.loc["1", "likes"] == 9 and posts.loc["1", "collected_at"] == pd.Timestamp(T2)
@@ -121,7 +143,9 @@ def test_reimporting_the_same_file_adds_nothing(store, tmp_path):
 
 def test_renormalise_reproduces_processed_data_exactly(store, tmp_path):
     store.import_file(write_jsonl(tmp_path / "a.jsonl", [tweet(1, likes=5), tweet(2)]), observed_at=T1)
-    store.import_file(write_jsonl(tmp_path / "b.jsonl", [tweet(1, likes=7), tweet(3)]), observed_at=T1)  # tie: later run wins
+    store.import_file(
+        write_jsonl(tmp_path / "b.jsonl", [tweet(1, likes=7), tweet(3)]), observed_at=T1
+    )  # tie: later run wins
     posts, accounts = store.posts(), store.accounts()
     assert posts.set_index("post_id").loc["1", "likes"] == 7
     os.unlink(store.posts_path)
@@ -133,7 +157,9 @@ def test_renormalise_reproduces_processed_data_exactly(store, tmp_path):
 
 
 def test_completeness_shows_null_fields_as_unfilled(store, tmp_path):
-    store.import_file(write_jsonl(tmp_path / "a.jsonl", [tweet(1), tweet(2) | {"viewCount": 100}]), observed_at=T1)
+    store.import_file(
+        write_jsonl(tmp_path / "a.jsonl", [tweet(1), tweet(2) | {"viewCount": 100}]), observed_at=T1
+    )
     table = completeness(store.posts()).set_index("source")
     assert table.loc["snscrape-jsonl/1", "rows"] == 2
     assert table.loc["snscrape-jsonl/1", "likes"] == 1.0
@@ -157,7 +183,9 @@ def test_a_killed_write_leaves_the_old_parquet_intact(tmp_path):
     old = schema.posts_frame([{"platform": "twitter", "post_id": "1", "created_at": T1}])
     atomic_write_parquet(old, target)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(target)], stdout=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(target)], stdout=subprocess.PIPE, env=env
+    )
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".posts.parquet.*.tmp")):  # the new file is being written
         assert proc.poll() is None, "writer finished before it could be killed"
@@ -175,7 +203,9 @@ def test_lock_keeps_two_runs_apart(store):
         "with Store(sys.argv[1], 'cafe').lock():\n    print('held', flush=True)\n    time.sleep(30)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    proc = subprocess.Popen([sys.executable, "-c", code, str(store.workspace)], stdout=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(store.workspace)], stdout=subprocess.PIPE, env=env
+    )
     try:
         assert proc.stdout.readline().strip() == b"held"
         with pytest.raises(StoreError, match="client 'cafe' is locked by another run"):

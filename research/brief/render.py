@@ -54,7 +54,11 @@ def _cell(value: Any, column: str = "") -> Any:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+        if abs(value) >= 1000 or value == int(value):
+            return f"{value:,.0f}"
+        if abs(value) < 1:  # rates and shares: keep 3 significant digits, 0.0045 must not read as 0
+            return f"{value:.3g}"
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
     if isinstance(value, list):
         return ", ".join(map(str, value))
     if column == "url" and isinstance(value, str) and value.startswith(("https://", "http://")):

@@ -20,7 +20,10 @@ COLLECTORS: dict[str, Any] = {}  # name -> collector, filled by the platform mod
 
 
 def register(fmt: Format) -> Format:
-    if fmt.name in FORMATS:
+    existing = FORMATS.get(fmt.name)
+    # The same module imported again (pytest's doctest collection does that) re-registers
+    # its own format; two different modules claiming one name is a bug.
+    if existing is not None and existing.normalize.__qualname__ != fmt.normalize.__qualname__:
         raise ValueError(f"format {fmt.name!r} registered twice")
     FORMATS[fmt.name] = fmt
     return fmt
@@ -64,6 +67,7 @@ _MODULES = (
     "reddit",
     "facebook",
     "telegram",
+    "telegram_channel",  # the snscrape-based collector; snscrape itself is imported lazily
     "zeeschuimer",
     "fourcat",
     "generic",  # generic CSV/XLSX: last, so specific formats win recognition

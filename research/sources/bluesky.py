@@ -1,4 +1,4 @@
-"""Bluesky (AT Protocol): importer for AppView JSON.
+"""Bluesky (AT Protocol): importer for AppView JSON, and the ``bluesky`` collector.
 
 Reads what people save from the public AppView: a JSON array (or JSON lines) of
 ``app.bsky.feed.defs#feedViewPost`` items (``getFeed``/``getAuthorFeed``/``getTimeline``),
@@ -8,12 +8,22 @@ bare ``postView`` objects, or whole response pages (``{"feed": [...]}`` from the
 Identity: a post's id is its ``at://`` URI; an account's id is its DID. A repost has no
 URI in a feed view, so its id is ``repost:<reposter DID>:<original URI>``, stable across
 re-imports.
+
+The collector (below) fetches author feeds (``app.bsky.feed.getAuthorFeed``) from the
+public AppView without a login, and hashtags (``app.bsky.feed.searchPosts``) through a
+logged-in PDS: the public AppView no longer serves search unauthenticated. Its raw
+records are feed items and post views, read by the same normaliser.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
+from research.collect import Collector, Fetcher, Page, Query, Skipped, Target, register_collector
+from research.errors import CollectorError
 from research.schema import as_id, to_utc
 from research.sources import register
 from research.sources.base import (
@@ -28,7 +38,7 @@ from research.sources.base import (
     urls_in,
 )
 
-__all__ = ["FORMAT", "normalize", "normalize_post_view"]
+__all__ = ["FORMAT", "COLLECTOR", "BlueskyCollector", "normalize", "normalize_post_view"]
 
 PLATFORM = "bluesky"
 
@@ -215,3 +225,154 @@ FORMAT = register(
         normalize=normalize,
     )
 )
+
+
+# --- collector -----------------------------------------------------------------------------------
+
+# Since January 2025 Bluesky's public AppView answers 403 to unauthenticated post search
+# (bluesky-social/atproto#3423, #3891; the searchPosts lexicon now says it "may require
+# authentication"); through a logged-in account's PDS it works.
+SEARCH_NEEDS_LOGIN = (
+    "Bluesky's public AppView refuses post search without a login (it answers 403 since January 2025); "
+    "set BLUESKY_HANDLE and BLUESKY_APP_PASSWORD (an app password from Settings > Privacy and security "
+    "> App passwords) to collect hashtags; author feeds need no login"
+)
+
+
+class BlueskyCollector(Collector):
+    """Author feeds from the public AppView (no login); hashtag search through a logged-in PDS.
+
+    Without ``BLUESKY_HANDLE``/``BLUESKY_APP_PASSWORD`` the search is tried once on the public
+    AppView and, when refused, the hashtag is reported as skipped with the reason.
+    """
+
+    name = "bluesky"
+    platform = PLATFORM
+    reads = "Bluesky public AppView: author feeds; hashtag search needs BLUESKY_HANDLE/BLUESKY_APP_PASSWORD"
+    format_name = "bluesky-json"
+    default_base_url = "https://public.api.bsky.app/xrpc/"
+    default_pds_url = "https://bsky.social/xrpc/"
+    # Bluesky documents 3000 requests per 5 min per IP for its PDS hosts (10 a second) and
+    # "generous" AppView limits; 5 a second leaves half for other tools on the same IP.
+    min_interval = 0.2
+    page_size = 100  # the API's maximum for feeds and search
+
+    def __init__(self, *, pds_url: str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._pds_url = pds_url
+        self._tokens: dict[tuple[str, str], str] = {}  # (PDS, handle) -> access token, this process only
+
+    @property
+    def pds_url(self) -> str:
+        return self._pds_url or os.environ.get("RESEARCH_BLUESKY_PDS_URL") or self.default_pds_url
+
+    def origin(self, target: Target) -> str:
+        if target.kind == "account":
+            return f"https://bsky.app/profile/{target.value}"
+        return f"https://bsky.app/hashtag/{target.value}"
+
+    def pages(self, fetch: Fetcher, target: Target, query: Query, cursor: dict | None) -> Iterator[Page]:
+        if target.kind == "account":
+            return self._author_feed(fetch, target.value, cursor)
+        return self._search(fetch, target.value, query, cursor)
+
+    def _author_feed(self, fetch: Fetcher, actor: str, cursor: dict | None) -> Iterator[Page]:
+        from research.sources.http import HttpStatusError
+
+        http = fetch.json(self.base_url)
+        position = (cursor or {}).get("cursor")
+        while True:
+            params = {
+                "actor": actor,
+                "limit": self.page_size,
+                "filter": "posts_with_replies",
+                "cursor": position,
+            }
+            try:
+                reply = http.get_json("app.bsky.feed.getAuthorFeed", params)
+            except HttpStatusError as e:
+                if e.status == 400 and "not found" in (e.detail or "").lower():
+                    raise CollectorError(f"there is no Bluesky account {actor}", url=e.url) from None
+                raise
+            feed = _listed(reply, "feed")
+            position = reply.data.get("cursor") if feed else None
+            yield Page(feed, reply.url, {"cursor": position} if position else None)
+            if not position:
+                return
+
+    def _search(self, fetch: Fetcher, tag: str, query: Query, cursor: dict | None) -> Iterator[Page]:
+        from research.sources.http import HttpStatusError
+
+        login = os.environ.get("BLUESKY_HANDLE"), os.environ.get("BLUESKY_APP_PASSWORD")
+        if all(login):
+            http = fetch.json(self.pds_url)
+            auth = {"Authorization": f"Bearer {self._token(http, *login)}"}  # type: ignore[arg-type]
+        else:
+            http, auth = fetch.json(self.base_url), {}
+        position, renewed = (cursor or {}).get("cursor"), False
+        iso = lambda t: t.isoformat().replace("+00:00", "Z") if t else None  # noqa: E731
+        while True:
+            params = {"q": f"#{tag}", "sort": "latest", "limit": self.page_size, "cursor": position}
+            params |= {"since": iso(query.since), "until": iso(query.until)}
+            try:
+                reply = http.get_json("app.bsky.feed.searchPosts", params, **auth)
+            except HttpStatusError as e:
+                if e.status in (401, 403) and not auth:
+                    raise Skipped(SEARCH_NEEDS_LOGIN) from None
+                if auth and e.status in (400, 401) and "token" in (e.detail or "").lower() and not renewed:
+                    renewed = True  # access tokens live about two hours: log in again, once
+                    self._tokens.pop((http.base_url, login[0]), None)
+                    auth = {"Authorization": f"Bearer {self._token(http, *login)}"}  # type: ignore[arg-type]
+                    continue
+                raise
+            posts = _listed(reply, "posts")
+            position = reply.data.get("cursor") if posts else None
+            yield Page(posts, reply.url, {"cursor": position} if position else None)
+            if not position:
+                return
+
+    def _token(self, http: Any, identifier: str, password: str) -> str:
+        from research.sources.http import HttpStatusError
+
+        key = (http.base_url, identifier)
+        if key not in self._tokens:
+            try:
+                reply = http.post_json(
+                    "com.atproto.server.createSession", {"identifier": identifier, "password": password}
+                )
+            except HttpStatusError as e:
+                raise CollectorError(
+                    f"Bluesky refused the login of BLUESKY_HANDLE {identifier!r} ({e.status}: "
+                    f"{e.detail or 'no reason given'}); check the handle and the app password"
+                ) from None
+            self._tokens[key] = reply.data["accessJwt"]
+        return self._tokens[key]
+
+    def item_time(self, item: Any) -> datetime | None:
+        if not isinstance(item, dict):
+            return None
+        reason = item.get("reason") or {}
+        if str(reason.get("$type", "")).endswith("reasonRepost"):
+            return to_utc(reason.get("indexedAt"), field="reason.indexedAt")
+        view = item.get("post") if isinstance(item.get("post"), dict) else item
+        # Feeds are ordered by when the AppView saw a post; createdAt is set by the client.
+        return to_utc(view.get("indexedAt") or (view.get("record") or {}).get("createdAt"))
+
+    def item_key(self, item: Any) -> str:
+        reason = item.get("reason") or {}
+        view = item.get("post") if isinstance(item.get("post"), dict) else item
+        if str(reason.get("$type", "")).endswith("reasonRepost"):
+            return f"repost:{(reason.get('by') or {}).get('did')}:{view.get('uri')}"
+        return str(view.get("uri"))
+
+
+def _listed(reply: Any, key: str) -> list[Any]:
+    items = reply.data.get(key) if isinstance(reply.data, dict) else None
+    if not isinstance(items, list):
+        raise CollectorError(
+            f"the answer has no {key!r} list; is this an AT Protocol AppView?", url=reply.url
+        )
+    return items
+
+
+COLLECTOR = register_collector(BlueskyCollector())

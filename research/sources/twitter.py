@@ -1,17 +1,47 @@
 """X/Twitter: normalisers for the tweet shapes people have on disk.
 
 - snscrape ``Tweet`` JSON (both key generations: v0.3-0.4 ``content``/``outlinks`` with
-  untyped media, and v0.6-0.7 ``rawContent``/``links``/``_type`` with typed media).
+  untyped media, and v0.6-0.7 ``rawContent``/``links``/``_type`` with typed media); the
+  ``snscrape-jsonl`` format (``snscrape.py``) dispatches to it.
+- Twitter API v2 JSON as twarc2 writes it (format ``twarc2-jsonl``): response pages
+  (``data`` + ``includes`` + ``__twarc``), flattened lines (``twarc2 flatten``: one tweet per
+  line with its expansions inlined), and a single pretty-printed response page.
+
+twarc2 files mix line kinds. Tweet pages and flattened tweets become rows; user-lookup
+pages become ``accounts`` rows. Every other line (tweet counts, list metadata, compliance
+events, error-only pages, empty pages) is *set aside with its line number and a reason*
+(the normaliser raises ``ValueError``), so the import summary counts them; a file made
+only of such lines is refused with that reason.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from research.schema import as_id, to_utc
-from research.sources.base import Context, Rows, count, handle, hashtags_in, mentions_in, urls_in
+from research.sources import register
+from research.sources.base import (
+    Context,
+    Format,
+    Record,
+    Rejected,
+    Rows,
+    Sample,
+    count,
+    handle,
+    hashtags_in,
+    mentions_in,
+    read_jsonl,
+    urls_in,
+)
 
-__all__ = ["normalize_snscrape_tweet"]
+__all__ = ["normalize_snscrape_tweet", "normalize_twarc", "lang", "TWARC_FORMAT"]
 
 PLATFORM = "twitter"
 
@@ -66,10 +96,12 @@ def _post(t: dict[str, Any], ctx: Context) -> dict[str, Any]:
         "author_name": user.get("displayname"),
         "created_at": to_utc(t["date"], field="date"),
         "text": text,
-        "lang": _lang(t.get("lang")),
-        "hashtags": [h.lower().lstrip("#") for h in hashtags] if hashtags is not None else hashtags_in(text),
-        "mentions": [handle(u.get("username")) for u in mentioned if u.get("username")]
-        if mentioned is not None
+        "lang": lang(t.get("lang")),
+        # NOTE: a key that is present but null means "none" (snscrape writes null for an empty
+        # list); only files without the key at all get hashtags and mentions from the text.
+        "hashtags": [h.lower().lstrip("#") for h in hashtags or []] if "hashtags" in t else hashtags_in(text),
+        "mentions": [handle(u.get("username")) for u in mentioned or [] if u.get("username")]
+        if "mentionedUsers" in t
         else mentions_in(text),
         "urls": urls,
         "media_type": _media_type(t, urls),
@@ -90,7 +122,12 @@ def _post(t: dict[str, Any], ctx: Context) -> dict[str, Any]:
     }
 
 
-def _lang(code: str | None) -> str | None:
+def lang(code: str | None) -> str | None:
+    """Twitter's language code, or None for its pseudo-codes.
+
+    >>> lang("hi"), lang("und")
+    ('hi', None)
+    """
     # Twitter's "und" (undetermined), "qme" (media only) etc. are not languages.
     if not code or code in {"und", "zxx", "qme", "qht", "qam", "qct", "qst"}:
         return None
@@ -133,3 +170,272 @@ def _account(user: dict[str, Any], ctx: Context) -> dict[str, Any]:
         "source": ctx.source,
         "collected_at": ctx.collected_at,
     }
+
+
+# --- Twitter API v2 / twarc2 ------------------------------------------------------------------
+
+_RT_PREFIX = re.compile(r"^RT @(\w+):")
+_V2_MEDIA = {"photo": "photo", "video": "video", "animated_gif": "gif"}
+
+
+@dataclass
+class _Expansions:
+    """The ``includes`` of a page (or the inlined expansions of a flattened tweet), by id."""
+
+    users: dict[str, dict] = field(default_factory=dict)
+    tweets: dict[str, dict] = field(default_factory=dict)
+    media: dict[str, dict] = field(default_factory=dict)
+
+    @classmethod
+    def of_page(cls, includes: Mapping[str, Any]) -> _Expansions:
+        return cls(
+            users={u["id"]: u for u in includes.get("users") or [] if "id" in u},
+            tweets={t["id"]: t for t in includes.get("tweets") or [] if "id" in t},
+            media={m["media_key"]: m for m in includes.get("media") or [] if "media_key" in m},
+        )
+
+    @classmethod
+    def of_flat(cls, tweet: Mapping[str, Any]) -> _Expansions:
+        found = cls()
+        found._add_flat(tweet)
+        return found
+
+    def _add_flat(self, tweet: Mapping[str, Any]) -> None:
+        for user in (tweet.get("author"), tweet.get("in_reply_to_user")):
+            if isinstance(user, dict) and "id" in user:
+                self.users[user["id"]] = user
+        for medium in (tweet.get("attachments") or {}).get("media") or []:
+            if isinstance(medium, dict) and "media_key" in medium:
+                self.media[medium["media_key"]] = medium
+        for ref in tweet.get("referenced_tweets") or []:
+            if isinstance(ref, dict) and "text" in ref:  # flattened: the referenced tweet inlined
+                self.tweets[ref["id"]] = ref
+                self._add_flat(ref)
+
+
+def normalize_twarc(line: Any, ctx: Context) -> Rows:
+    """Rows of one twarc2 line: a response page, a flattened tweet or a user-lookup page.
+
+    ``collected_at`` is the line's ``__twarc.retrieved_at`` when it has one (when twarc
+    fetched it), else the import's. Lines that hold no tweets or users raise ValueError
+    with the kind of line they are, so the store sets them aside and counts them.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> ctx = Context("twarc2-jsonl/1", datetime(2021, 1, 1, tzinfo=timezone.utc))
+    >>> page = {"data": [{"id": "2", "text": "RT @ann: hi", "author_id": "7",
+    ...     "created_at": "2021-06-26T19:56:40.000Z", "referenced_tweets": [{"type": "retweeted", "id": "1"}]}],
+    ...     "includes": {"tweets": [{"id": "1", "text": "hi", "author_id": "5",
+    ...     "created_at": "2021-06-26T19:00:00.000Z"}]}}
+    >>> [(p["post_id"], p["repost_of_post_id"], p["repost_of_author_id"]) for p in normalize_twarc(page, ctx).posts]
+    [('2', '1', '5'), ('1', None, None)]
+    """
+    if not isinstance(line, dict):
+        raise ValueError("skipped: not a JSON object, so not a twarc2 line")
+    retrieved = (line.get("__twarc") or {}).get("retrieved_at")
+    if retrieved:
+        ctx = dataclasses.replace(ctx, collected_at=to_utc(retrieved, field="__twarc.retrieved_at"))
+    kind = _line_kind(line)
+    rows = Rows()
+    if kind == "flat":
+        tweets, found = [line], _Expansions.of_flat(line)
+    elif kind == "page":
+        data = line["data"]
+        tweets = data if isinstance(data, list) else [data]
+        found = _Expansions.of_page(line.get("includes") or {})
+        for tweet in tweets:  # streamed pages are not expanded but may be flattened
+            found._add_flat(tweet)
+    elif kind == "users":
+        rows.accounts.extend(_v2_account(u, ctx) for u in line["data"])
+        return rows
+    else:
+        raise ValueError(f"skipped: {kind}")
+    seen = set()
+    for tweet in tweets:
+        rows.posts.append(_v2_post(tweet, found, ctx))
+        seen.add(tweet["id"])
+    # Referenced tweets (retweeted originals, quoted and replied-to tweets) are posts too.
+    for tid, tweet in found.tweets.items():
+        if tid not in seen and tweet.get("text") is not None and tweet.get("created_at"):
+            rows.posts.append(_v2_post(tweet, found, ctx))
+    rows.accounts.extend(_v2_account(u, ctx) for u in found.users.values() if "username" in u)
+    return rows
+
+
+def _line_kind(line: Mapping[str, Any]) -> str:
+    """'page', 'flat', 'users', or a phrase saying what else the line is."""
+    if "data" in line:
+        data = line["data"]
+        first = data[0] if isinstance(data, list) and data else data
+        if not isinstance(first, dict) or not first:
+            if line.get("errors"):
+                return f"an error-only page ({_first_error(line)})"
+            return "a page with no tweets (result_count 0)"
+        if "text" in first and "id" in first:
+            return "page"
+        if "tweet_count" in first:
+            return "a tweet-counts line (counts endpoint), not tweets"
+        if "username" in first:
+            return "users"
+        if "member_count" in first or "owner_id" in first:
+            return "a Twitter Lists line (list metadata), not tweets"
+        return "a twarc2 page whose data are not tweets"
+    if "action" in line and "reason" in line:
+        return f"a compliance event ({line.get('action')}: {line.get('reason')}), not a tweet"
+    if "id" in line and "text" in line and ("author_id" in line or "created_at" in line):
+        return "flat"
+    if line.get("errors"):
+        return f"an error-only line ({_first_error(line)})"
+    return "a JSON object that is neither a twarc2 page nor a tweet"
+
+
+def _first_error(line: Mapping[str, Any]) -> str:
+    error = (line.get("errors") or [{}])[0]
+    return str(error.get("title") or error.get("detail") or error.get("message") or "API error")
+
+
+def _v2_post(t: Mapping[str, Any], found: _Expansions, ctx: Context) -> dict[str, Any]:
+    refs = {r.get("type"): r.get("id") for r in t.get("referenced_tweets") or []}
+    author = found.users.get(t.get("author_id")) or t.get("author") or {}
+    note = t.get("note_tweet") or {}  # long tweets: the full text and its entities
+    text = note.get("text") or t.get("text")
+    entities = note.get("entities") or t.get("entities") or {}
+    urls = [u.get("unwound_url") or u.get("expanded_url") or u.get("url") for u in entities.get("urls") or []]
+    metrics = t.get("public_metrics") or {}
+    retweeted = refs.get("retweeted")
+    post = {
+        "platform": PLATFORM,
+        "post_id": as_id(t["id"], field="id"),
+        "url": f"https://twitter.com/{author.get('username') or 'i/web'}/status/{t['id']}",
+        "author_id": as_id(t.get("author_id") or author.get("id"), field="author_id"),
+        "author_handle": handle(author.get("username")),
+        "author_name": author.get("name"),
+        "created_at": to_utc(t["created_at"], field="created_at"),
+        "text": text,
+        "lang": lang(t.get("lang")),
+        "hashtags": [h["tag"].lower() for h in entities.get("hashtags") or [] if h.get("tag")],
+        "mentions": [handle(m["username"]) for m in entities.get("mentions") or [] if m.get("username")],
+        "urls": [u for u in urls if u],
+        "media_type": _v2_media_type(t, found, urls),
+        "likes": count(metrics.get("like_count")),
+        "reposts": count(metrics.get("retweet_count")),
+        "replies": count(metrics.get("reply_count")),
+        "quotes": count(metrics.get("quote_count")),
+        "views": count(metrics.get("impression_count")),
+        "saves": count(metrics.get("bookmark_count")),
+        "reply_to_post_id": as_id(refs.get("replied_to"), field="referenced_tweets.replied_to"),
+        "reply_to_author_id": as_id(t.get("in_reply_to_user_id"), field="in_reply_to_user_id"),
+        "repost_of_post_id": as_id(retweeted, field="referenced_tweets.retweeted"),
+        "repost_of_author_id": _ref_author(retweeted, found, text) if retweeted else None,
+        "quote_of_post_id": as_id(refs.get("quoted"), field="referenced_tweets.quoted"),
+        "quote_of_author_id": _ref_author(refs["quoted"], found) if refs.get("quoted") else None,
+        "source": ctx.source,
+        "collected_at": ctx.collected_at,
+    }
+    if retweeted:
+        # NOTE: v2 gives a retweet the *original's* retweet count; a retweet itself cannot be
+        # retweeted (that retweets the original), so its own count is 0. The original keeps
+        # its count on its own row.
+        post["reposts"] = 0 if post["reposts"] is not None else None
+    return post
+
+
+def _ref_author(tweet_id: str, found: _Expansions, text: str | None = None) -> str | None:
+    ref = found.tweets.get(tweet_id) or {}
+    if ref.get("author_id"):
+        return as_id(ref["author_id"], field="referenced tweet author_id")
+    match = _RT_PREFIX.match(text or "")  # original not expanded: "RT @name:" names its author
+    if match:
+        name = match.group(1).lower()
+        for user in found.users.values():
+            if str(user.get("username", "")).lower() == name:
+                return as_id(user["id"], field="users.id")
+    return None
+
+
+def _v2_media_type(t: Mapping[str, Any], found: _Expansions, urls: list[str]) -> str:
+    attachments = t.get("attachments") or {}
+    if attachments.get("poll_ids"):
+        return "poll"
+    keys = attachments.get("media_keys") or []
+    kinds = [_V2_MEDIA.get((found.media.get(k) or {}).get("type"), "other") for k in keys]
+    if "video" in kinds:
+        return "video"
+    if "gif" in kinds:
+        return "gif"
+    if kinds.count("photo") > 1:
+        return "album"
+    if kinds:
+        return kinds[0]
+    return "link" if urls else "text"
+
+
+def _v2_account(user: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    metrics = user.get("public_metrics") or {}
+    return {
+        "platform": PLATFORM,
+        "account_id": as_id(user["id"], field="users.id"),
+        "handle": handle(user.get("username")),
+        "name": user.get("name"),
+        "followers": count(metrics.get("followers_count")),
+        "following": count(metrics.get("following_count")),
+        "posts_count": count(metrics.get("tweet_count")),
+        "created_at": to_utc(user.get("created_at"), field="users.created_at"),
+        "verified": user.get("verified"),
+        "description": user.get("description"),
+        "location": user.get("location") or None,
+        "source": ctx.source,
+        "collected_at": ctx.collected_at,
+    }
+
+
+def _read_twarc(path: Path, options: Mapping[str, Any] | None = None) -> Iterator[Record | Rejected]:
+    """JSON lines, or one pretty-printed response page (as twitwi and the API docs save them)."""
+    with open(path, "rb") as f:
+        first = next((line.strip() for line in f if line.strip()), b"")
+    try:
+        json.loads(first.removeprefix(b"\xef\xbb\xbf"))
+    except ValueError:
+        try:
+            doc = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        except ValueError:
+            doc = None  # not one document either: read line by line, bad lines set aside
+        if isinstance(doc, dict):
+            yield Record(1, doc)
+            return
+    yield from read_jsonl(path, options)
+
+
+_PRETTY_PAGE = re.compile(r'^\s*\{\s*"(data|includes|meta)"\s*:')
+
+
+def _sniff_twarc(sample: Sample) -> bool:
+    first = sample.first_json()
+    if isinstance(first, dict):
+        if "__import_meta" in first or "source_platform" in first or "_type" in first:
+            return False  # 4CAT / Zeeschuimer / snscrape items
+        if "__twarc" in first or ("data" in first and ("includes" in first or "meta" in first)):
+            return True
+        if {"id", "text", "author_id"} <= first.keys() or {"id", "action", "reason"} <= first.keys():
+            return True
+        return False
+    # A pretty-printed page, or a first line longer than the sample (big pages are).
+    text = sample.text
+    return bool(_PRETTY_PAGE.match(text)) and any(
+        key in text for key in ('"author_id"', '"username"', '"tweet_count"', '"__twarc"')
+    )
+
+
+TWARC_FORMAT = register(
+    Format(
+        name="twarc2-jsonl",
+        platforms=(PLATFORM,),
+        reads="twarc2 / Twitter API v2 JSON: response pages, flattened tweets, user lookups "
+        "(counts, lists, compliance and error lines are set aside and counted)",
+        version="1",
+        sniff=_sniff_twarc,
+        read=_read_twarc,
+        normalize=normalize_twarc,
+    )
+)

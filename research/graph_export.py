@@ -1,0 +1,299 @@
+"""Write the interaction graph where analysts open it: Gephi, yEd, a spreadsheet, the brief.
+
+- `write_gexf`: GEXF 1.2draft for Gephi, with community colours, sizes and positions;
+  it validates against the GEXF schema shipped in ``shared/specs``.
+- `write_graphml`: GraphML for yEd, Cytoscape, igraph and R.
+- `edge_table` / `write_edges_csv`: the edge list as a tidy table.
+- `draw_graph`: a static picture of the top of the graph coloured by community, for the
+  brief; returns a matplotlib ``Figure`` built without pyplot, so no global state leaks.
+
+Layout and colours live here too (`layout`, `community_colors`, `top_nodes`) so the
+picture, the GEXF file and the interactive view agree with each other.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from collections.abc import Mapping
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import igraph as ig
+import networkx as nx
+import numpy as np
+import pandas as pd
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from research.graph import KINDS, undirected, pagerank
+
+__all__ = [
+    "PALETTE",
+    "OTHER_COLOR",
+    "community_colors",
+    "top_nodes",
+    "layout",
+    "write_gexf",
+    "write_graphml",
+    "edge_table",
+    "write_edges_csv",
+    "draw_graph",
+]
+
+# Colour-blind-safe qualitative palette (Okabe-Ito, then Tableau); communities past the
+# palette share one grey, because more than a dozen hues cannot be told apart anyway.
+PALETTE = (
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+    "#F0E442", "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF", "#9467BD",
+)  # fmt: skip
+OTHER_COLOR = "#C8C8C8"
+# Above this many nodes, networkx's O(n^2) spring layout is too slow; igraph's DrL is used.
+_SPRING_MAX_NODES = 3_000
+_GEXF_NS = "http://www.gexf.net/1.2draft"
+
+
+def community_colors(G: nx.Graph, community: str = "community") -> dict:
+    """Hex colour of each node from its community number (``OTHER_COLOR`` if none).
+
+    Examples
+    --------
+    >>> G = nx.Graph([(1, 2)])
+    >>> nx.set_node_attributes(G, {1: 0, 2: 1}, "community")
+    >>> community_colors(G)
+    {1: '#0072B2', 2: '#E69F00'}
+    """
+    out = {}
+    for node, c in G.nodes(data=community):
+        ok = isinstance(c, (int, np.integer)) and 0 <= c < len(PALETTE)
+        out[node] = PALETTE[int(c)] if ok else OTHER_COLOR
+    return out
+
+
+def top_nodes(G: nx.Graph, n: int, *, by: str = "pagerank", weight: str = "weight") -> nx.Graph:
+    """The subgraph induced by the ``n`` most important nodes, brands always included.
+
+    Importance is the node attribute ``by`` when every node has it, else PageRank.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "hub"), ("b", "hub"), ("c", "hub"), ("c", "d")])
+    >>> sorted(top_nodes(G, 2))
+    ['d', 'hub']
+    """
+    if len(G) <= n:
+        return G.copy()
+    scores = dict(G.nodes(data=by))
+    if any(v is None for v in scores.values()):
+        scores = pagerank(G, weight=weight)
+    brands = [v for v, b in G.nodes(data="is_brand") if b]
+    ranked = sorted(G, key=lambda v: (-scores[v], str(v)))
+    keep = list(dict.fromkeys([*brands, *ranked]))[: max(n, len(brands))]
+    return G.subgraph(keep).copy()
+
+
+def layout(G: nx.Graph, *, seed: int = 0, weight: str = "weight") -> dict:
+    """Deterministic 2-D positions in [-1, 1], force-directed on the undirected view.
+
+    Examples
+    --------
+    >>> pos = layout(nx.path_graph(4), seed=1)
+    >>> sorted(pos) == [0, 1, 2, 3] and all(-1 <= x <= 1 for xy in pos.values() for x in xy)
+    True
+    """
+    if len(G) == 0:
+        return {}
+    if len(G) <= _SPRING_MAX_NODES:
+        pos = nx.spring_layout(undirected(G, weight), weight="weight", seed=seed)
+        coords = np.array([pos[v] for v in G], dtype=float)
+    else:
+        nodes = list(G)
+        index = {v: i for i, v in enumerate(nodes)}
+        g = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in G.edges()])
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            coords = np.array(g.layout_drl().coords, dtype=float)
+        finally:
+            ig.set_random_number_generator(random)
+    coords -= coords.mean(axis=0)
+    span = np.abs(coords).max() or 1.0
+    return {v: (float(x), float(y)) for v, (x, y) in zip(G, coords / span)}
+
+
+def _plain(value: object) -> object:
+    """A value GEXF/GraphML writers accept: no None, lists or numpy scalars."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(map(str, value))
+    return value
+
+
+def _export_copy(G: nx.Graph) -> nx.Graph:
+    H = G.__class__()
+    for node, data in G.nodes(data=True):
+        H.add_node(node, **{k: _plain(v) for k, v in data.items() if v is not None and not isinstance(v, dict)})
+    for u, v, data in G.edges(data=True):
+        H.add_edge(u, v, **{k: _plain(x) for k, x in data.items() if x is not None and not isinstance(x, dict)})
+    return H
+
+
+def write_gexf(
+    G: nx.Graph,
+    path: str | Path,
+    *,
+    community: str = "community",
+    size: str = "pagerank",
+    pos: Mapping | None = None,
+    description: str = "Audience interaction graph",
+) -> Path:
+    """Write ``G`` as GEXF 1.2draft, with colours by community, sizes and positions.
+
+    Node and edge attributes become typed GEXF attributes (lists are joined with
+    ", ", None values left out). Each node gets a colour from `community_colors`, a
+    size from attribute ``size`` (scaled to 2-20) and, with ``pos``, a position.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> G = nx.DiGraph()
+    >>> G.add_edge("t:a", "t:b", reply=1, mention=0, repost=0, quote=0, weight=1)
+    >>> out = write_gexf(G, Path(tempfile.mkdtemp()) / "graph.gexf")
+    >>> sorted(nx.read_gexf(out).edges())
+    [('t:a', 't:b')]
+    """
+    H = _export_copy(G)
+    colors = community_colors(G, community)
+    values = np.array([float(G.nodes[v].get(size) or 0) for v in H]) if len(H) else np.zeros(0)
+    top = values.max() if len(values) and values.max() > 0 else 1.0
+    for (node, data), value in zip(H.nodes(data=True), values):
+        r, g, b = (int(colors[node][i : i + 2], 16) for i in (1, 3, 5))
+        viz = {"color": {"r": r, "g": g, "b": b, "a": 1.0}, "size": round(2 + 18 * value / top, 3)}
+        if pos is not None and node in pos:
+            viz["position"] = {"x": float(pos[node][0]) * 1000, "y": float(pos[node][1]) * 1000, "z": 0.0}
+        data["viz"] = viz
+    buffer = io.BytesIO()
+    nx.write_gexf(H, buffer, version="1.2draft")
+    root = ET.fromstring(buffer.getvalue())
+    ns = {"g": _GEXF_NS}
+    # NOTE: networkx writes <graph name="">, which the 1.2draft schema forbids, and puts
+    # colour/size/position in the viz namespace, which the published XSD does not declare
+    # (it expects them in the GEXF namespace). Gephi matches these elements by local name,
+    # so moving them keeps Gephi's colours and makes the file schema-valid.
+    graph = root.find("g:graph", ns)
+    graph.attrib.pop("name", None)
+    for element in root.iter():
+        if element.tag.startswith("{http://www.gexf.net/1.2draft/viz}"):
+            element.tag = f"{{{_GEXF_NS}}}" + element.tag.split("}", 1)[1]
+    meta = root.find("g:meta", ns)
+    ET.SubElement(meta, f"{{{_GEXF_NS}}}description").text = description
+    out = Path(path)
+    ET.register_namespace("", _GEXF_NS)
+    ET.ElementTree(root).write(out, encoding="utf-8", xml_declaration=True)
+    return out
+
+
+def write_graphml(G: nx.Graph, path: str | Path) -> Path:
+    """Write ``G`` as GraphML (lists joined with ", ", None values left out).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> G = nx.DiGraph([("a", "b")], weight=1)
+    >>> sorted(nx.read_graphml(write_graphml(G, Path(tempfile.mkdtemp()) / "g.graphml")).edges())
+    [('a', 'b')]
+    """
+    out = Path(path)
+    nx.write_graphml(_export_copy(G), out)
+    return out
+
+
+def edge_table(G: nx.Graph, *, label: str = "label") -> pd.DataFrame:
+    """The edges as a table: ``source, target, source_label, target_label``, kind counts, ``weight``.
+
+    Heaviest edges first.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> G.add_edge("t:a", "t:b", reply=2, mention=0, repost=0, quote=0, weight=2)
+    >>> edge_table(G)[["source", "target", "reply", "weight"]].values.tolist()
+    [['t:a', 't:b', 2, 2]]
+    """
+    columns = ["source", "target", "source_label", "target_label", *KINDS, "weight"]
+    rows = [
+        (u, v, G.nodes[u].get(label, u), G.nodes[v].get(label, v), *(d.get(k, 0) for k in KINDS), d.get("weight", 1))
+        for u, v, d in G.edges(data=True)
+    ]
+    df = pd.DataFrame(rows, columns=columns)
+    return df.sort_values(["weight", "source", "target"], ascending=[False, True, True], ignore_index=True)
+
+
+def write_edges_csv(G: nx.Graph, path: str | Path) -> Path:
+    """Write `edge_table` as UTF-8 CSV (opens in Excel and Gephi's spreadsheet import)."""
+    out = Path(path)
+    edge_table(G).to_csv(out, index=False)
+    return out
+
+
+def draw_graph(
+    G: nx.Graph,
+    *,
+    top: int = 150,
+    community: str = "community",
+    size: str = "pagerank",
+    labels: int = 15,
+    legend: Mapping[int, str] | None = None,
+    seed: int = 0,
+    title: str | None = None,
+) -> Figure:
+    """A static picture of the ``top`` most central accounts, coloured by community.
+
+    Node area follows attribute ``size`` (PageRank by default); brands get a black ring
+    and, with the ``labels`` most central accounts, a label. ``legend`` maps community
+    numbers to short names (e.g. from ``community_labels``).
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("t:a", "t:b"), ("t:c", "t:b")])
+    >>> draw_graph(G).axes[0].get_title()
+    'Top 3 of 3 accounts by pagerank'
+    """
+    H = top_nodes(G, top, by=size)
+    pos = layout(H, seed=seed)
+    colors = community_colors(H, community)
+    scores = dict(H.nodes(data=size))
+    if any(v is None for v in scores.values()):
+        scores = pagerank(H) if len(H) else {}
+    fig = Figure(figsize=(9, 7), layout="constrained")
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.set_title(title or f"Top {len(H)} of {len(G)} accounts by {size}")
+    if len(H) == 0:
+        return fig
+    nodes = list(H)
+    xy = np.array([pos[v] for v in nodes])
+    weights = np.array([w for *_, w in H.edges(data="weight", default=1)], dtype=float)
+    segments = [(pos[u], pos[v]) for u, v in H.edges()]
+    widths = 0.3 + 1.7 * weights / weights.max() if len(weights) else []
+    ax.add_collection(LineCollection(segments, colors="#999999", linewidths=widths, alpha=0.35, zorder=1))
+    value = np.array([float(scores.get(v) or 0) for v in nodes])
+    area = 20 + 600 * value / (value.max() or 1.0)
+    ring = ["black" if H.nodes[v].get("is_brand") else "white" for v in nodes]
+    ax.scatter(xy[:, 0], xy[:, 1], s=area, c=[colors[v] for v in nodes], edgecolors=ring, linewidths=1.0, zorder=2)
+    named = {v for v in nodes if H.nodes[v].get("is_brand")}
+    named |= set(sorted(nodes, key=lambda v: (-float(scores.get(v) or 0), str(v)))[:labels])
+    for v in sorted(named, key=str):
+        text = H.nodes[v].get("brand") or H.nodes[v].get("label") or str(v)
+        ax.annotate(text, pos[v], fontsize=8, xytext=(4, 4), textcoords="offset points", zorder=3)
+    present = sorted({c for _, c in H.nodes(data=community) if c is not None})
+    handles = [
+        Line2D([], [], marker="o", linestyle="", color=PALETTE[c] if 0 <= c < len(PALETTE) else OTHER_COLOR,
+               label=(legend or {}).get(c, f"Community {c}"))
+        for c in present[: len(PALETTE)]
+    ]  # fmt: skip
+    if handles:
+        ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=False)
+    ax.autoscale_view()
+    return fig

@@ -1,0 +1,253 @@
+"""Hashtags: frequency, engagement lift, rising tags, co-hashtag clusters, gaps and a recommended set.
+
+Definitions used in the brief:
+
+- **Frequency**: number of posts carrying the hashtag (once per post), overall
+  (every post in the period) and per brand (its own posts).
+- **Lift** of a hashtag: median relative engagement of own posts carrying it over
+  that of own posts without it (``research.stats.uplift``); tested only for tags
+  used in at least ``min_support`` posts, Benjamini–Hochberg-adjusted.
+- **Rising**: used significantly more in the period than in the previous period
+  of equal length (exact Poisson rate test, adjusted), ``growth = (current + 1) /
+  (previous + 1)``.
+- **Clusters**: Louvain communities (fixed seed) of the co-hashtag graph, whose
+  edge weight is the number of posts carrying both tags.
+- **Gap**: a tag with a significant lift above 1 on competitors' own posts that
+  the client did not use in the period.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import date
+from itertools import combinations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from research.brands import Brand, brand_names, client_name
+from research.metrics import annotate, in_period, own_posts, previous_period
+from research.stats import ALPHA, adjust_pvalues, rate_test, uplift
+
+__all__ = [
+    "hashtag_frequency",
+    "hashtag_lift",
+    "rising_hashtags",
+    "cohashtag_graph",
+    "hashtag_clusters",
+    "hashtag_gaps",
+    "recommend_hashtags",
+]
+
+ALL = "all posts"
+
+
+def _counts(tag_lists: Iterable[list[str]]) -> Counter:
+    return Counter(tag for tags in tag_lists for tag in set(tags))
+
+
+def hashtag_frequency(
+    posts: pd.DataFrame,
+    brands: Sequence[Brand],
+    start: date,
+    end: date,
+    timezone: str,
+    *,
+    top: int | None = None,
+) -> pd.DataFrame:
+    """Posts per hashtag overall (scope ``"all posts"``) and per brand's own posts.
+
+    Columns: ``scope, hashtag, posts, share`` (of the scope's posts), ``rank``;
+    ``top`` keeps the first ``top`` tags per scope.
+    """
+    ann = annotate(posts, None, brands, timezone)
+    ann = ann.loc[in_period(ann, start, end, timezone)]
+    scopes = {ALL: ann} | {
+        name: ann.loc[ann["own_post"] & (ann["brand"] == name)] for name in brand_names(brands)
+    }
+    frames = []
+    for scope, frame in scopes.items():
+        counts = _counts(frame["hashtags"]).most_common(top)
+        table = pd.DataFrame(counts, columns=["hashtag", "posts"]).assign(scope=scope)
+        table["share"] = table["posts"] / len(frame) if len(frame) else np.nan
+        table["rank"] = np.arange(1, len(table) + 1)
+        frames.append(table)
+    out = pd.concat(frames, ignore_index=True)[["scope", "hashtag", "posts", "share", "rank"]]
+    return out.astype({"scope": "string", "hashtag": "string", "posts": "Int64"})
+
+
+def _lift(own: pd.DataFrame, *, min_support: int, alpha: float, seed: int) -> pd.DataFrame:
+    counts = _counts(own["hashtags"])
+    tags = sorted(t for t, n in counts.items() if n >= min_support)
+    flags = pd.DataFrame(
+        {t: own["hashtags"].map(lambda hs, t=t: t in hs).astype(bool) for t in tags}, index=own.index
+    )
+    table = uplift(own["relative_engagement"], flags, min_support=min_support, alpha=alpha, seed=seed)
+    return table.rename(columns={"feature": "hashtag"})
+
+
+def hashtag_lift(
+    posts: pd.DataFrame,
+    brands: Sequence[Brand],
+    start: date,
+    end: date,
+    timezone: str,
+    *,
+    among: Iterable[str] | None = None,
+    min_support: int = 5,
+    alpha: float = ALPHA,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Engagement lift per hashtag on own posts of ``among`` brands (default all), with evidence.
+
+    Columns as ``research.stats.uplift`` with ``hashtag`` for ``feature``: counts,
+    medians, ``uplift``, bootstrap ``ci_low``/``ci_high``, ``p_value``,
+    ``p_adjusted``, ``eligible``, ``significant``. Only tags with at least
+    ``min_support`` posts are listed.
+    """
+    own = own_posts(posts, None, brands, start, end, timezone)
+    if among is not None:
+        own = own.loc[own["brand"].isin(list(among))]
+    return _lift(own, min_support=min_support, alpha=alpha, seed=seed)
+
+
+def rising_hashtags(
+    posts: pd.DataFrame, start: date, end: date, timezone: str, *, min_posts: int = 5, alpha: float = ALPHA
+) -> pd.DataFrame:
+    """Hashtags used more in ``start..end`` than in the previous period of equal length (all posts).
+
+    Columns: ``hashtag, current, previous, growth, p_value, p_adjusted, rising``;
+    tags with fewer than ``min_posts`` uses in both periods together are left out.
+    Sorted rising first, then by growth.
+    """
+    prev_start, prev_end = previous_period(start, end)
+    cur = _counts(posts.loc[in_period(posts, start, end, timezone), "hashtags"])
+    prev = _counts(posts.loc[in_period(posts, prev_start, prev_end, timezone), "hashtags"])
+    tags = sorted(t for t in set(cur) | set(prev) if cur[t] + prev[t] >= min_posts)
+    out = pd.DataFrame(
+        {"hashtag": tags, "current": [cur[t] for t in tags], "previous": [prev[t] for t in tags]}
+    )
+    out["growth"] = (out["current"] + 1) / (out["previous"] + 1)
+    out["p_value"] = [rate_test(c, p) for c, p in zip(out["current"], out["previous"], strict=True)]
+    out["p_adjusted"] = adjust_pvalues(out["p_value"].to_numpy(dtype="float64"))
+    out["rising"] = (out["p_adjusted"] < alpha) & (out["current"] > out["previous"])
+    out = out.sort_values(["rising", "growth", "current"], ascending=False, ignore_index=True)
+    return out.astype({"hashtag": "string", "rising": bool})
+
+
+def cohashtag_graph(posts: pd.DataFrame, *, min_count: int = 2, exclude: Iterable[str] = ()) -> nx.Graph:
+    """Undirected co-hashtag graph: nodes are tags used in ``>= min_count`` posts (attribute
+    ``posts``), edges join tags used together, ``weight`` = posts carrying both (``>= min_count``).
+
+    ``exclude`` drops tags such as the tracked stream tags, which co-occur with everything.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"hashtags": [["chai", "mumbai"], ["chai", "mumbai"], ["chai"]]})
+    >>> G = cohashtag_graph(p)
+    >>> G.nodes["chai"]["posts"], G["chai"]["mumbai"]["weight"]
+    (3, 2)
+    """
+    skip = {t.lower().lstrip("#") for t in exclude}
+    tag_sets = [sorted(set(tags) - skip) for tags in posts["hashtags"]]
+    nodes = {t: n for t, n in _counts(tag_sets).items() if n >= min_count}
+    pairs = Counter(pair for tags in tag_sets for pair in combinations([t for t in tags if t in nodes], 2))
+    G = nx.Graph()
+    G.add_nodes_from((t, {"posts": n}) for t, n in sorted(nodes.items()))
+    G.add_edges_from((a, b, {"weight": w}) for (a, b), w in sorted(pairs.items()) if w >= min_count)
+    return G
+
+
+def hashtag_clusters(G: nx.Graph, *, weight: str = "weight", seed: int = 0) -> pd.DataFrame:
+    """Topic clusters of a co-hashtag graph: Louvain communities with a label.
+
+    Columns: ``hashtag, cluster`` (0 = largest), ``label`` (the cluster's three
+    most used tags), ``cluster_size``, ``posts``. Isolated tags form their own
+    one-tag clusters.
+    """
+    communities = nx.community.louvain_communities(G, weight=weight, seed=seed) if len(G) else []
+    posts = nx.get_node_attributes(G, "posts")
+    ordered = sorted(communities, key=lambda c: (-len(c), -sum(posts.get(t, 0) for t in c), min(c)))
+    rows = []
+    for i, community in enumerate(ordered):
+        members = sorted(community, key=lambda t: (-posts.get(t, 0), t))
+        label = ", ".join(f"#{t}" for t in members[:3])
+        rows += [{"hashtag": t, "cluster": i, "label": label, "cluster_size": len(members), "posts": posts.get(t, 0)}
+                 for t in members]  # fmt: skip
+    out = pd.DataFrame(rows, columns=["hashtag", "cluster", "label", "cluster_size", "posts"])
+    return out.astype({"hashtag": "string", "label": "string"})
+
+
+def hashtag_gaps(
+    posts: pd.DataFrame,
+    brands: Sequence[Brand],
+    start: date,
+    end: date,
+    timezone: str,
+    *,
+    min_support: int = 5,
+    alpha: float = ALPHA,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Hashtags that significantly lift competitors' engagement and the client did not use.
+
+    Columns: the lift evidence of ``hashtag_lift`` on competitors' posts plus
+    ``competitors`` (who used it, most uses first).
+    """
+    own = own_posts(posts, None, brands, start, end, timezone)
+    client = client_name(brands)
+    rivals = own.loc[own["brand"] != client] if client else own
+    used_by_client = set(_counts(own.loc[own["brand"] == client, "hashtags"])) if client else set()
+    lift = _lift(rivals, min_support=min_support, alpha=alpha, seed=seed)
+    gaps = lift.loc[lift["significant"] & (lift["uplift"] > 1) & ~lift["hashtag"].isin(used_by_client)].copy()
+    users = rivals[["brand", "hashtags"]].explode("hashtags")
+    gaps["competitors"] = [
+        ", ".join(users.loc[users["hashtags"] == t, "brand"].value_counts().index) for t in gaps["hashtag"]
+    ]
+    return gaps.reset_index(drop=True)
+
+
+def recommend_hashtags(
+    posts: pd.DataFrame,
+    brands: Sequence[Brand],
+    start: date,
+    end: date,
+    timezone: str,
+    *,
+    n: int = 10,
+    min_support: int = 5,
+    alpha: float = ALPHA,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """A recommended hashtag set, each with its reason and evidence.
+
+    Candidates in order of strength: gaps (lift competitors, unused by the
+    client), tags with a significant lift across all brands, then significantly
+    rising tags. Columns: ``hashtag, source`` (``gap``/``lift``/``rising``),
+    ``reason``, ``posts``, ``uplift``, ``ci_low``, ``ci_high``, ``p_adjusted``.
+    """
+    gaps = hashtag_gaps(posts, brands, start, end, timezone, min_support=min_support, alpha=alpha, seed=seed)
+    lift = hashtag_lift(posts, brands, start, end, timezone, min_support=min_support, alpha=alpha, seed=seed)
+    lift = lift.loc[lift["significant"] & (lift["uplift"] > 1)]
+    rising = rising_hashtags(posts, start, end, timezone, min_posts=min_support, alpha=alpha)
+    rising = rising.loc[rising["rising"]]
+    rows = []
+    for source, table in (("gap", gaps), ("lift", lift)):
+        for r in table.itertuples():
+            who = (
+                f"for {r.competitors}; the client does not use it" if source == "gap" else "across all brands"
+            )
+            rows.append({"hashtag": r.hashtag, "source": source, "posts": r.n_with, "uplift": r.uplift,
+                         "ci_low": r.ci_low, "ci_high": r.ci_high, "p_adjusted": r.p_adjusted,
+                         "reason": f"{r.n_with} posts with #{r.hashtag} earned {r.uplift:.2f}× the engagement of posts "
+                                   f"without it (95% CI {r.ci_low:.2f}–{r.ci_high:.2f}, adjusted p = {r.p_adjusted:.3g}) {who}"})  # fmt: skip
+    for r in rising.itertuples():
+        rows.append({"hashtag": r.hashtag, "source": "rising", "posts": r.current, "uplift": np.nan,
+                     "ci_low": np.nan, "ci_high": np.nan, "p_adjusted": r.p_adjusted,
+                     "reason": f"#{r.hashtag} is rising: {r.current} posts this period against {r.previous} in the "
+                               f"previous one (adjusted p = {r.p_adjusted:.3g})"})  # fmt: skip
+    columns = ["hashtag", "source", "reason", "posts", "uplift", "ci_low", "ci_high", "p_adjusted"]
+    out = pd.DataFrame(rows, columns=columns).drop_duplicates("hashtag").head(n).reset_index(drop=True)
+    return out.astype({"hashtag": "string", "source": "string", "reason": "string"})

@@ -1,0 +1,53 @@
+"""Shared fixtures: the demo world, generated and imported once per test session."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory):
+    """A workspace holding the demo world imported exactly as `research demo` imports it."""
+    from research.cli import DEMO_PARAMS
+    from research.params import load_params
+    from research.pipeline import gather
+
+    workspace = tmp_path_factory.mktemp("demo-workspace")
+    params = load_params(DEMO_PARAMS)
+    reports = gather(params, workspace)
+    return SimpleNamespace(path=workspace, params=params, reports=reports)
+
+
+@pytest.fixture(scope="session")
+def demo(demo_workspace):
+    """The demo world as analyses see it: ``posts``, ``accounts``, ``truth``, ``params``, ``brands``."""
+    from research.store import Store
+
+    params = demo_workspace.params
+    source = params.source_specs()[0]
+    folder = demo_workspace.path / "data" / "external" / params.client / f"demo-world-{source.seed}-{source.posts}"
+    store = Store(demo_workspace.path, params.client)
+    return SimpleNamespace(
+        posts=store.posts(),
+        accounts=store.accounts(),
+        truth=json.loads((folder / "truth.json").read_text(encoding="utf-8")),
+        params=params,
+        brands=params.brands(),
+        workspace=demo_workspace.path,
+        store=store,
+    )
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    """The real-data corpus beside the project, or a skip saying why."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"real-data corpus not found at {CORPUS} (it sits beside the project in CI)")
+    return CORPUS

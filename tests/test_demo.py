@@ -1,0 +1,305 @@
+"""The demo world: deterministic, real formats, and truths that match what was written.
+
+Every check here re-reads the written files with plain ``json`` (no importer), so the
+truths are verified independently of the code that planted them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+import pytest
+
+from research import demo
+
+SMALL = 3_000  # posts, for the determinism checks
+LOCAL = timedelta(hours=5, minutes=30)  # Asia/Kolkata
+
+
+def _digest(folder) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def _when(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    return demo.generate(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="module")
+def rows(world):
+    """One dict per written post: platform, id, author, time, kind, targets (handles), lang, text, counts."""
+    out = []
+    with open(world.files["snscrape-jsonl"], encoding="utf-8") as f:
+        for line in f:
+            t = json.loads(line)
+            rt, qt = t["retweetedTweet"], t["quotedTweet"]
+            targets = {u["username"] for u in t["mentionedUsers"] or []}
+            targets |= {x["user"]["username"] for x in (rt, qt) if x}
+            if t["inReplyToUser"]:
+                targets.add(t["inReplyToUser"]["username"])
+            kind = "repost" if rt else "quote" if qt else "reply" if t["inReplyToTweetId"] else "post"
+            out.append(dict(platform="twitter", id=str(t["id"]), author=t["user"]["username"], when=_when(t["date"]),
+                            kind=kind, targets=targets, lang=t["lang"], text=t["rawContent"], raw=t,
+                            engagement=t["likeCount"] + t["retweetCount"] + t["replyCount"] + t["quoteCount"]))
+    items = json.loads(world.files["bluesky-json"].read_text(encoding="utf-8"))
+    handles = {}
+    for item in items:
+        for profile in (item["post"]["author"], (item.get("reason") or {}).get("by")):
+            if profile:
+                handles[profile["did"]] = profile["handle"]
+    for item in items:
+        post = item["post"]
+        if "reason" in item:
+            by = item["reason"]["by"]
+            out.append(dict(platform="bluesky", id=item["reason"]["uri"], author=by["handle"], kind="repost",
+                            when=_when(item["reason"]["indexedAt"]), targets={post["author"]["handle"]}, lang=None,
+                            text="", raw=item, engagement=0))
+            continue
+        record = post["record"]
+        text = record["text"].encode("utf-8")
+        targets = set()
+        for facet in record.get("facets", []):
+            for feature in facet["features"]:
+                if feature["$type"] == "app.bsky.richtext.facet#mention":
+                    span = text[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode("utf-8")
+                    assert span.startswith("@")
+                    targets.add(handles.get(feature["did"], span[1:]))
+        kind = "post"
+        if "reply" in record:
+            kind = "reply"
+            targets.add(item["reply"]["parent"]["author"]["handle"])
+            assert item["reply"]["parent"]["uri"] == record["reply"]["parent"]["uri"]
+        elif post.get("embed", {}).get("$type") == "app.bsky.embed.record#view":
+            kind = "quote"
+            targets.add(post["embed"]["record"]["author"]["handle"])
+        out.append(dict(platform="bluesky", id=post["uri"], author=post["author"]["handle"], kind=kind,
+                        when=_when(record["createdAt"]), targets=targets, lang=(record.get("langs") or [None])[0],
+                        text=record["text"], raw=item,
+                        engagement=post["likeCount"] + post["repostCount"] + post["replyCount"] + post["quoteCount"]))
+    return out
+
+
+@pytest.fixture(scope="module")
+def period(world):
+    p = world.truth["period"]
+    return _when(p["start_utc"]), _when(p["end_utc_exclusive"])
+
+
+@pytest.fixture(scope="module")
+def brand_of(world):
+    return {h: name for name, b in world.truth["brands"].items() for h in b["accounts"].values()}
+
+
+# --- determinism ---------------------------------------------------------------------------------
+
+
+def test_same_seed_gives_identical_bytes_and_another_seed_does_not(tmp_path):
+    demo.generate(tmp_path / "a", posts=SMALL)
+    demo.generate(tmp_path / "b", posts=SMALL)
+    demo.generate(tmp_path / "c", posts=SMALL, seed=7)
+    a, b, c = (_digest(tmp_path / x) for x in "abc")
+    assert set(a) == {"demo-twitter.jsonl", "demo-bluesky.json", "truth.json"}
+    assert a == b
+    assert all(a[name] != c[name] for name in a)
+
+
+def test_two_processes_write_the_same_bytes_as_one(tmp_path):
+    demo._generate(tmp_path / "one", demo.DEFAULT_SEED, SMALL, workers=1)
+    demo._generate(tmp_path / "two", demo.DEFAULT_SEED, SMALL, workers=2)
+    assert _digest(tmp_path / "one") == _digest(tmp_path / "two")
+
+
+def test_too_small_a_world_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="posts=10"):
+        demo.generate(tmp_path, posts=10)
+
+
+# --- volume and variety --------------------------------------------------------------------------
+
+
+def test_the_period_holds_the_promised_volume_and_variety(world, rows, period):
+    inside = [r for r in rows if period[0] <= r["when"] < period[1]]
+    assert len(inside) >= 20_000
+    assert len(inside) == world.truth["counts"]["posts_in_period"]
+    assert len(rows) == world.truth["counts"]["posts_total"]
+    kinds = {(r["platform"], r["kind"]) for r in inside}
+    assert kinds == {(p, k) for p in ("twitter", "bluesky") for k in ("post", "reply", "repost", "quote")}
+    assert {"en", "hi", "ru"} <= {r["lang"] for r in inside}
+    assert any(r["kind"] == "post" and r["targets"] for r in inside)  # mention posts
+    for platform in ("twitter", "bluesky"):
+        counted = world.truth["counts"]["analysis"]["platforms"][platform]
+        assert counted["rows"] == sum(r["platform"] == platform for r in inside)
+
+
+def test_nothing_is_posted_in_the_hours_where_utc_and_local_period_bounds_disagree(rows, period):
+    for bound in period:
+        assert not [r for r in rows if bound <= r["when"] < bound + LOCAL]
+
+
+def test_times_and_ids_only_grow(rows):
+    for platform in ("twitter", "bluesky"):
+        times = [r["when"] for r in rows if platform == r["platform"]]
+        assert times == sorted(times)
+    ids = [int(r["id"]) for r in rows if r["platform"] == "twitter"]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    uris = [r["id"] for r in rows if r["platform"] == "bluesky"]
+    assert len(set(uris)) == len(uris)
+
+
+# --- formats -------------------------------------------------------------------------------------
+
+
+def test_every_line_is_json_exactly_as_json_dumps_writes_it(world):
+    with open(world.files["snscrape-jsonl"], encoding="utf-8") as f:
+        for line in f:
+            item = json.loads(line)
+            assert json.dumps(item) + "\n" == line  # snscrape's own serialisation: ASCII-escaped, ", " and ": "
+            assert list(item)[0] == "_type" and list(item)[-1] == "_snscrape"
+            assert {"url", "date", "rawContent", "id", "user", "likeCount", "retweetCount", "lang"} <= item.keys()
+    lines = world.files["bluesky-json"].read_text(encoding="utf-8").split("\n")
+    assert lines[0] == "[" and lines[-2:] == ["]", ""]
+    for line in lines[1:-2]:
+        item = json.loads(line.removesuffix(","))
+        assert json.dumps(item, ensure_ascii=False) == line.removesuffix(",")
+        post = item["post"]
+        assert {"uri", "cid", "author", "record", "replyCount", "repostCount", "likeCount", "quoteCount"} <= post.keys()
+        assert post["uri"].startswith("at://did:plc:") and post["record"]["$type"] == "app.bsky.feed.post"
+        assert post["record"]["createdAt"].endswith("Z")
+
+
+def test_tweets_have_snscrape_field_order(rows):
+    twitter = pytest.importorskip("snscrape.modules.twitter", reason="snscrape is an optional extra")
+    base = pytest.importorskip("snscrape.base")
+
+    def keys(cls) -> list[str]:  # as snscrape.base._json_dataclass_to_dict writes them
+        fields = [f.name for f in dataclasses.fields(cls) if not f.name.startswith("_")]
+        kinds = (property, base._DeprecatedProperty)
+        props = [k for k in dir(cls) if not k.startswith("_") and isinstance(getattr(cls, k, None), kinds)]
+        return ["_type", *fields, *props]
+
+    tweet = next(r["raw"] for r in rows if r["platform"] == "twitter")
+    assert [k for k in tweet if k != "_snscrape"] == keys(twitter.Tweet)
+    assert list(tweet["user"]) == keys(twitter.User)
+
+
+def test_ids_beyond_float_precision_survive(world, rows):
+    text = world.files["snscrape-jsonl"].read_text(encoding="utf-8")
+    first = int(re.search(r'"id": (\d{19}),', text).group(1))
+    assert first > 2**53 and float(first) != first  # a float would corrupt it
+    assert str(first) == rows[0]["id"] if rows[0]["platform"] == "twitter" else True
+    assert all(int(r["id"]) > 2**53 for r in rows if r["platform"] == "twitter")
+
+
+def test_unsafe_text_is_there_verbatim(world, rows):
+    unsafe = world.truth["unsafe_text"]
+    by_id = {r["id"]: r for r in rows}
+    texts = [by_id[p["post_id"]]["text"] for p in unsafe["posts"]]
+    bluesky = [t for p, t in zip(unsafe["posts"], texts, strict=True) if p["platform"] == "bluesky"]
+    assert any("<script>alert(1)</script>" in t for t in bluesky)
+    assert any("<img src=x onerror=alert(1)>" in t for t in bluesky)
+    assert any(t.startswith(("=", "+", "-")) for t in bluesky)
+    # tweets are HTML-escaped as Twitter's full_text is; importers unescape them
+    assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in t for t in texts)
+    assert unsafe["display_names"]["twitter"] and unsafe["display_names"]["bluesky"]
+
+
+# --- planted truths ------------------------------------------------------------------------------
+
+
+def test_engaged_audiences_and_their_overlap_match_the_files(world, rows, period, brand_of):
+    engaged = defaultdict(set)
+    for r in rows:
+        if r["author"] in brand_of or not period[0] <= r["when"] < period[1]:
+            continue
+        for target in r["targets"]:
+            if target in brand_of:
+                engaged[brand_of[target]].add(r["author"])
+    overlap = world.truth["overlap"]
+    assert overlap["engaged"] == {name: len(engaged[name]) for name in world.truth["brands"]}
+    bb, kk = engaged["Brew Bros"], engaged["Kettle Kings"]
+    assert overlap["shared"] == len(bb & kk)
+    assert overlap["jaccard"] == round(len(bb & kk) / len(bb | kk), 4)
+    assert set(overlap["planted_members"]) <= bb & kk
+    others = [v["jaccard"] for k, v in overlap["pairs"].items() if k != "Brew Bros & Kettle Kings"]
+    assert overlap["jaccard"] > 2 * max(others)
+
+
+def test_best_slots_win_in_the_files(world, rows, period, brand_of):
+    for platform, truth in world.truth["best_slot"].items():
+        slots = defaultdict(list)
+        for r in rows:
+            if r["platform"] == platform and r["author"] in brand_of and r["kind"] == "post" and period[0] <= r["when"] < period[1]:
+                local = r["when"] + LOCAL
+                slots[(local.strftime("%A"), local.hour)].append(r["engagement"])
+        means = {k: sum(v) / len(v) for k, v in slots.items()}
+        best = max(means, key=means.get)
+        assert best == (truth["weekday"], truth["hour"])
+        assert len(slots[best]) == truth["posts"] >= 30
+        assert means[best] > 1.5 * max(m for k, m in means.items() if k != best)
+
+
+def test_communities_cover_the_audience(world, rows, brand_of):
+    community_of = world.truth["community_of"]
+    suspicious = set(world.truth["suspicious"])
+    authors = {r["author"] for r in rows} - set(brand_of)
+    assert authors <= set(community_of) | suspicious
+    assert len(community_of) == sum(c["size"] for c in world.truth["communities"].values())
+    assert len(world.truth["communities"]) >= 4
+    assert not suspicious & set(community_of)
+
+
+def test_suspicious_ring_looks_suspicious(world, rows):
+    ring = set(world.truth["suspicious"])
+    assert len(ring) == 12
+    posts = [r for r in rows if r["author"] in ring]
+    assert {r["author"] for r in posts} == ring
+    for handle in ring:
+        mine = [r for r in posts if r["author"] == handle]
+        user = mine[0]["raw"]["user"]
+        assert user["followersCount"] <= 15 and user["friendsCount"] >= 2000
+        assert mine[0]["when"] - _when(user["created"]) < timedelta(days=30)
+        assert all("masalamornings" in r["targets"] for r in mine)
+
+
+def test_negative_stretch_posts_are_complaints_in_the_window(world, rows):
+    stretch = world.truth["negative_stretch"]
+    by_id = {r["id"]: r for r in rows}
+    words = ("worst service", "बहुत खराब सेवा", "ужасный сервис", "Ужасный сервис")
+    assert len(stretch["posts"]) >= 20 and stretch["negative_share_in_stretch"] > 0.6
+    assert stretch["negative_share_elsewhere"] < 0.2
+    for post_id in stretch["posts"]:
+        r = by_id[post_id]
+        day = (r["when"] + LOCAL).date().isoformat()
+        assert stretch["start"] <= day <= stretch["end"]
+        assert "masalamornings" in r["targets"] and any(w in r["text"] for w in words)
+
+
+def test_giveaways_are_listed_with_their_keywords(world, rows):
+    by_id = {r["id"]: r for r in rows}
+    giveaways = world.truth["giveaways"]
+    assert len(giveaways["posts"]) >= 20
+    keywords = [w.lower() for ws in giveaways["keywords"].values() for w in ws]
+    for g in giveaways["posts"]:
+        assert any(k in by_id[g["post_id"]]["text"].lower() for k in keywords)
+        assert by_id[g["post_id"]]["engagement"] == g["engagement"]
+    assert 4 < giveaways["measured_ratio"] < 6.5
+
+
+def test_brew_bros_grew_and_the_others_did_not(world):
+    medians = world.truth["period_change"]["medians"]
+    assert 1.25 < medians["Brew Bros"]["ratio"] < 1.55
+    assert all(0.9 < m["ratio"] < 1.1 for name, m in medians.items() if name != "Brew Bros")
+
+
+def test_truth_file_is_the_returned_truth(world):
+    folder = world.files["snscrape-jsonl"].parent
+    assert json.loads((folder / "truth.json").read_text(encoding="utf-8")) == world.truth
