@@ -1,91 +1,98 @@
 """The demo world: a seeded, believable café market written in real collector formats.
 
 ``generate(out_dir)`` writes what an analyst would have after scraping the market of
-**Chai & Co**, a café chain in Pune (client, timezone Asia/Kolkata), and its competitors
+**Chai & Co**, a café chain in Pune (the client; timezone Asia/Kolkata), and its competitors
 **Brew Bros**, **Masala Mornings** and **Kettle Kings**:
 
-- ``demo-twitter.jsonl``: ``snscrape --jsonl`` output of snscrape 0.7.0.20230622 (``Tweet``
-  dataclass JSON, ``_type`` first, deprecated properties and ``_snscrape`` last, ASCII-escaped);
-- ``demo-bluesky.json``: a JSON array of ``app.bsky.feed.defs#feedViewPost`` items
-  (``getAuthorFeed``/``getFeed`` shape), one item per line;
-- ``truth.json``: the planted truths below, with exact numbers measured on the written files.
+- ``demo-twitter.jsonl``: ``snscrape --jsonl`` output of snscrape 0.7.0.20230622: ``Tweet``
+  dataclass JSON byte for byte as snscrape writes it (``_type`` first, fields in dataclass
+  order, deprecated properties after them, ``_snscrape`` last, ASCII-escaped);
+- ``demo-bluesky.json``: a JSON array of ``app.bsky.feed.defs#feedViewPost`` items as
+  ``getAuthorFeed``/``getFeed`` return them, one item per line (UTF-8);
+- ``truth.json``: the planted truths below, with exact numbers measured on the written posts.
 
-Same ``seed`` and ``posts`` give byte-identical files: every draw comes from one numpy
-``SeedSequence``, nothing reads the clock, and no set or ``hash()`` order reaches the output.
-Lines are streamed in time order (oldest first), so a million-post world needs little memory.
+Same ``seed`` and ``posts`` give byte-identical files: every draw comes from numpy
+``SeedSequence`` streams, nothing reads the clock, and no set or ``hash()`` order reaches the
+output. Posts are written in time order (oldest first) as they are simulated, so memory stays
+small; from 10,000 posts the two periods are simulated in two processes (same bytes).
 
 Time
 ----
-The analysis period is 2026-08-01 .. 2026-10-29 (local dates, inclusive); the previous period
-is the 90 days before (2026-05-03 .. 2026-07-31). Nothing is posted between local midnight and
-05:30 on 2026-05-03 and 2026-08-01, nor after local midnight ending 2026-10-29, so reading the
-period bounds as UTC dates or as Asia/Kolkata dates selects exactly the same posts. A repost's
-time is the retweet's ``date`` / the ``reason.indexedAt`` of the Bluesky repost.
+The analysis period is 2026-08-01 .. 2026-10-29 (local dates, inclusive) and the previous
+period the 90 days before (2026-05-03 .. 2026-07-31), at the same volume. Nothing is posted
+between local midnight and 05:30 on 2026-05-03 and 2026-08-01, nor after 2026-10-29, so reading
+the bounds as Asia/Kolkata dates or as UTC dates selects the same posts. A repost's time is the
+retweet's ``date`` or the Bluesky ``reason.indexedAt``. The periods are simulated apart, so
+replies and reposts of July posts stop at the cut (their counts still include them).
 
 Accounts
 --------
 Brand accounts: Chai & Co ``chaiandco`` (twitter) and ``chaiandco.bsky.social``; Brew Bros
 ``brewbros`` and ``brewbros.bsky.social``; Masala Mornings ``masalamornings`` (twitter only);
-Kettle Kings ``kettlekings`` and ``kettlekings.bsky.social``. The audience (about 3,000
-accounts at the default size, growing as ``posts ** 0.8``) belongs to five communities, each
-living on one platform because the graph keys nodes by ``platform:handle``.
+Kettle Kings ``kettlekings`` and ``kettlekings.bsky.social``. About 3,000 audience accounts at
+the default size (growing as ``posts ** 0.8``) belong to five communities, each on one platform
+because the interaction graph keys nodes by ``platform:handle``.
 
 Planted truths (``truth`` keys)
 -------------------------------
-Engagement of a post is likes + reposts + replies + quotes (views and bookmarks excluded).
-"Brand posts" are original posts (not replies) by brand accounts.
+Engagement is likes + reposts + replies + quotes (views and bookmarks excluded). "Brand posts"
+are original posts (not replies) of brand accounts.
 
-1. ``best_slot``: brand posts are published only in weekly "market slots" (local weekday x
-   hour). Posts in twitter Thursday 19:00-19:59 and bluesky Saturday 10:00-10:59 earn 2.5x
-   the engagement of the same brand's posts elsewhere; every twitter brand account posts in
-   its slot every Thursday and every bluesky one every Saturday (>= 30 posts per slot in the
-   period). Every other slot holds ~30+ posts, slot factors elsewhere are 0.95-1.15 and noise
-   is clipped, so no thin slot can win by chance; the generator re-draws if the best slot
-   does not beat the runner-up by 1.5x (measured means are in the truth).
-2. ``format_uplift``: brand video posts earn 1.8x the engagement of photo/text/link/poll posts.
-3. ``giveaways``: 3 twitter and 2 bluesky brand posts per brand account per period are
-   giveaways (English "giveaway"/"win", Hindi "गिवअवे"/"जीतें", Russian "розыгрыш"/"выиграй"),
-   earning 5x; never in the best slot, at most one per slot. Ids and local dates are listed.
-4. ``communities``: five audience communities with their own hashtags (Zipf-popular) and
-   language, and members who interact (reply, mention, repost, quote) ~96% within their
-   community and with their community's favourite brands; ~2% are "bridges" (35% outside).
-   Every member mentions another member of its community at least once per period, so
-   Louvain on the interaction graph recovers them. ``community_of`` maps handle -> community.
+1. ``best_slot``: brand posts go out only in weekly market slots (local weekday x hour, each
+   holding 20+ posts per period). Twitter Thursday 19:00-19:59 and Bluesky Saturday
+   10:00-10:59 earn 2.5x what the same brand earns elsewhere (other slots: 0.95-1.15x), and
+   every brand account posts there every week: 52 and 39 posts in the period. Noise is clipped
+   and the brand plan is re-drawn unless the slot's mean beats the runner-up's by 1.5x. The
+   pooled ratio to other slots (~2.0-2.6, brand mixes differ) and the runner-up are recorded.
+2. ``format_uplift``: brand video posts earn 1.8x the engagement of photo, text, link and poll
+   posts (media mixes are dealt as quotas per account and period).
+3. ``giveaways``: 3 twitter and 2 bluesky posts per brand account and period are giveaways
+   (English "giveaway"/"win", Hindi "गिवअवे"/"जीतें", Russian "розыгрыш"/"выиграй") earning 5x,
+   never in the best slot, at most one per slot; ids, local dates and engagement are listed.
+4. ``communities``: "Pune foodies" (twitter, en), "Hindi chai lovers" (twitter, hi), "Russian
+   expats" (twitter, ru), "Remote workers / students" (bluesky, en) and "Pune readers &
+   gamers" (bluesky, en), each with its own Zipf-popular hashtags and favourite brands. Members
+   reply to, mention, repost and quote fellow members (96%; 2% "bridges" go outside 35% of
+   the time) more than they touch brands (about 5:3), and each mentions a fellow member at
+   least once per period, so Louvain recovers the communities (NMI ~0.95 at the default size).
+   ``community_of`` maps every audience handle to its community (the ring excepted).
 5. ``overlap``: a brand's engaged audience is the set of non-brand accounts that replied to,
-   mentioned, reposted or quoted any of its accounts in the analysis period. A planted set of
-   members (30% of "Russian expats", 20% of "Remote workers / students") is devoted to both
-   Brew Bros and Kettle Kings and mentions each at least once in the period; other members
-   favour one brand and touch others rarely. Sizes, shared counts and Jaccard indices of all
-   six brand pairs are measured on the written posts.
+   mentioned, reposted or quoted any of its accounts in the analysis period (tweet replies and
+   retweets also list the target in ``mentionedUsers``). 30% of "Russian expats" and 20% of
+   "Remote workers / students" are devoted to both Brew Bros and Kettle Kings and mention each
+   at least once in the period; everyone else has one favourite and touches other brands 3%
+   as often. Sizes, shared members and Jaccard of all six pairs are measured on the posts.
 6. ``suspicious``: 12 twitter accounts created 3-25 days before their first post, with 0-15
-   followers and 2,000-5,000 followings, posting near-identical promotions of Masala Mornings
-   in bursts (every ring account posts 2-4 times within ~6 minutes, six bursts in October).
-   They are in no community.
-7. ``negative_stretch``: between 2026-09-15 and 2026-09-29 (local dates), 85% of audience
-   posts that mention Masala Mornings are complaints ("cold chai, worst service 😡",
-   "बहुत खराब सेवा", "ужасный сервис"), mention volume rises 2.5x and retweets of its posts
-   drop to a fifth; elsewhere mentions are 60% positive, 32% neutral, 8% negative. The ids of
-   the complaint posts and the measured negative shares are listed.
-8. ``period_change``: Brew Bros' engagement level is 1.4x higher in the analysis period than
-   in the previous one; the other brands are unchanged. Measured medians per brand are given.
+   followers and 2,000-4,999 followings, post near-identical Masala Mornings promotions in six
+   October bursts (each posts 2-4 times within 6 minutes). They belong to no community.
+7. ``negative_stretch``: from 2026-09-15 to 2026-09-29 (local dates) 85% of audience posts
+   mentioning Masala Mornings are complaints ("cold chai, worst service 😡", "बहुत खराब सेवा",
+   "ужасный сервис"), such mentions rise 2.5x and retweets of its posts drop to a fifth. Outside
+   it, mention posts are 60% positive, 32% neutral and 8% negative, and replies to brand posts
+   positive. The complaint ids and measured negative shares are listed.
+8. ``period_change``: Brew Bros earns 1.4x more per post in the analysis period than in the
+   previous one; other brands are unchanged (engagement noise is dealt as the same normal
+   quantiles in both periods, so medians move only here). Measured medians are given.
 
-``counts`` holds rows per platform and kind (post, reply, repost, quote), brand-level counts
-and languages for each period. ``unsafe_text`` lists troll posts carrying
-``<script>alert(1)</script>``, ``<img src=x onerror=alert(1)>`` or a leading ``=``/``+``/``-``
-spreadsheet formula; one account per platform also has such a display name.
+``counts`` has rows per platform and kind (post, reply, repost, quote), per-brand counts and the
+languages of non-repost posts for each period. ``unsafe_text`` lists troll posts (every template
+on both platforms in each period) carrying ``<script>alert(1)</script>``, ``<img src=x
+onerror=alert(1)>`` or a leading ``=``/``+``/``-`` formula, and one account per platform with
+such a display name.
 
 Format notes for importers
 --------------------------
-- Tweet ``rawContent``/``renderedContent`` are HTML-escaped (``&amp;``, ``&lt;``, ``&gt;``) as
-  Twitter's ``full_text`` is; unescape them. Links appear as ``https://t.co/...`` in
-  ``rawContent`` (expanded in ``links``); a media tweet ends with its media's t.co link.
-- Retweets carry ``RT @author: text``, the original in ``retweetedTweet`` and zero counts of
-  their own; quotes carry the original in ``quotedTweet`` and its permalink in ``links``.
+- Tweet ``rawContent``/``renderedContent`` are HTML-escaped (``&amp;``, ``&lt;``, ``&gt;``), as
+  Twitter's ``full_text`` is: unescape them. Links are ``https://t.co/...`` in ``rawContent``,
+  expanded in ``links``; a photo or video tweet ends with its media's t.co link (not in
+  ``links``); link tweets carry a ``SummaryCard``, polls a ``PollCard``.
+- Retweets read ``RT @author: text``, nest the original in ``retweetedTweet`` and have zero
+  counts and no ``viewCount`` of their own; quotes nest ``quotedTweet`` and link its permalink.
   Replies start with ``@parent`` and list the parent author first in ``mentionedUsers``.
-- Bluesky reposts are the original ``post`` with ``reason.by`` the reposter (``reason`` also
-  has the repost record's ``uri``/``cid``); replies carry ``reply.root``/``reply.parent``
-  post views; mentions are facets holding a DID whose byte span is ``@handle``. Some records
-  have no ``langs`` (older clients).
+- A Bluesky repost item is the original ``post`` plus ``reason`` (``by`` = the reposter, and
+  the repost record's ``uri``/``cid``). Reply items carry ``reply.root``/``reply.parent`` post
+  views. Mentions are facets with a DID whose byte span is ``@handle``. About 4% of records
+  have no ``langs``. Nobody reposts the same post twice.
 """
 
 from __future__ import annotations
@@ -99,7 +106,6 @@ import math
 import multiprocessing
 import os
 import re
-import shutil
 import statistics
 import sys
 import threading
@@ -879,10 +885,11 @@ def _people(seed: int, posts: int, r: _Draw) -> list[_Account]:
                     else f"{first.lower()}_{last.lower()}"
                 )
             suffix = ".bsky.social" if comm.platform == "bluesky" else ""
-            handle = base[:11] + str(10 + int(r.u() * 990))
-            while (handle.replace("_", "-") + suffix) in taken:
-                handle = base[:10] + str(int(r.u() * 100_000))
-            handle = handle.replace("_", "-") + suffix if suffix else handle
+            if suffix:  # Bluesky handles are domain names: hyphens, not underscores
+                base = base.replace("_", "-")
+            handle = base[:11] + str(10 + int(r.u() * 990)) + suffix
+            while handle in taken:
+                handle = base[:10] + str(int(r.u() * 100_000)) + suffix
             z = r.n()  # popular people also post more
             followers = max(3, round(math.exp(5.0 + 1.2 * z)))
             first_day = _MS_2010 if comm.platform == "twitter" else _MS_BLUESKY
@@ -1385,6 +1392,8 @@ class _World:
             open(bs_path, "w", encoding="utf-8", newline="\n") as self.bs_out,
         ):
             self.bs_sep = ""
+            if self.segment == 0:
+                self.bs_out.write("[\n")  # the previous period opens the JSON array; _generate closes it
             self._planted()
             plans = iter(p for p in self.plans if self.first_ms <= p.ms < self.end_ms)
             plan = next(plans, None)
@@ -2010,7 +2019,8 @@ class _World:
         st = self.stat[period]
         st["platforms"][a.platform]["rows"] += 1
         st["platforms"][a.platform][kind] += 1
-        st["languages"][post.lang] = st["languages"].get(post.lang, 0) + 1
+        if kind != "repost":  # a repost's language is its original's
+            st["languages"][post.lang] = st["languages"].get(post.lang, 0) + 1
         if a.brand >= 0:
             st["brands"][_BRANDS[a.brand].name]["posts" if post.kind == _BPOST else "replies"] += 1
             if post.kind == _BPOST:
@@ -2271,6 +2281,36 @@ class DemoWorld:
     truth: dict
 
 
+def _append(path: Path, *parts: bytes | Path) -> None:
+    """Append bytes and whole files (deleted afterwards) to ``path``, in the kernel where possible."""
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.lseek(fd, 0, os.SEEK_END)
+        for part in parts:
+            if isinstance(part, bytes):
+                view = memoryview(part)
+                while view:
+                    view = view[os.write(fd, view) :]
+                continue
+            with open(part, "rb") as src:
+                left = os.fstat(src.fileno()).st_size
+                try:
+                    while left > 0:
+                        n = os.copy_file_range(src.fileno(), fd, left)
+                        if n == 0:
+                            break
+                        left -= n
+                except (AttributeError, OSError):  # no copy_file_range here (not Linux, or the file system)
+                    pass
+                while chunk := src.read(1 << 24):
+                    view = memoryview(chunk)
+                    while view:
+                        view = view[os.write(fd, view) :]
+            part.unlink()
+    finally:
+        os.close(fd)
+
+
 def _segment(out_dir: str, seed: int, posts: int, segment: int) -> dict:
     """Simulate and write one period (a process-pool task: arguments and result are picklable)."""
     folder = Path(out_dir)
@@ -2289,25 +2329,14 @@ def _generate(out_dir: Path, seed: int, posts: int, workers: int) -> DemoWorld:
             states = list(pool.map(_segment, *args))
     else:
         states = [_segment(*a) for a in zip(*args, strict=True)]
+    # The previous period's parts become the files (segment 0 opened the JSON array); the analysis
+    # period is appended: one copy of half the bytes instead of two copies of all of them.
     files = {"snscrape-jsonl": out_dir / "demo-twitter.jsonl", "bluesky-json": out_dir / "demo-bluesky.json"}
-    parts = [(out_dir / f".part{i}.jsonl", out_dir / f".part{i}.bsky") for i in (0, 1)]
-    with open(files["snscrape-jsonl"], "wb") as out:
-        for tw, _ in parts:
-            with open(tw, "rb") as part:
-                shutil.copyfileobj(part, out, 1 << 24)
-    with open(files["bluesky-json"], "wb") as out:
-        out.write(b"[\n")
-        sep = b""
-        for _, bs in parts:
-            if bs.stat().st_size:
-                out.write(sep)
-                with open(bs, "rb") as part:
-                    shutil.copyfileobj(part, out, 1 << 24)
-                sep = b",\n"
-        out.write(b"\n]\n")
-    for tw, bs in parts:
-        tw.unlink()
-        bs.unlink()
+    os.replace(out_dir / ".part0.jsonl", files["snscrape-jsonl"])
+    os.replace(out_dir / ".part0.bsky", files["bluesky-json"])
+    _append(files["snscrape-jsonl"], out_dir / ".part1.jsonl")
+    more = (out_dir / ".part1.bsky").stat().st_size and files["bluesky-json"].stat().st_size > 2
+    _append(files["bluesky-json"], b",\n" if more else b"", out_dir / ".part1.bsky", b"\n]\n")
     truth = _truth(seed, posts, files, states)
     (out_dir / "truth.json").write_text(
         json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
@@ -2337,7 +2366,8 @@ def generate(out_dir: Path, *, seed: int = DEFAULT_SEED, posts: int = DEFAULT_PO
     Examples
     --------
     >>> import tempfile
-    >>> world = generate(Path(tempfile.mkdtemp()), posts=2_000)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     world = generate(Path(folder), posts=2_000)
     >>> sorted(world.files), world.truth["best_slot"]["twitter"]["weekday"]
     (['bluesky-json', 'snscrape-jsonl'], 'Thursday')
     """

@@ -2,17 +2,19 @@
 
 ``build_explorer(params_path, workspace)`` returns an `Explorer`: ipywidgets controls
 (client params file, period, platforms, brands, interaction kinds) above tabs showing
-the per-account scorecard, the posting heatmaps, the interaction graph and its top
-communities. Every output is computed by the same ``research`` functions the
+the per-account scorecard, the posting heatmaps, the interaction graph (summary and
+the interactive view of `research.graph_view`) and its top communities. Every output is computed by the same ``research`` functions the
 notebooks call (`competitors.scorecard`, `timing.posting_heatmaps`,
-`graph.interaction_graph`, `graph.louvain`, `graph.community_labels`), so what the
-analyst sees while exploring is what the brief will say for the same filters.
+`graph.interaction_graph`, `graph.detect_communities`, `graph.community_labels`), so
+what the analyst sees while exploring is what the brief will say for the same filters.
+With ``privacy: {pseudonymize_audience: true}`` audience accounts are pseudonymised on
+loading, as in the notebooks.
 
 Callbacks are plain methods: ``explorer.refresh()`` recomputes everything from the
 current widget values, and the computed tables stay on the object
 (``explorer.scorecard``, ``explorer.heatmaps``, ``explorer.graph``, ...), so the
 explorer can be driven and tested without a browser or a kernel. Nothing is written
-to disk.
+to disk (but the client's pseudonym salt, created on first use when privacy asks for it).
 """
 
 from __future__ import annotations
@@ -29,16 +31,18 @@ import networkx as nx
 import pandas as pd
 from matplotlib.figure import Figure
 
-from research import competitors, figures, graph, graph_export, timing
+from research import competitors, figures, graph, graph_view, privacy, timing
 from research.brands import Brand
 from research.metrics import in_period
 from research.params import Params, load_params
 from research.store import Store
 
-__all__ = ["Explorer", "build_explorer", "TOP_COMMUNITIES"]
+__all__ = ["Explorer", "build_explorer", "TOP_COMMUNITIES", "GRAPH_VIEW_NODES"]
 
 TOP_COMMUNITIES = 10  # communities listed; the rest are usually a long tail of pairs
-_GRAPH_PICTURE_NODES = 150  # accounts drawn in the static network picture
+# Accounts drawn in the interactive view: enough to see the communities, few enough that the
+# layout is computed in seconds on every Update (the brief's view shows more).
+GRAPH_VIEW_NODES = 300
 _PLURAL = {"reply": "replies", "mention": "mentions", "repost": "reposts", "quote": "quotes"}
 
 
@@ -59,15 +63,16 @@ class Explorer:
     """Widgets and outputs for exploring one client's data; see the module docstring.
 
     Attributes set by `refresh`: ``scorecard`` (per account), ``heatmaps`` (brand ->
-    7 × 24 counts of own posts) and ``heatmap_figures`` (brand -> Figure), ``graph`` (the filtered interaction graph, nodes carrying their
-    ``community``), ``graph_summary`` (dict) and ``communities`` (top communities with
-    labels). ``widget`` is the whole interface, ready to display in a notebook.
+    7 × 24 counts of own posts) and ``heatmap_figures`` (brand -> Figure), ``graph``
+    (the filtered interaction graph, nodes carrying ``community`` and ``pagerank``),
+    ``graph_summary`` (dict) and ``communities`` (top communities with labels).
+    ``widget`` is the whole interface, ready to display in a notebook.
     """
 
     def __init__(self, params_path: str | Path, workspace: str | Path = "."):
         self.workspace = Path(workspace)
         params_path = Path(params_path)
-        choices = sorted({*params_path.parent.glob("*.yaml"), params_path})
+        choices = sorted({*params_path.parent.glob("*.yaml"), params_path}, key=lambda p: (p.stem, str(p)))
         self.params_file = w.Dropdown(
             options=[(p.stem, str(p)) for p in choices], value=str(params_path), description="Client"
         )
@@ -84,7 +89,6 @@ class Explorer:
         self.heatmap_view = w.VBox()
         self.graph_summary_view = w.HTML()
         self.graph_view = w.HTML()
-        self.graph_picture = w.Image(format="png")
         self.communities_view = w.HTML()
 
         self.params: Params
@@ -118,7 +122,7 @@ class Explorer:
             [
                 self.scorecard_view,
                 self.heatmap_view,
-                w.VBox([self.graph_summary_view, self.graph_view, self.graph_picture]),
+                w.VBox([self.graph_summary_view, self.graph_view]),
                 self.communities_view,
             ]
         )
@@ -133,8 +137,7 @@ class Explorer:
         self._loading = True
         try:
             self.params = load_params(params_path)
-            store = Store(self.workspace, self.params.client)
-            self.posts, self.accounts = store.posts(), store.accounts()
+            self.posts, self.accounts = self._data(self.params)
             start, end = self.params.period.bounds()
             self.start.value, self.end.value = start, end
             platforms = sorted({*self.params.platforms(), *self.posts["platform"].dropna().unique()})
@@ -149,6 +152,18 @@ class Explorer:
         finally:
             self._loading = False
         self.refresh()
+
+    def _data(self, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
+        store = Store(self.workspace, params.client)
+        posts, accounts = store.posts(), store.accounts()
+        if params.privacy.pseudonymize_audience:
+            brands = params.brands()
+            salt = privacy.client_salt(self.workspace / "data", params.client)
+            posts, accounts = (
+                privacy.pseudonymize_posts(posts, brands, salt, accounts=accounts),
+                privacy.pseudonymize_accounts(accounts, brands, salt, posts=posts),
+            )
+        return posts, accounts
 
     def _picked(self, change: dict) -> None:
         if not self._loading:
@@ -221,10 +236,16 @@ class Explorer:
         G = graph.interaction_graph(
             posts, self.accounts, self.params.brands(), kinds=kinds, platforms=platforms, start=t0, end=t1
         )
-        parts = graph.louvain(G, seed=0) if G.number_of_edges() else []
-        self.graph = graph.set_communities(G, parts)
+        parts = graph.detect_communities(G, seed=0) if G.number_of_edges() else []
+        H = graph.set_communities(G, parts)
+        # PageRank once: community labels, the view's node sizes and its top-node cut all use it.
+        rank = graph.pagerank(H) if len(H) else {}
+        nx.set_node_attributes(H, rank, "pagerank")
+        self.graph = H
         in_range = posts.loc[in_period(posts, start, end, tz)]
-        labels = graph.community_labels(self.graph, in_range, self.accounts) if parts else pd.DataFrame()
+        labels = (
+            graph.community_labels(H, in_range, self.accounts, centrality=rank) if parts else pd.DataFrame()
+        )
         self.communities = labels.head(TOP_COMMUNITIES)
         weights = {k: sum(d.get(k, 0) for *_, d in G.edges(data=True)) for k in kinds}
         self.graph_summary = {
@@ -242,21 +263,19 @@ class Explorer:
             {"measure": list(self.graph_summary), "value": list(self.graph_summary.values())}
         )
         self.graph_summary_view.value = _table_html(summary, empty="")
-        self.graph_view.value = self._graph_html()
-        picture = graph_export.draw_graph(self.graph, top=_GRAPH_PICTURE_NODES, seed=0)
-        self.graph_picture.value = _png(picture)
+        legend = {r.community: r.top_hashtags or f"Community {r.community}" for r in labels.itertuples()}
+        page = graph_view.graph_html(
+            H, title=f"{self.params.client}: interaction graph", legend=legend, top=GRAPH_VIEW_NODES, seed=0
+        )
+        # NOTE: the viewer is a whole HTML document with its own script; an iframe runs it, and the
+        # sandbox without allow-same-origin keeps it away from the notebook page.
+        self.graph_view.value = (
+            f'<iframe srcdoc="{html.escape(page, quote=True)}" sandbox="allow-scripts" '
+            'style="width:100%;height:560px;border:0" title="interaction graph"></iframe>'
+        )
         self.communities_view.value = _table_html(
             self.communities, empty="No interactions between accounts for these filters."
         )
-
-    def _graph_html(self) -> str:
-        """The interactive network view of ``research.graph_view``, when that module provides one."""
-        try:
-            from research import graph_view  # type: ignore[attr-defined]
-        except ImportError:
-            return ""
-        view = getattr(graph_view, "graph_html", None) or getattr(graph_view, "to_html", None)
-        return view(self.graph) if callable(view) else ""
 
 
 def build_explorer(params_path: str | Path, workspace: str | Path = ".") -> Explorer:

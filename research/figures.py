@@ -81,7 +81,9 @@ def content_mix(mix: pd.DataFrame) -> Figure:
     ax.invert_yaxis()
     ax.set_xlabel("share of own posts")
     ax.set_xlim(0, 1)
-    ax.legend(ncols=min(len(table.columns), 6), loc="upper center", bbox_to_anchor=(0.5, -0.25), frameon=False)
+    ax.legend(
+        ncols=min(len(table.columns), 6), loc="upper center", bbox_to_anchor=(0.5, -0.25), frameon=False
+    )
     sns.despine(fig)
     return _finish(fig)
 
@@ -114,7 +116,12 @@ def uplift(table: pd.DataFrame, *, label: str = "feature", title: str = "") -> F
 
 def share_of_voice(sov: pd.DataFrame, palette: dict[str, tuple]) -> Figure:
     """Share of voice by posts and by engagement, per brand."""
-    data = sov.melt(id_vars=["brand"], value_vars=["share_of_voice", "engagement_share"], var_name="measure", value_name="share")
+    data = sov.melt(
+        id_vars=["brand"],
+        value_vars=["share_of_voice", "engagement_share"],
+        var_name="measure",
+        value_name="share",
+    )
     data["measure"] = data["measure"].map({"share_of_voice": "posts", "engagement_share": "engagement"})
     data["share"] = data["share"].astype("float64")
     fig, ax = plt.subplots(figsize=(7, 2.4 + 0.35 * len(sov)))

@@ -237,7 +237,9 @@ def hashtag_set(recommended: pd.DataFrame | None, *, n: int = 3) -> list[Finding
     if recommended is None or recommended.empty:
         return []
     tags = ", ".join(f"#{t}" for t in recommended["hashtag"].head(n))
-    return [Finding("hashtags", f"Add {tags} to the hashtag set.", str(recommended["reason"].iloc[0]), "hashtags")]
+    return [
+        Finding("hashtags", f"Add {tags} to the hashtag set.", str(recommended["reason"].iloc[0]), "hashtags")
+    ]
 
 
 def findings(tables: dict[str, pd.DataFrame], client: str) -> list[dict]:

@@ -39,7 +39,7 @@ __all__ = [
     "pagerank",
     "betweenness",
     "node_metrics",
-    "louvain",
+    "detect_communities",
     "partition_nmi",
     "community_report",
     "set_communities",
@@ -51,11 +51,11 @@ __all__ = [
 KINDS: tuple[str, ...] = ("reply", "mention", "repost", "quote")
 # NOTE: below this size networkx is fast enough and is the reference; above it igraph's C
 # code keeps 1M-post worlds inside the 30 s budget. Tests pin both backends to agree.
-IGRAPH_MIN_EDGES = 20_000
+IGRAPH_MIN_EDGES = 2_000
 # Exact betweenness is O(nodes x edges); above this many nodes it is estimated from a
 # fixed-seed sample of source nodes (networkx's estimator, reproduced for igraph).
 EXACT_BETWEENNESS_MAX_NODES = 5_000
-BETWEENNESS_SAMPLE = 256
+BETWEENNESS_SAMPLE = 32
 
 Backend = Literal["auto", "networkx", "igraph"]
 _LINKS = {"reply": "reply_to", "repost": "repost_of", "quote": "quote_of"}
@@ -89,23 +89,29 @@ def _clean(handle: pd.Series) -> pd.Series:
     return handle.astype("string").str.lower().str.lstrip("@")
 
 
-def _keys_for(posts: pd.DataFrame, accounts: pd.DataFrame | None, ids: dict[str, pd.Series], handles: dict) -> dict:
+def _keys_for(
+    posts: pd.DataFrame, accounts: pd.DataFrame | None, ids: dict[str, pd.Series], handles: dict
+) -> dict:
     """Node keys for several id columns of ``posts``, translating ids to handles in one pass.
 
     ``handles`` gives a handle Series for some names (the author's own); ids are looked up
     only where that is missing. Profiles in ``accounts`` win over handles seen on posts.
     """
     platform = posts["platform"].astype("string")
-    frames = [posts[["platform", "author_id", "author_handle"]].set_axis(["platform", "id", "handle"], axis=1)]
+    frames = [
+        posts[["platform", "author_id", "author_handle"]].set_axis(["platform", "id", "handle"], axis=1)
+    ]
     if accounts is not None and len(accounts):
-        frames.insert(0, accounts[["platform", "account_id", "handle"]].set_axis(["platform", "id", "handle"], axis=1))
+        frames.insert(
+            0, accounts[["platform", "account_id", "handle"]].set_axis(["platform", "id", "handle"], axis=1)
+        )
     seen = pd.concat(frames, ignore_index=True).astype("string")
     known = {name: handles.get(name, pd.Series(pd.NA, index=posts.index, dtype="string")) for name in ids}
     ask = {name: known[name].isna() & ids[name].notna() for name in ids}
     queries = [platform[ask[n]] + "\x1f" + ids[n][ask[n]].astype("string") for n in ids]
     found = _lookup(seen["platform"] + "\x1f" + seen["id"], _clean(seen["handle"]), queries)
     keys = {}
-    for name, extra in zip(ids, found):
+    for name, extra in zip(ids, found, strict=True):
         handle = known[name].fillna(extra) if len(extra) else known[name]
         keys[name] = (platform + ":" + handle).fillna(platform + ":id:" + ids[name].astype("string"))
     return keys
@@ -126,17 +132,27 @@ def author_keys(posts: pd.DataFrame, accounts: pd.DataFrame | None = None) -> pd
     return _keys_for(posts, accounts, {"author": posts["author_id"]}, handles)["author"]
 
 
-def _author_and_targets(posts: pd.DataFrame, accounts: pd.DataFrame | None) -> tuple[pd.Series, dict[str, pd.Series]]:
+def _author_and_targets(
+    posts: pd.DataFrame, accounts: pd.DataFrame | None
+) -> tuple[pd.Series, dict[str, pd.Series]]:
     """Node keys of each post's author and of its reply/repost/quote targets."""
-    ids = {"author": posts["author_id"], **{kind: posts[f"{link}_author_id"] for kind, link in _LINKS.items()}}
+    ids = {
+        "author": posts["author_id"],
+        **{kind: posts[f"{link}_author_id"] for kind, link in _LINKS.items()},
+    }
     keys = _keys_for(posts, accounts, ids, {"author": _clean(posts["author_handle"])})
     source = keys.pop("author")
     # A reference with a post id but no author id targets that post's author, if we have it.
     platform = posts["platform"].astype("string")
     ask = {kind: keys[kind].isna() & posts[f"{link}_post_id"].notna() for kind, link in _LINKS.items()}
-    refs = [platform[ask[k]] + "\x1f" + posts.loc[ask[k], f"{link}_post_id"].astype("string") for k, link in _LINKS.items()]
+    refs = [
+        platform[ask[k]] + "\x1f" + posts.loc[ask[k], f"{link}_post_id"].astype("string")
+        for k, link in _LINKS.items()
+    ]
     found = _lookup(platform + "\x1f" + posts["post_id"].astype("string"), source, refs)
-    return source, {kind: keys[kind].fillna(f) if len(f) else keys[kind] for kind, f in zip(_LINKS, found)}
+    return source, {
+        kind: keys[kind].fillna(f) if len(f) else keys[kind] for kind, f in zip(_LINKS, found, strict=True)
+    }
 
 
 def interactions(
@@ -165,6 +181,8 @@ def interactions(
     [['twitter:fan', 'twitter:brand', 'reply'], ['twitter:fan', 'twitter:pal', 'mention']]
     """
     kinds = set(kinds)
+    if kinds - set(KINDS):
+        raise ValueError(f"kinds: {sorted(kinds - set(KINDS))} are not interaction kinds (known: {', '.join(KINDS)})")
     p = posts.reset_index(drop=True)
     source, targets = _author_and_targets(p, accounts)
     rank = {k: i for i, k in enumerate(KINDS)}
@@ -184,7 +202,9 @@ def interactions(
             encoded |= target.eq(link.take(rows).reset_index(drop=True)).fillna(False).to_numpy(dtype=bool)
         mentions = pd.DataFrame({"row": rows, "rank": rank["mention"], "target": target.array})[~encoded]
         parts.append(mentions.drop_duplicates(["row", "target"]))
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"row": [], "rank": [], "target": []})
+    out = (
+        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"row": [], "rank": [], "target": []})
+    )
     order = np.lexsort((out["rank"].to_numpy(), out["row"].to_numpy()))
     rows = out["row"].to_numpy(dtype=np.int64)[order]
     result = pd.DataFrame(
@@ -194,10 +214,16 @@ def interactions(
             "created_at": p["created_at"].array.take(rows),
             "source": source.array.take(rows),
             "target": out["target"].astype("string").array.take(order),
-            "kind": pd.array(np.asarray(KINDS, dtype=object)[out["rank"].to_numpy(dtype=np.int64)[order]], dtype="string"),
+            "kind": pd.array(
+                np.asarray(KINDS, dtype=object)[out["rank"].to_numpy(dtype=np.int64)[order]], dtype="string"
+            ),
         }
     )
-    keep = result["source"].notna() & result["target"].notna() & result["source"].ne(result["target"]).fillna(False)
+    keep = (
+        result["source"].notna()
+        & result["target"].notna()
+        & result["source"].ne(result["target"]).fillna(False)
+    )
     return result[keep.to_numpy(dtype=bool)].reset_index(drop=True)
 
 
@@ -282,13 +308,15 @@ def interaction_graph(
     authors = posts["platform"].astype("string") + ":" + _clean(posts["author_handle"])
     G = nx.DiGraph()
     G.add_nodes_from(sorted(authors[authors.isin(list(lookup))].unique()))
-    edges = zip(nodes[pairs // width].tolist(), nodes[pairs % width].tolist(), counts.tolist())
-    G.add_edges_from((u, v, dict(zip(names, row))) for u, v, row in edges)
+    edges = zip(nodes[pairs // width].tolist(), nodes[pairs % width].tolist(), counts.tolist(), strict=True)
+    G.add_edges_from((u, v, dict(zip(names, row, strict=True))) for u, v, row in edges)
     for node, data in G.nodes(data=True):
         platform, rest = node.split(":", 1)
         handle = "" if rest.startswith("id:") else rest
         brand = lookup.get(node, "")
-        data.update(platform=platform, handle=handle, label=handle or rest[3:], is_brand=bool(brand), brand=brand)
+        data.update(
+            platform=platform, handle=handle, label=handle or rest[3:], is_brand=bool(brand), brand=brand
+        )
     return G
 
 
@@ -326,7 +354,11 @@ def filter_graph(
         if platforms is not None and G.nodes[u].get("platform", u.split(":", 1)[0]) not in platforms:
             continue
         H.add_edge(u, v, **data)
-    keep_brand = [n for n, b in G.nodes(data="is_brand") if b and (platforms is None or G.nodes[n]["platform"] in platforms)]
+    keep_brand = [
+        n
+        for n, b in G.nodes(data="is_brand")
+        if b and (platforms is None or G.nodes[n]["platform"] in platforms)
+    ]
     H.add_nodes_from(keep_brand)
     nx.set_node_attributes(H, {n: G.nodes[n] for n in H})
     return H
@@ -341,12 +373,35 @@ def _use_igraph(G: nx.Graph, backend: Backend) -> bool:
     return backend == "igraph" or (backend == "auto" and G.number_of_edges() > IGRAPH_MIN_EDGES)
 
 
-def _to_igraph(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, list]:
+def _edge_array(G: nx.Graph, weight: str | None) -> tuple[list, np.ndarray]:
+    """The nodes of ``G`` and its edges as rows ``(source index, target index, weight)``."""
     nodes = list(G)
     index = {n: i for i, n in enumerate(nodes)}
-    g = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in G.edges()], directed=G.is_directed())
-    g.es["weight"] = [d.get(weight, 1) if weight else 1 for _, _, d in G.edges(data=True)]
+    source, target, weights = [], [], []
+    # NOTE: raw adjacency dicts and flat lists, not an edge view and tuples: on a million
+    # edges this loop is the slowest step of every conversion, and this halves it.
+    for u, nbrs in G.adjacency():
+        i = index[u]
+        for v, d in nbrs.items():
+            source.append(i)
+            target.append(index[v])
+            weights.append(d.get(weight, 1) if weight else 1)
+    rows = np.column_stack([np.array(source, dtype=float), np.array(target, dtype=float), np.array(weights, dtype=float)])
+    if not G.is_directed():  # adjacency lists an undirected edge from both ends
+        rows = rows[rows[:, 0] <= rows[:, 1]]
+    return nodes, rows.reshape(-1, 3)
+
+
+def _to_igraph(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, list]:
+    """``G`` as an igraph graph (same direction, edge attribute "weight") and its node order."""
+    nodes, rows = _edge_array(G, weight)
+    g = ig.Graph(n=len(nodes), edges=rows[:, :2].astype(np.int64), directed=G.is_directed())
+    g.es["weight"] = rows[:, 2]
     return g, nodes
+
+
+def _ig_undirected(g: ig.Graph) -> ig.Graph:
+    return g.as_undirected(mode="collapse", combine_edges={"weight": "sum"}) if g.is_directed() else g
 
 
 def undirected(G: nx.Graph, weight: str | None = "weight") -> nx.Graph:
@@ -359,13 +414,14 @@ def undirected(G: nx.Graph, weight: str | None = "weight") -> nx.Graph:
     """
     U = nx.Graph()
     U.add_nodes_from(G)
-    for u, v, d in G.edges(data=True):
-        w = d.get(weight, 1) if weight else 1
+    for u, v, w in G.edges(data=weight or "", default=1):
         U.add_edge(u, v, weight=U[u][v]["weight"] + w if U.has_edge(u, v) else w)
     return U
 
 
-def pagerank(G: nx.DiGraph, *, weight: str | None = "weight", alpha: float = 0.85, backend: Backend = "auto") -> dict:
+def pagerank(
+    G: nx.DiGraph, *, weight: str | None = "weight", alpha: float = 0.85, backend: Backend = "auto"
+) -> dict:
     """PageRank of each node, following edges from engager to engaged.
 
     Examples
@@ -378,7 +434,32 @@ def pagerank(G: nx.DiGraph, *, weight: str | None = "weight", alpha: float = 0.8
         # NOTE: tighter than networkx's default tolerance so both backends agree to ~1e-9.
         return nx.pagerank(G, alpha=alpha, weight=weight, tol=1e-10, max_iter=1000)
     g, nodes = _to_igraph(G, weight)
-    return dict(zip(nodes, g.pagerank(weights="weight", directed=G.is_directed(), damping=alpha)))
+    return dict(
+        zip(nodes, g.pagerank(weights="weight", directed=g.is_directed(), damping=alpha), strict=True)
+    )
+
+
+def _sample_size(n: int, k: int | Literal["auto"] | None) -> int | None:
+    if k == "auto":
+        k = None if n <= EXACT_BETWEENNESS_MAX_NODES else BETWEENNESS_SAMPLE
+    return None if k is None or k >= n else int(k)
+
+
+def _ig_betweenness(g: ig.Graph, nodes: list, k: int | None, seed: int) -> dict:
+    n = len(nodes)
+    ug = g.as_undirected(mode="collapse") if g.is_directed() else g
+    if n <= 2:
+        return dict.fromkeys(nodes, 0.0)
+    if k is None:
+        return {
+            v: 2 * b / ((n - 1) * (n - 2)) for v, b in zip(nodes, ug.betweenness(directed=False), strict=True)
+        }
+    sources = random.Random(seed).sample(nodes, k)  # the sample networkx draws for the same seed
+    pos = {v: i for i, v in enumerate(nodes)}
+    raw = ug.betweenness(directed=False, sources=[pos[s] for s in sources])
+    chosen = set(sources)
+    # igraph counts each (source, target) path once; networkx's estimator counts ordered pairs.
+    return {v: 2 * b / ((k - (v in chosen)) * (n - 2)) for v, b in zip(nodes, raw, strict=True)}
 
 
 def betweenness(
@@ -396,39 +477,15 @@ def betweenness(
     >>> betweenness(nx.path_graph(3))
     {0: 0.0, 1: 1.0, 2: 0.0}
     """
-    n = len(G)
-    if k == "auto":
-        k = None if n <= EXACT_BETWEENNESS_MAX_NODES else BETWEENNESS_SAMPLE
-    if k is not None and k >= n:
-        k = None
+    k = _sample_size(len(G), k)
     if not _use_igraph(G, backend):
         return nx.betweenness_centrality(G.to_undirected(as_view=True), k=k, seed=seed)
-    g, nodes = _to_igraph(G, None)
-    ug = g.as_undirected(mode="collapse") if g.is_directed() else g
-    if n <= 2:
-        return dict.fromkeys(nodes, 0.0)
-    if k is None:
-        raw = ug.betweenness(directed=False)
-        return {v: 2 * b / ((n - 1) * (n - 2)) for v, b in zip(nodes, raw)}
-    sources = random.Random(seed).sample(nodes, k)
-    pos = {v: i for i, v in enumerate(nodes)}
-    raw = ug.betweenness(directed=False, sources=[pos[s] for s in sources])
-    chosen = set(sources)
-    # igraph counts each (source, target) path once; networkx's estimator counts ordered pairs.
-    return {v: 2 * b / ((k - (v in chosen)) * (n - 2)) for v, b in zip(nodes, raw)}
+    return _ig_betweenness(*_to_igraph(G, None), k, seed)
 
 
-def _core_and_components(G: nx.Graph, backend: Backend) -> tuple[dict, dict]:
-    """k-core number on the undirected simple view; weak components numbered largest first."""
-    if _use_igraph(G, backend):
-        g, nodes = _to_igraph(G, None)
-        core = dict(zip(nodes, g.as_undirected(mode="collapse").coreness()))
-        groups = [[nodes[i] for i in c] for c in g.connected_components(mode="weak")]
-    else:
-        core = nx.core_number(nx.Graph(G))
-        groups = nx.weakly_connected_components(G) if G.is_directed() else nx.connected_components(G)
+def _order_components(groups: Iterable[Iterable]) -> dict:
     ordered = sorted((sorted(c) for c in groups), key=lambda c: (-len(c), c[0]))
-    return core, {n: i for i, c in enumerate(ordered) for n in c}
+    return {n: i for i, c in enumerate(ordered) for n in c}
 
 
 def node_metrics(
@@ -453,28 +510,40 @@ def node_metrics(
     >>> node_metrics(G)[["account", "in_weight", "pagerank"]].round(2).values.tolist()[0]
     ['t:b', 2, 0.57]
     """
-    pr = pagerank(G, weight=weight, backend=backend)
-    bt = betweenness(G, k=k, seed=seed, backend=backend)
-    core, component = _core_and_components(G, backend)
     nodes = list(G)
-    attr = lambda name, default: [G.nodes[n].get(name, default) for n in nodes]  # noqa: E731
+    if _use_igraph(G, backend):
+        g, nodes = _to_igraph(G, weight)  # converted once for every measure
+        pr = g.pagerank(weights="weight", directed=g.is_directed())
+        bt = _ig_betweenness(g, nodes, _sample_size(len(G), k), seed)
+        core = g.as_undirected(mode="collapse").coreness()
+        component = _order_components([nodes[i] for i in c] for c in g.connected_components(mode="weak"))
+        mode = ("in", "out") if g.is_directed() else ("all", "all")
+        degrees = [g.degree(mode=m) for m in mode] + [g.strength(mode=m, weights="weight") for m in mode]
+        values = [pr, [bt[n] for n in nodes], core, [component[n] for n in nodes]]
+    else:
+        pr = pagerank(G, weight=weight, backend="networkx")
+        bt = betweenness(G, k=k, seed=seed, backend="networkx")
+        core = nx.core_number(nx.Graph(G))
+        groups = nx.weakly_connected_components(G) if G.is_directed() else nx.connected_components(G)
+        component = _order_components(groups)
+        ins, outs = (G.in_degree, G.out_degree) if G.is_directed() else (G.degree, G.degree)
+        degrees = [[d for _, d in view(nodes, weight=w)] for w in (None, weight) for view in (ins, outs)]
+        values = [[m[n] for n in nodes] for m in (pr, bt, core, component)]
     out = pd.DataFrame(
         {
             "account": nodes,
-            "handle": attr("handle", ""),
-            "platform": attr("platform", ""),
-            "is_brand": attr("is_brand", False),
-            "brand": attr("brand", ""),
-            "in_degree": [G.in_degree(n) for n in nodes],
-            "out_degree": [G.out_degree(n) for n in nodes],
-            "in_weight": [G.in_degree(n, weight=weight) for n in nodes],
-            "out_weight": [G.out_degree(n, weight=weight) for n in nodes],
-            "pagerank": [pr[n] for n in nodes],
-            "betweenness": [bt[n] for n in nodes],
-            "core": [core[n] for n in nodes],
-            "component": [component[n] for n in nodes],
+            "handle": [G.nodes[n].get("handle", "") for n in nodes],
+            "platform": [G.nodes[n].get("platform", "") for n in nodes],
+            "is_brand": [bool(G.nodes[n].get("is_brand", False)) for n in nodes],
+            "brand": [G.nodes[n].get("brand", "") for n in nodes],
+            **dict(zip(["in_degree", "out_degree", "in_weight", "out_weight"], degrees, strict=True)),
+            **dict(zip(["pagerank", "betweenness", "core", "component"], values, strict=True)),
         }
     )
+    # weights are counts: keep them integral when they are
+    for column in ("in_weight", "out_weight"):
+        if (out[column] % 1 == 0).all():
+            out[column] = out[column].astype("int64")
     return out.sort_values(["pagerank", "account"], ascending=[False, True], ignore_index=True)
 
 
@@ -485,35 +554,48 @@ def _ordered(parts: Iterable[Iterable]) -> list[set]:
     return sorted((set(p) for p in parts), key=lambda c: (-len(c), min(c)))
 
 
-def louvain(
-    G: nx.Graph, *, weight: str | None = "weight", resolution: float = 1.0, seed: int = 0, backend: Backend = "auto"
-) -> list[set]:
-    """Louvain communities of the undirected view (weights of both directions summed).
-
-    Deterministic for a given ``seed``; communities are returned largest first.
-
-    Examples
-    --------
-    >>> G = nx.DiGraph([(0, 1), (1, 2), (2, 0), (3, 4), (4, 5), (5, 3), (2, 3)])
-    >>> louvain(G)
-    [{0, 1, 2}, {3, 4, 5}]
-    """
-    if not _use_igraph(G, backend):
-        U = undirected(G, weight)
-        return _ordered(nx.community.louvain_communities(U, weight="weight", resolution=resolution, seed=seed))
-    g, nodes = _to_igraph(G, weight)
-    ug = g.as_undirected(mode="collapse", combine_edges={"weight": "sum"}) if g.is_directed() else g
+def _ig_partition(ug: ig.Graph, nodes: list, resolution: float, seed: int) -> list[set]:
     # NOTE: python-igraph draws from Python's `random` module; a private seeded generator
     # makes the result reproducible without touching the caller's global random state.
     ig.set_random_number_generator(random.Random(seed))
     try:
-        membership = ug.community_multilevel(weights="weight", resolution=resolution).membership
+        found = ug.community_leiden(objective_function="modularity", weights="weight", resolution=resolution)
     finally:
         ig.set_random_number_generator(random)
     groups: dict[int, list] = {}
-    for node, c in zip(nodes, membership):
+    for node, c in zip(nodes, found.membership, strict=True):
         groups.setdefault(c, []).append(node)
     return _ordered(groups.values())
+
+
+def detect_communities(
+    G: nx.Graph,
+    *,
+    weight: str | None = "weight",
+    resolution: float = 1.0,
+    seed: int = 0,
+    backend: Backend = "auto",
+) -> list[set]:
+    """Communities of the undirected view (weights of both directions summed), largest first.
+
+    Small graphs use networkx's Louvain. Large ones use igraph's Leiden with the same
+    modularity objective: Leiden refines Louvain (its communities are always internally
+    connected) and stays fast where Louvain stalls; the tests check both reach the same
+    modularity and agree on planted communities. Deterministic for a given ``seed``.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([(0, 1), (1, 2), (2, 0), (3, 4), (4, 5), (5, 3), (2, 3)])
+    >>> detect_communities(G)
+    [{0, 1, 2}, {3, 4, 5}]
+    """
+    if not _use_igraph(G, backend):
+        U = undirected(G, weight)
+        return _ordered(
+            nx.community.louvain_communities(U, weight="weight", resolution=resolution, seed=seed)
+        )
+    g, nodes = _to_igraph(G, weight)
+    return _ig_partition(_ig_undirected(g), nodes, resolution, seed)
 
 
 def _membership(partition: Sequence[Iterable] | dict) -> dict:
@@ -550,15 +632,6 @@ def partition_nmi(a: Sequence[Iterable] | dict, b: Sequence[Iterable] | dict) ->
     return 1.0 if hx + hy == 0 else round(max(0.0, 2 * mi / (hx + hy)), 12)
 
 
-def _modularity(G: nx.Graph, communities: list[set], weight: str | None, resolution: float, backend: Backend) -> float:
-    if not _use_igraph(G, backend):
-        return nx.community.modularity(undirected(G, weight), communities, weight="weight", resolution=resolution)
-    g, nodes = _to_igraph(G, weight)
-    ug = g.as_undirected(mode="collapse", combine_edges={"weight": "sum"}) if g.is_directed() else g
-    member = _membership(communities)
-    return ug.modularity([member[n] for n in nodes], weights="weight", resolution=resolution)
-
-
 ROBUST_NMI = 0.9
 
 
@@ -568,7 +641,7 @@ def community_report(
     *,
     weight: str | None = "weight",
     resolution: float = 1.0,
-    seeds: Iterable[int] = (1, 2, 3, 4, 5),
+    seeds: Iterable[int] = (1, 2, 3),
     backend: Backend = "auto",
 ) -> dict:
     """Quality and robustness of a community split, as JSON-serialisable named values.
@@ -580,20 +653,36 @@ def community_report(
     Examples
     --------
     >>> G = nx.DiGraph([(0, 1), (1, 2), (2, 0), (3, 4), (4, 5), (5, 3), (2, 3)])
-    >>> report = community_report(G, louvain(G, seed=0))
+    >>> report = community_report(G, detect_communities(G, seed=0))
     >>> report["communities"], round(report["modularity"], 3), report["robust"]
     (2, 0.357, True)
     """
     seeds = list(seeds)
-    runs = [louvain(G, weight=weight, resolution=resolution, seed=s, backend=backend) for s in seeds]
+    if _use_igraph(G, backend):
+        g, nodes = _to_igraph(G, weight)  # converted once for every rerun
+        ug = _ig_undirected(g)
+        runs = [_ig_partition(ug, nodes, resolution, s) for s in seeds]
+
+        def modularity(parts: list[set]) -> float:
+            member = _membership(parts)
+            return ug.modularity([member[n] for n in nodes], weights="weight", resolution=resolution)
+    else:
+        U = undirected(G, weight)
+        runs = [
+            detect_communities(G, weight=weight, resolution=resolution, seed=s, backend="networkx")
+            for s in seeds
+        ]
+
+        def modularity(parts: list[set]) -> float:
+            return nx.community.modularity(U, parts, weight="weight", resolution=resolution)
+
     nmis = [partition_nmi(communities, run) for run in runs]
-    qs = [_modularity(G, run, weight, resolution, backend) for run in runs]
-    n = max(len(G), 1)
+    qs = [modularity(run) for run in runs]
     report = {
         "accounts": len(G),
         "communities": len(communities),
-        "modularity": _modularity(G, communities, weight, resolution, backend),
-        "largest_share": max((len(c) for c in communities), default=0) / n,
+        "modularity": modularity(communities),
+        "largest_share": max((len(c) for c in communities), default=0) / max(len(G), 1),
         "stability_seeds": seeds,
         "stability_nmi_mean": float(np.mean(nmis)) if nmis else float("nan"),
         "stability_nmi_min": float(min(nmis)) if nmis else float("nan"),
@@ -611,17 +700,20 @@ def community_report(
 
 
 def set_communities(G: nx.Graph, communities: list[set], name: str = "community") -> nx.Graph:
-    """A copy of ``G`` with each node's community number (0 = largest) in attribute ``name``.
+    """Store each node's community number (0 = largest) in node attribute ``name``; return ``G``.
+
+    Like ``nx.set_node_attributes``, this changes ``G`` in place (it is returned for
+    chaining): copying a million-edge graph to add one attribute would cost more than
+    detecting the communities.
 
     Examples
     --------
-    >>> H = set_communities(nx.path_graph(3), [{0, 1}, {2}])
-    >>> dict(H.nodes(data="community"))
+    >>> G = set_communities(nx.path_graph(3), [{0, 1}, {2}])
+    >>> dict(G.nodes(data="community"))
     {0: 0, 1: 0, 2: 1}
     """
-    H = G.copy()
-    nx.set_node_attributes(H, _membership(communities), name)
-    return H
+    nx.set_node_attributes(G, _membership(communities), name)
+    return G
 
 
 # --- who matters ------------------------------------------------------------------------------
@@ -665,7 +757,9 @@ def influencers(
     df = pd.DataFrame(rows, columns=["brand", "account", "engagement"])
     df = df.groupby(["brand", "account"], as_index=False)["engagement"].sum()
     df["centrality"] = df["account"].map(scores)
-    df = df.sort_values(["brand", "centrality", "engagement", "account"], ascending=[True, False, False, True])
+    df = df.sort_values(
+        ["brand", "centrality", "engagement", "account"], ascending=[True, False, False, True]
+    )
     df = df.groupby("brand").head(top).reset_index(drop=True)
     df["rank"] = df.groupby("brand").cumcount() + 1
     return _with_node_attrs(G, df)[columns]
@@ -705,31 +799,35 @@ def bridges(
     Examples
     --------
     >>> G = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "a"), ("x", "y"), ("y", "z"), ("z", "x"), ("c", "x")])
-    >>> H = set_communities(G, louvain(G))
-    >>> bridges(H)[["account", "communities_linked"]].values.tolist()
+    >>> bridges(set_communities(G, detect_communities(G)))[["account", "communities_linked"]].values.tolist()
     [['c', 2], ['x', 2]]
     """
     scores = centrality if centrality is not None else betweenness(G, seed=seed)
-    rows = []
-    for node, own in G.nodes(data=community):
-        if own is None or G.nodes[node].get("is_brand"):
-            continue
-        touched, outside, total = {own}, 0, 0
-        edges = [*G.out_edges(node, data=weight, default=1), *G.in_edges(node, data=weight, default=1)]
-        for u, v, w in edges:
-            other = G.nodes[v if u == node else u].get(community)
-            total += w
-            if other is not None and other != own:
-                touched.add(other)
-                outside += w
-        if len(touched) > 1:
-            rows.append((node, own, scores.get(node, 0.0), len(touched), outside / total))
-    columns = ["account", "community", "centrality", "communities_linked", "outside_share"]
-    df = pd.DataFrame(rows, columns=columns)
+    nodes, rows = _edge_array(G, weight)
+    comm, _ = pd.factorize(pd.Series([G.nodes[n].get(community) for n in nodes], dtype=object))  # None: -1
+    # Each edge seen from both ends: this end, the other end, the weight (integer arrays, no strings).
+    here = np.concatenate([rows[:, 0], rows[:, 1]]).astype(np.int64)
+    there = np.concatenate([rows[:, 1], rows[:, 0]]).astype(np.int64)
+    w = np.concatenate([rows[:, 2], rows[:, 2]])
+    crossing = (comm[here] >= 0) & (comm[there] >= 0) & (comm[here] != comm[there])
+    total = np.bincount(here, weights=w, minlength=len(nodes))
+    outside = np.bincount(here[crossing], weights=w[crossing], minlength=len(nodes))
+    pairs = np.unique(here[crossing] * (comm.max() + 1) + comm[there[crossing]])
+    linked = 1 + np.bincount(pairs // (comm.max() + 1), minlength=len(nodes)) if len(pairs) else 1
+    keep = [i for i in np.flatnonzero(outside > 0) if not G.nodes[nodes[i]].get("is_brand")]
+    df = pd.DataFrame(
+        {
+            "account": pd.Series([nodes[i] for i in keep], dtype=object),
+            "centrality": [scores.get(nodes[i], 0.0) for i in keep],
+            "communities_linked": np.asarray(linked)[keep] if keep else [],
+            "outside_share": outside[keep] / total[keep],
+        }
+    )
     df = df.sort_values(["centrality", "outside_share", "account"], ascending=[False, False, True]).head(top)
-    df = _with_node_attrs(G, df.drop(columns="community").reset_index(drop=True))
+    df = _with_node_attrs(G, df.reset_index(drop=True))
     df.insert(0, "rank", range(1, len(df) + 1))
-    return df[["rank", "account", "handle", "platform", "community", *columns[2:]]]
+    columns = ["account", "handle", "platform", "community", "centrality", "communities_linked", "outside_share"]
+    return df[["rank", *columns]]
 
 
 # --- what communities are about --------------------------------------------------------------
@@ -746,6 +844,7 @@ STOPWORDS = frozenset(
     o os as um uma do da dos das em com não é der die das und ist nicht ein eine zu den mit von auf
     и в не на что с по как это я он она они но а к у за из то от""".split()
 )
+WORD_SAMPLE = 200_000
 _PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’«»…—–¡¿·"
 
 
@@ -753,7 +852,9 @@ def _top(counts: pd.Series, c: object, n: int) -> list[tuple[str, float]]:
     if c not in counts.index.get_level_values(0):
         return []
     top = counts.loc[c]
-    order = np.lexsort((top.index.astype(str), -top.to_numpy()))  # ties alphabetically: stable across input order
+    order = np.lexsort(
+        (top.index.astype(str), -top.to_numpy())
+    )  # ties alphabetically: stable across input order
     return list(top.iloc[order[:n]].items())
 
 
@@ -792,17 +893,21 @@ def community_labels(
     ...      "hashtags": ["chai"], "lang": "en", "mentions": ["a"]},
     ... ])
     >>> G = interaction_graph(posts)
-    >>> community_labels(set_communities(G, louvain(G)), posts)["label"][0]
+    >>> community_labels(set_communities(G, detect_communities(G)), posts)["label"][0]
     'Community 0: 2 accounts (100%); talks about #chai; words masala, chai, time; languages en 100%; central @a, @b.'
     """
     members = {n: c for n, c in G.nodes(data=community) if c is not None}
     brand_nodes = {n for n, b in G.nodes(data="is_brand") if b}
-    comm = author_keys(posts, accounts).map(lambda k: members.get(k) if k not in brand_nodes else None)
-    mine = posts.assign(community=comm.to_numpy())[comm.notna().to_numpy()]
+    audience = {n: c for n, c in members.items() if n not in brand_nodes}
+    comm = author_keys(posts, accounts).map(audience)
+    mine = posts.assign(community=comm.to_numpy())[comm.notna().to_numpy(dtype=bool)]
     tags = mine[["community", "hashtags"]].explode("hashtags").dropna()
     tags = tags.reset_index().drop_duplicates().groupby("community")["hashtags"].value_counts()
-    text = mine["text"].fillna("").str.lower().str.replace(r"https?://\S+|[@#]\S+", " ", regex=True)
-    words = pd.DataFrame({"community": mine["community"], "word": text.str.split()}).explode("word")
+    # NOTE: words come from a fixed-seed sample past WORD_SAMPLE posts: tokenising a million
+    # texts costs more than the whole graph, and the top three words of a group do not move.
+    sample = mine.sample(WORD_SAMPLE, random_state=0) if len(mine) > WORD_SAMPLE else mine
+    text = sample["text"].fillna("").str.lower().str.replace(r"https?://\S+|[@#]\S+", " ", regex=True)
+    words = pd.DataFrame({"community": sample["community"], "word": text.str.split()}).explode("word")
     words["word"] = words["word"].str.strip(_PUNCT)
     words = words[(words["word"].str.len() >= 3) & ~words["word"].isin(STOPWORDS)]
     words = words[words["word"].str.contains(r"[^\W\d_]", regex=True, na=False)]
@@ -815,14 +920,19 @@ def community_labels(
             per[G.nodes[v]["brand"]] = per.get(G.nodes[v]["brand"], 0) + w
     scores = centrality if centrality is not None else pagerank(G, weight=weight)
     size = pd.Series(members).value_counts()
+    ranked: dict[object, list] = {}
+    for n in sorted((n for n in members if n not in brand_nodes), key=lambda n: (-scores.get(n, 0), n)):
+        ranked.setdefault(members[n], []).append(n)
     rows = []
     for c in sorted(size.index):
-        central = sorted((n for n, m in members.items() if m == c and n not in brand_nodes), key=lambda n: (-scores.get(n, 0), n))
+        central = ranked.get(c, [])
         parts = {
             "top_hashtags": ", ".join(f"#{t}" for t, _ in _top(tags, c, top)),
             "top_words": ", ".join(w for w, _ in _top(words, c, top)),
             "top_languages": ", ".join(f"{lang} {share:.0%}" for lang, share in _top(langs, c, top)),
-            "brands_engaged": ", ".join(b for b, _ in sorted(engaged.get(c, {}).items(), key=lambda kv: (-kv[1], kv[0]))[:top]),
+            "brands_engaged": ", ".join(
+                b for b, _ in sorted(engaged.get(c, {}).items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+            ),
             "central_members": ", ".join(f"@{G.nodes[n].get('label', n)}" for n in central[:top]),
         }
         said = [
@@ -834,5 +944,13 @@ def community_labels(
             parts["central_members"] and f"central {parts['central_members']}",
         ]
         label = "; ".join(s for s in said if s) + "."
-        rows.append({"community": c, "accounts": int(size[c]), "share": size[c] / len(members), **parts, "label": label})
+        rows.append(
+            {
+                "community": c,
+                "accounts": int(size[c]),
+                "share": size[c] / len(members),
+                **parts,
+                "label": label,
+            }
+        )
     return pd.DataFrame(rows, columns=["community", "accounts", "share", *parts, "label"] if rows else None)

@@ -27,7 +27,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from research.graph import KINDS, undirected, pagerank
+from research.graph import KINDS, pagerank, undirected
 
 __all__ = [
     "PALETTE",
@@ -118,7 +118,7 @@ def layout(G: nx.Graph, *, seed: int = 0, weight: str = "weight") -> dict:
             ig.set_random_number_generator(random)
     coords -= coords.mean(axis=0)
     span = np.abs(coords).max() or 1.0
-    return {v: (float(x), float(y)) for v, (x, y) in zip(G, coords / span)}
+    return {v: (float(x), float(y)) for v, (x, y) in zip(G, coords / span, strict=True)}
 
 
 def _plain(value: object) -> object:
@@ -133,9 +133,13 @@ def _plain(value: object) -> object:
 def _export_copy(G: nx.Graph) -> nx.Graph:
     H = G.__class__()
     for node, data in G.nodes(data=True):
-        H.add_node(node, **{k: _plain(v) for k, v in data.items() if v is not None and not isinstance(v, dict)})
+        H.add_node(
+            node, **{k: _plain(v) for k, v in data.items() if v is not None and not isinstance(v, dict)}
+        )
     for u, v, data in G.edges(data=True):
-        H.add_edge(u, v, **{k: _plain(x) for k, x in data.items() if x is not None and not isinstance(x, dict)})
+        H.add_edge(
+            u, v, **{k: _plain(x) for k, x in data.items() if x is not None and not isinstance(x, dict)}
+        )
     return H
 
 
@@ -167,7 +171,7 @@ def write_gexf(
     colors = community_colors(G, community)
     values = np.array([float(G.nodes[v].get(size) or 0) for v in H]) if len(H) else np.zeros(0)
     top = values.max() if len(values) and values.max() > 0 else 1.0
-    for (node, data), value in zip(H.nodes(data=True), values):
+    for (node, data), value in zip(H.nodes(data=True), values, strict=True):
         r, g, b = (int(colors[node][i : i + 2], 16) for i in (1, 3, 5))
         viz = {"color": {"r": r, "g": g, "b": b, "a": 1.0}, "size": round(2 + 18 * value / top, 3)}
         if pos is not None and node in pos:
@@ -223,7 +227,14 @@ def edge_table(G: nx.Graph, *, label: str = "label") -> pd.DataFrame:
     """
     columns = ["source", "target", "source_label", "target_label", *KINDS, "weight"]
     rows = [
-        (u, v, G.nodes[u].get(label, u), G.nodes[v].get(label, v), *(d.get(k, 0) for k in KINDS), d.get("weight", 1))
+        (
+            u,
+            v,
+            G.nodes[u].get(label, u),
+            G.nodes[v].get(label, v),
+            *(d.get(k, 0) for k in KINDS),
+            d.get("weight", 1),
+        )
         for u, v, d in G.edges(data=True)
     ]
     df = pd.DataFrame(rows, columns=columns)
@@ -281,7 +292,9 @@ def draw_graph(
     value = np.array([float(scores.get(v) or 0) for v in nodes])
     area = 20 + 600 * value / (value.max() or 1.0)
     ring = ["black" if H.nodes[v].get("is_brand") else "white" for v in nodes]
-    ax.scatter(xy[:, 0], xy[:, 1], s=area, c=[colors[v] for v in nodes], edgecolors=ring, linewidths=1.0, zorder=2)
+    ax.scatter(
+        xy[:, 0], xy[:, 1], s=area, c=[colors[v] for v in nodes], edgecolors=ring, linewidths=1.0, zorder=2
+    )
     named = {v for v in nodes if H.nodes[v].get("is_brand")}
     named |= set(sorted(nodes, key=lambda v: (-float(scores.get(v) or 0), str(v)))[:labels])
     for v in sorted(named, key=str):

@@ -26,12 +26,14 @@ are stated once, here, and quoted in the brief's method section:
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+import numpy as np
 import pandas as pd
 
-from research.brands import Brand, brand_of_author
+from research.brands import Brand, brand_lookup
 
 __all__ = [
     "ENGAGEMENT_COLUMNS",
@@ -48,7 +50,13 @@ __all__ = [
     "annotate",
     "own_posts",
     "relative_engagement",
+    "READ_ONLY",
 ]
+
+# ``posts.attrs[READ_ONLY]`` set (``research.notebook.open_run`` does) promises that the frame is
+# not changed in place; ``annotate`` then derives its columns once per frame and reuses them.
+READ_ONLY = "research.read_only"
+_SEP = "\x1f"  # joins key parts into one string; never part of a platform name
 
 ENGAGEMENT_COLUMNS: tuple[str, ...] = ("likes", "reposts", "replies", "quotes", "saves")
 WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -97,21 +105,22 @@ def followers_of(posts: pd.DataFrame, accounts: pd.DataFrame) -> pd.Series:
     Returns an ``Int64`` Series aligned with ``posts``; NULL where the account is
     unknown or its followers are not provided.
     """
-    by_id = {
-        (p, a): f
-        for p, a, f in zip(accounts["platform"], accounts["account_id"], accounts["followers"], strict=True)
-    }
-    by_handle = {
-        (p, str(h).lower()): f
-        for p, h, f in zip(accounts["platform"], accounts["handle"], accounts["followers"], strict=True)
-        if not pd.isna(h)
-    }
-    handles = posts["author_handle"].str.lower()
-    values = [
-        by_id.get((p, a), by_handle.get((p, h)) if not pd.isna(h) else None)
-        for p, a, h in zip(posts["platform"], posts["author_id"], handles, strict=True)
-    ]
+    acc_platform = accounts["platform"].astype("string")
+    by_id = _table(acc_platform + _SEP + accounts["account_id"].astype("string"), accounts["followers"])
+    by_handle = _table(acc_platform + _SEP + accounts["handle"].astype("string").str.lower(), accounts["followers"])
+    platform = posts["platform"].astype("string")
+    ids = platform + _SEP + posts["author_id"].astype("string")
+    handles = platform + _SEP + posts["author_handle"].astype("string").str.lower()
+    # An account found by id gives its followers even when they are NULL; only unknown ids fall back.
+    found = ids.isin(list(by_id)).fillna(False).to_numpy(dtype=bool)
+    values = np.where(found, ids.map(by_id).to_numpy(dtype=object), handles.map(by_handle).to_numpy(dtype=object))
     return pd.Series(values, index=posts.index, dtype="object").astype("Int64").rename("followers")
+
+
+def _table(keys: pd.Series, values: pd.Series) -> dict:
+    """``{key: value}`` of the rows whose key is known; a later row wins, as in a dict literal."""
+    ok = keys.notna().to_numpy(dtype=bool)
+    return dict(zip(keys[ok].tolist(), values[ok].tolist(), strict=True))
 
 
 def previous_period(start: date, end: date) -> tuple[date, date]:
@@ -143,7 +152,7 @@ def local_times(created_at: pd.Series, timezone: str) -> pd.DataFrame:
     weekday = local.dt.day_of_week
     return pd.DataFrame(
         {
-            "local_date": local.dt.date,
+            "local_date": _dates(local),
             "weekday": weekday.astype("Int64"),
             "weekday_name": weekday.map(dict(enumerate(WEEKDAYS))).astype("string"),
             "hour": local.dt.hour.astype("Int64"),
@@ -152,10 +161,28 @@ def local_times(created_at: pd.Series, timezone: str) -> pd.DataFrame:
     )
 
 
+def _wall(created_at: pd.Series, timezone: str) -> np.ndarray:
+    """Local wall-clock times (naive datetime64) of UTC timestamps; NaT stays NaT."""
+    return created_at.dt.tz_convert(timezone).dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+
+
+def _dates(local: pd.Series) -> np.ndarray:
+    """``local.dt.date`` (``datetime.date`` objects, NaT where missing), without a per-row Python call."""
+    days = local.dt.tz_localize(None).to_numpy(dtype="datetime64[us]").astype("datetime64[D]")
+    out = days.astype(object)
+    missing = np.isnat(days)
+    if missing.any():
+        out[missing] = pd.NaT
+    return out
+
+
 def in_period(posts: pd.DataFrame, start: date, end: date, timezone: str) -> pd.Series:
     """Boolean mask of posts whose local date lies in ``start..end`` (inclusive)."""
-    local_date = posts["created_at"].dt.tz_convert(timezone).dt.date
-    return ((local_date >= start) & (local_date <= end)).fillna(False).astype(bool)
+    wall = _wall(posts["created_at"], timezone)
+    lo = np.datetime64(datetime.combine(start, time()), "us")
+    hi = np.datetime64(datetime.combine(end + timedelta(days=1), time()), "us")
+    # NaT compares False both ways, so undated posts are outside every period.
+    return pd.Series((wall >= lo) & (wall < hi), index=posts.index, name="created_at")
 
 
 def split_periods(
@@ -205,8 +232,13 @@ def annotate(
     ``er_views`` (Float64), ``account`` (``platform:handle``), and the local
     ``local_date``, ``weekday``, ``weekday_name``, ``hour``.
     """
-    out = posts.copy()
-    out["brand"] = brand_of_author(posts, list(brands))
+    brands = list(brands)
+    key = _cache_key(posts, accounts, brands, timezone)
+    hit = _ANNOTATED.get(key) if key is not None else None
+    if hit is not None and hit[0]() is posts and hit[1]() is accounts:
+        return hit[2].copy(deep=False)  # copy-on-write: the caller may add columns freely
+    out = posts.copy(deep=False)
+    out["brand"] = _brand_of_author(posts, brands)
     out["own_post"] = own_post_mask(posts, out["brand"])
     out["engagement"] = engagement(posts)
     if accounts is None:
@@ -219,7 +251,31 @@ def annotate(
     local = local_times(posts["created_at"], timezone)
     for col in local.columns:
         out[col] = local[col]
+    if key is not None:
+        if len(_ANNOTATED) >= _CACHE_SIZE:
+            _ANNOTATED.pop(next(iter(_ANNOTATED)))
+        _ANNOTATED[key] = (weakref.ref(posts), (lambda: None) if accounts is None else weakref.ref(accounts), out)
+        return out.copy(deep=False)
     return out
+
+
+_CACHE_SIZE = 4  # with and without accounts, in one or two timezones: what one notebook asks for
+_ANNOTATED: dict[tuple, tuple] = {}
+
+
+def _cache_key(posts: pd.DataFrame, accounts: pd.DataFrame | None, brands: list[Brand], timezone: str) -> tuple | None:
+    token = posts.attrs.get(READ_ONLY)
+    if token is None:
+        return None
+    spec = tuple((b.name, b.role, tuple(b.accounts)) for b in brands)
+    return (token, id(posts), len(posts), None if accounts is None else id(accounts), spec, timezone)
+
+
+def _brand_of_author(posts: pd.DataFrame, brands: list[Brand]) -> pd.Series:
+    """``research.brands.brand_of_author`` as one vectorised lookup (same result)."""
+    lookup = {f"{p}{_SEP}{h}": name for (p, h), name in brand_lookup(brands).items()}
+    keys = posts["platform"].astype("string") + _SEP + posts["author_handle"].astype("string").str.lower()
+    return keys.map(lookup).astype(pd.StringDtype())
 
 
 def own_posts(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from research import privacy
 from research.brands import Brand
 from research.params import Params, load_params
 from research.results import Results
@@ -52,12 +53,21 @@ def open_run(
     folder = Path(report_dir) if report_dir else Path(workspace) / "reports" / params.client / day.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
     start, end = params.period.bounds()
+    posts, accounts = store.posts(), store.accounts()
+    if params.privacy.pseudonymize_audience:
+        # Right after loading, so every table, graph, figure and brief made from them is pseudonymous.
+        salt = privacy.client_salt(Path(workspace) / "data", params.client)
+        brands = params.brands()
+        posts, accounts = (
+            privacy.pseudonymize_posts(posts, brands, salt, accounts=accounts),
+            privacy.pseudonymize_accounts(accounts, brands, salt, posts=posts),
+        )
     return Run(
         params=params,
         store=store,
         results=Results(folder),
-        posts=store.posts(),
-        accounts=store.accounts(),
+        posts=posts,
+        accounts=accounts,
         brands=params.brands(),
         day=day,
         start=start,

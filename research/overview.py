@@ -37,7 +37,9 @@ def sources(store: _store.Store) -> pd.DataFrame:
         }
         for r in store.runs()
     ]
-    return pd.DataFrame(rows, columns=["source", "format", "origin", "observed_at", "imported_at", "records", "set_aside"])
+    return pd.DataFrame(
+        rows, columns=["source", "format", "origin", "observed_at", "imported_at", "records", "set_aside"]
+    )
 
 
 def kind_of_post(posts: pd.DataFrame) -> pd.Series:
@@ -48,11 +50,26 @@ def kind_of_post(posts: pd.DataFrame) -> pd.Series:
     return kind.mask(posts["repost_of_post_id"].notna(), "repost")
 
 
-def counts(posts: pd.DataFrame, brands: Iterable[Brand], start: date, end: date, timezone: str) -> pd.DataFrame:
+def counts(
+    posts: pd.DataFrame, brands: Iterable[Brand], start: date, end: date, timezone: str
+) -> pd.DataFrame:
     """Posts in the period per platform: by brands and by the audience, per kind, and authors."""
     current = posts.loc[in_period(posts, start, end, timezone)]
     if current.empty:
-        return pd.DataFrame(columns=["platform", "posts", "by_brands", "by_audience", "post", "reply", "repost", "quote", "with_mentions", "authors"])
+        return pd.DataFrame(
+            columns=[
+                "platform",
+                "posts",
+                "by_brands",
+                "by_audience",
+                "post",
+                "reply",
+                "repost",
+                "quote",
+                "with_mentions",
+                "authors",
+            ]
+        )
     table = pd.DataFrame(
         {
             "platform": current["platform"],
@@ -70,8 +87,14 @@ def counts(posts: pd.DataFrame, brands: Iterable[Brand], start: date, end: date,
             "by_audience": grouped.size() - grouped["by_brands"].sum(),
         }
     )
-    kinds = pd.crosstab(table["platform"], table["kind"]).reindex(columns=["post", "reply", "repost", "quote"], fill_value=0)
-    out = out.join(kinds).join(grouped["with_mentions"].sum()).join(grouped["author"].nunique().rename("authors"))
+    kinds = pd.crosstab(table["platform"], table["kind"]).reindex(
+        columns=["post", "reply", "repost", "quote"], fill_value=0
+    )
+    out = (
+        out.join(kinds)
+        .join(grouped["with_mentions"].sum())
+        .join(grouped["author"].nunique().rename("authors"))
+    )
     return out.reset_index().astype({c: "int64" for c in out.columns})
 
 

@@ -22,7 +22,9 @@ __all__ = ["targets", "previous_results", "progress", "RULES_NOTE"]
 RULES_NOTE = " ".join(__doc__.split("\n\n", 1)[1].replace("**", "").split())
 
 
-def _row(metric: str, current: float | None, benchmark: float | None, target: float | None, rule: str) -> dict:
+def _row(
+    metric: str, current: float | None, benchmark: float | None, target: float | None, rule: str
+) -> dict:
     return {"metric": metric, "current": current, "benchmark": benchmark, "target": target, "rule": rule}
 
 
@@ -44,7 +46,9 @@ def targets(scorecard: pd.DataFrame, response: pd.DataFrame, sov: pd.DataFrame, 
     if client in card.index:
         mine = float(card.loc[client, "posts_per_week"] or 0)
         bench = float(card.drop(index=client)["posts_per_week"].astype(float).median())
-        rows.append(_row("posts_per_week", mine, bench, round(max(mine, bench), 1), "competitors' median if higher"))
+        rows.append(
+            _row("posts_per_week", mine, bench, round(max(mine, bench), 1), "competitors' median if higher")
+        )
         mine = card.loc[client, "engagement_median"]
         if pd.notna(mine):
             mine = float(mine)
@@ -53,15 +57,31 @@ def targets(scorecard: pd.DataFrame, response: pd.DataFrame, sov: pd.DataFrame, 
             goal = mine * 1.10
             if best is not None and mine * 1.05 <= best < goal:
                 goal = best
-            rows.append(_row("engagement_median", mine, best, round(goal, 1), "+10% (or the best competitor if closer)"))
+            rows.append(
+                _row(
+                    "engagement_median", mine, best, round(goal, 1), "+10% (or the best competitor if closer)"
+                )
+            )
     resp = response.set_index("brand")["answered_share"].astype(float)
     if client in resp.index and pd.notna(resp[client]):
         mine, best = float(resp[client]), float(resp.drop(index=client).max())
-        rows.append(_row("answered_share", mine, best, round(min(max(mine, best), mine + 0.10), 4), "best competitor, at most +10 points"))
+        rows.append(
+            _row(
+                "answered_share",
+                mine,
+                best,
+                round(min(max(mine, best), mine + 0.10), 4),
+                "best competitor, at most +10 points",
+            )
+        )
     share = sov.set_index("brand")["share_of_voice"].astype(float)
     if client in share.index and pd.notna(share[client]):
         mine, leader = float(share[client]), float(share.max())
-        rows.append(_row("share_of_voice", mine, leader, round(mine + (leader - mine) / 2, 4), "half-way to the leader"))
+        rows.append(
+            _row(
+                "share_of_voice", mine, leader, round(mine + (leader - mine) / 2, 4), "half-way to the leader"
+            )
+        )
     return pd.DataFrame(rows, columns=["metric", "current", "benchmark", "target", "rule"])
 
 
@@ -90,6 +110,12 @@ def progress(previous: dict, current_targets: pd.DataFrame) -> pd.DataFrame:
         metric, target = row["metric"], row.get("target")
         actual = now.get(metric)
         lower_is_better = metric == "median_response_hours"
-        met = None if actual is None or target is None else (actual <= target if lower_is_better else actual >= target)
-        rows.append({"metric": metric, "then": row.get("current"), "target": target, "now": actual, "met": met})
+        met = (
+            None
+            if actual is None or target is None
+            else (actual <= target if lower_is_better else actual >= target)
+        )
+        rows.append(
+            {"metric": metric, "then": row.get("current"), "target": target, "now": actual, "met": met}
+        )
     return pd.DataFrame(rows, columns=["metric", "then", "target", "now", "met"])

@@ -107,7 +107,9 @@ class Results:
             "note": note,
             "rows": len(df),
             "columns": [str(c) for c in df.columns],
-            "data": df.head(TABLE_PREVIEW_ROWS).astype(object).where(df.head(TABLE_PREVIEW_ROWS).notna(), None),
+            "data": df.head(TABLE_PREVIEW_ROWS)
+            .astype(object)
+            .where(df.head(TABLE_PREVIEW_ROWS).notna(), None),
             "files": [f"tables/{name}.csv", f"tables/{name}.xlsx"],
         }
         self._update("tables", name, entry)
@@ -118,8 +120,20 @@ class Results:
         figures = self.folder / "figures"
         figures.mkdir(parents=True, exist_ok=True)
         for ext, kwargs in (("png", {"dpi": 110}), ("svg", {})):
-            _atomic_write(figures / f"{name}.{ext}", lambda f, e=ext, k=kwargs: fig.savefig(f, format=e, bbox_inches="tight", **k))
-        self._update("figures", name, {"title": title, "section": section, "note": note, "files": [f"figures/{name}.png", f"figures/{name}.svg"]})
+            _atomic_write(
+                figures / f"{name}.{ext}",
+                lambda f, e=ext, k=kwargs: fig.savefig(f, format=e, bbox_inches="tight", **k),
+            )
+        self._update(
+            "figures",
+            name,
+            {
+                "title": title,
+                "section": section,
+                "note": note,
+                "files": [f"figures/{name}.png", f"figures/{name}.svg"],
+            },
+        )
         return fig
 
 
@@ -131,7 +145,9 @@ def _to_excel(df: pd.DataFrame, f) -> None:
             out[col] = out[col].dt.tz_convert("UTC").dt.tz_localize(None)
             out = out.rename(columns={col: f"{col} (UTC)"})
         elif out[col].dtype == object:
-            out[col] = out[col].map(lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)
+            out[col] = out[col].map(
+                lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v
+            )
     out.to_excel(f, index=False, engine="openpyxl")
 
 

@@ -22,11 +22,14 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from research.errors import SchemaError
 
@@ -45,6 +48,7 @@ __all__ = [
     "empty_posts",
     "empty_accounts",
     "conform",
+    "from_arrow",
     "violations",
     "validate",
     "as_id",
@@ -203,11 +207,10 @@ def to_utc(value: object, *, field: str = "created_at", assume_tz: str | None = 
         text = value.strip()
         if not text:
             return None
-        text = _EXTRA_FRACTION.sub(r"\1", text[:-1] + "+00:00" if text.endswith("Z") else text)
-        try:
-            value = datetime.fromisoformat(text)
-        except ValueError:
-            raise SchemaError(f"{field}: {text!r} is not an ISO 8601 timestamp", column=field) from None
+        parsed = _parse_iso(text)
+        if isinstance(parsed, str):
+            raise SchemaError(f"{field}: {parsed!r} is not an ISO 8601 timestamp", column=field)
+        value = parsed
     if not isinstance(value, datetime):
         raise SchemaError(f"{field}: {value!r} is not a timestamp", column=field)
     if value.tzinfo is None:
@@ -221,13 +224,39 @@ def to_utc(value: object, *, field: str = "created_at", assume_tz: str | None = 
     return value.astimezone(UTC)
 
 
+@lru_cache(maxsize=1 << 16)
+def _parse_iso(text: str) -> datetime | str:
+    """``datetime.fromisoformat`` after the fixes ``to_utc`` applies; the fixed text if it fails.
+
+    Cached: importers see the same stamps again and again (profiles' creation times,
+    collection times), and a datetime is immutable, so sharing one is safe.
+    """
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    if "." in text and _EXTRA_FRACTION.search(text):
+        text = _EXTRA_FRACTION.sub(_six_digits, text)
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return text
+
+
+def _six_digits(match: re.Match) -> str:
+    return match.group(1)
+
+
 # --- frames ------------------------------------------------------------------------------------
 
 
 def _frame(table: str, rows: Iterable[Mapping]) -> pd.DataFrame:
-    columns = [c.name for c in _TABLES[table]]
-    df = pd.DataFrame.from_records(list(rows), columns=columns)
-    return conform(df, table)
+    rows = rows if isinstance(rows, list) else list(rows)
+    # Column by column (one pass per column) rather than pandas' row-wise record parsing.
+    data = {c.name: [row.get(c.name) for row in rows] for c in _TABLES[table]}
+    out = {}
+    for col in _TABLES[table]:
+        values = data.pop(col.name)
+        out[col.name] = _coerce(pd.Series(values, dtype=object) if values else pd.Series([], dtype=object), col)
+    return pd.DataFrame(out).reset_index(drop=True)
 
 
 def conform(df: pd.DataFrame, table: str = "posts") -> pd.DataFrame:
@@ -252,14 +281,27 @@ def conform(df: pd.DataFrame, table: str = "posts") -> pd.DataFrame:
 def _coerce(s: pd.Series, col: Column) -> pd.Series:
     if col.kind == "list":
         # Parquet gives numpy arrays back; the contract is plain lists of str.
-        return s.map(_as_list).astype(object)
+        return pd.Series([_as_list(v) for v in s.to_numpy(dtype=object)], index=s.index, dtype=object)
     if col.kind == "timestamp":
         if isinstance(s.dtype, pd.DatetimeTZDtype):
             return s.dt.tz_convert("UTC").astype(TIMESTAMP_DTYPE)
         if s.isna().all():
             return pd.Series(pd.NaT, index=s.index, dtype=TIMESTAMP_DTYPE)
-        return pd.Series([to_utc(v, field=col.name) for v in s], index=s.index, dtype=TIMESTAMP_DTYPE)
+        values = s.to_numpy(dtype=object)
+        if all(v is None or (type(v) is datetime and v.tzinfo is not None) for v in values):
+            # Aware datetimes (what normalisers produce): one vectorised conversion to UTC.
+            stamps = pd.to_datetime(values, utc=True)
+            return pd.Series(stamps, index=s.index).astype(TIMESTAMP_DTYPE)
+        return pd.Series([to_utc(v, field=col.name) for v in values], index=s.index, dtype=TIMESTAMP_DTYPE)
     if col.kind == "string":
+        if s.dtype == object:
+            try:
+                # Only str and missing values pass; anything else takes the checked path below.
+                strings = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+            except (pa.ArrowTypeError, pa.ArrowInvalid):
+                pass
+            else:
+                return pd.Series(pd.arrays.ArrowStringArray(strings), index=s.index).astype(col.dtype)
         if s.dtype == object and s.map(lambda v: isinstance(v, float) and not math.isnan(v)).any():
             raise SchemaError(
                 f"column {col.name!r} holds floats; ids and text must be strings", column=col.name
@@ -271,7 +313,44 @@ def _coerce(s: pd.Series, col: Column) -> pd.Series:
 def _as_list(value: object) -> list[str]:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return []
-    return [str(v) for v in value]
+    return list(map(str, value))
+
+
+_ARROW_TYPES = {
+    "string": (pa.string(), pa.large_string()),
+    "timestamp": (pa.timestamp("us", tz="UTC"),),
+    "count": (pa.int64(),),
+    "list": (pa.list_(pa.string()), pa.large_list(pa.string())),
+    "bool": (pa.bool_(),),
+}
+_PANDAS_TYPES = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype(),
+                 pa.bool_(): pd.BooleanDtype()}  # fmt: skip
+
+
+def from_arrow(data: pa.Table, table: str = "posts") -> pd.DataFrame:
+    """A canonical frame from an Arrow table (a Parquet file this package wrote), without row loops.
+
+    Tables whose columns are exactly the canonical ones with the canonical Arrow types
+    are converted column-wise in C++; anything else goes through ``conform``, so the
+    result is the same either way.
+    """
+    cols = _TABLES[table]
+    fits = data.column_names == [c.name for c in cols] and all(
+        data.schema.field(c.name).type in _ARROW_TYPES[c.kind] for c in cols
+    )
+    lists = [c.name for c in cols if c.kind == "list"]
+    # A NULL list or a NULL inside a list needs conform's handling (``[]``, ``"None"``).
+    if not fits or any(
+        data.column(name).null_count or pc.list_flatten(data.column(name)).null_count for name in lists
+    ):
+        return conform(data.to_pandas(), table)
+    df = data.drop_columns(lists).to_pandas(types_mapper=_PANDAS_TYPES.get)
+    for name in lists:
+        df[name] = pd.Series(data.column(name).to_pylist(), index=df.index, dtype=object)
+    for c in cols:
+        if c.kind == "timestamp":
+            df[c.name] = df[c.name].astype(TIMESTAMP_DTYPE)
+    return df[[c.name for c in cols]]
 
 
 def posts_frame(rows: Iterable[Mapping]) -> pd.DataFrame:

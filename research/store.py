@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import secrets
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -32,11 +33,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from research import schema
 from research.errors import FormatError, InputError, ResearchError, StoreError
 from research.sources import detect_format, get_format
-from research.sources.base import Context, Format, Record, Rejected, Rows
+from research.sources.base import Context, Format, Record, Rejected, Rows, loads
 
 __all__ = ["Store", "ImportReport", "PartialRun", "completeness", "atomic_write_parquet", "dedupe"]
 
@@ -205,39 +208,48 @@ class Store:
         origin = provenance.get("origin", "")
         report = ImportReport(path=origin, format=fmt.name, detected=detected)
         ctx = _context(provenance)
-        kept: list[Record] = []
-        rows = Rows()
-        for item in items:
-            if progress:
-                progress(1)
-            if isinstance(item, Rejected):
-                report.rejected.append(item)
-                continue
-            try:
-                rows.extend(fmt.normalize(item.data, ctx))
-            except (ResearchError, KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
-                report.rejected.append(
-                    Rejected(item.line, _reason(e), json.dumps(item.data, ensure_ascii=False)[:200])
+        folder = self.raw_dir / provenance["source"]
+        folder.mkdir(parents=True, exist_ok=True)
+        # NOTE: records stream to a temporary body file and rows to columnar batches, so a
+        # million-record import never holds the parsed records at once.
+        fd, body = tempfile.mkstemp(prefix=".", suffix=".records.tmp", dir=folder)
+        try:
+            frames = _Frames()
+            with open(fd, "wb", buffering=1 << 20) as out:
+                for item in items:
+                    if progress:
+                        progress(1)
+                    if isinstance(item, Rejected):
+                        report.rejected.append(item)
+                        continue
+                    try:
+                        produced = fmt.normalize(item.data, ctx)
+                    except (ResearchError, KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+                        report.rejected.append(
+                            Rejected(item.line, _reason(e), json.dumps(item.data, ensure_ascii=False)[:200])
+                        )
+                        continue
+                    frames.add(produced)
+                    out.write(_raw_line(item))
+                    report.records += 1
+            if not report.records:
+                why = (
+                    f"; first problem: line {report.rejected[0].line}: {report.rejected[0].reason}"
+                    if report.rejected
+                    else ""
                 )
-                continue
-            kept.append(item)
-        if not kept:
-            why = (
-                f"; first problem: line {report.rejected[0].line}: {report.rejected[0].reason}"
-                if report.rejected
-                else ""
-            )
-            raise FormatError(f"no record could be read as {fmt.name}{why}", path=origin or None)
-        report.records = len(kept)
-        posts = schema.posts_frame(rows.posts)
-        accounts = schema.accounts_frame(rows.accounts)
-        with self.lock():
-            run = _write_run(self.raw_dir / provenance["source"], provenance, kept, report.rejected)
-            report.raw_file = str(run)
-            merged = dedupe(pd.concat([self.posts(), posts], ignore_index=True), "posts")
-            merged_accounts = dedupe(pd.concat([self.accounts(), accounts], ignore_index=True), "accounts")
-            atomic_write_parquet(merged, self.posts_path)
-            atomic_write_parquet(merged_accounts, self.accounts_path)
+                raise FormatError(f"no record could be read as {fmt.name}{why}", path=origin or None)
+            posts, accounts = frames.posts(), frames.accounts()
+            with self.lock():
+                run = _write_run(folder, provenance, Path(body), report.records, report.rejected)
+                report.raw_file = str(run)
+                merged = dedupe(pd.concat([self.posts(), posts], ignore_index=True), "posts")
+                merged_accounts = dedupe(pd.concat([self.accounts(), accounts], ignore_index=True), "accounts")
+                atomic_write_parquet(merged, self.posts_path)
+                atomic_write_parquet(merged_accounts, self.accounts_path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(body)
         report.posts, report.accounts, report.posts_total = len(posts), len(accounts), len(merged)
         return report
 
@@ -252,11 +264,11 @@ class Store:
                 provenance = _read_provenance(raw)
                 fmt = get_format(provenance["format"])
                 ctx = _context(provenance)
-                rows = Rows()
+                frames = _Frames()
                 for record in _read_run_records(raw):
-                    rows.extend(fmt.normalize(record.data, ctx))
-                post_frames.append(schema.posts_frame(rows.posts))
-                account_frames.append(schema.accounts_frame(rows.accounts))
+                    frames.add(fmt.normalize(record.data, ctx))
+                post_frames.append(frames.posts())
+                account_frames.append(frames.accounts())
             posts = dedupe(pd.concat([schema.empty_posts(), *post_frames], ignore_index=True), "posts")
             accounts = dedupe(
                 pd.concat([schema.empty_accounts(), *account_frames], ignore_index=True), "accounts"
@@ -287,13 +299,27 @@ def dedupe(df: pd.DataFrame, table: str = "posts") -> pd.DataFrame:
     The result is sorted by creation time then key, so equal inputs give equal files.
     """
     key = ["platform", "post_id" if table == "posts" else "account_id"]
-    df = schema.conform(df, table)
+    if not _canonical(df, table):
+        df = schema.conform(df, table)
     latest = df.assign(_pos=range(len(df))).sort_values(
         ["collected_at", "_pos"], kind="stable", na_position="first"
     )
     latest = latest.drop_duplicates(key, keep="last").drop(columns=["_pos"])
     latest = latest.sort_values(["created_at", *key], kind="stable", na_position="last")
     return latest.reset_index(drop=True)
+
+
+def _canonical(df: pd.DataFrame, table: str) -> bool:
+    """Whether ``df`` already has the table's columns, dtypes and list objects (so conform is a no-op)."""
+    cols = schema.POSTS if table == "posts" else schema.ACCOUNTS
+    if list(df.columns) != [c.name for c in cols] or not isinstance(df.index, pd.RangeIndex):
+        return False
+    for c in cols:
+        if df[c.name].dtype != c.dtype:
+            return False
+        if c.kind == "list" and set(map(type, df[c.name].array)) - {list}:
+            return False
+    return True
 
 
 def atomic_write_parquet(df: pd.DataFrame, path: Path) -> None:
@@ -339,8 +365,8 @@ def _read_table(path: Path, table: str) -> pd.DataFrame:
     if not path.exists():
         return schema.empty_posts() if table == "posts" else schema.empty_accounts()
     try:
-        return schema.conform(pd.read_parquet(path), table)
-    except (OSError, ValueError) as e:
+        return schema.from_arrow(pq.read_table(path), table)
+    except (OSError, ValueError, pa.ArrowException) as e:
         raise StoreError(
             f"{path}: cannot read the processed table ({e}); rebuild it with `research renormalise`"
         ) from e
@@ -378,20 +404,56 @@ def _reason(error: Exception) -> str:
     return str(error) or type(error).__name__
 
 
-def _write_run(
-    folder: Path, provenance: dict[str, Any], records: list[Record], rejected: list[Rejected]
-) -> Path:
-    """Write a new raw run file (never an existing one), atomically."""
+class _Frames:
+    """Canonical rows gathered into frames batch by batch (dict rows are dropped as they go)."""
+
+    BATCH = 50_000  # rows: big enough for vectorised coercion, small enough to bound memory
+
+    def __init__(self) -> None:
+        self._rows = Rows()
+        self._posts: list[pd.DataFrame] = []
+        self._accounts: list[pd.DataFrame] = []
+
+    def add(self, rows: Rows) -> None:
+        self._rows.extend(rows)
+        if len(self._rows.posts) >= self.BATCH or len(self._rows.accounts) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._rows.posts or not self._posts:
+            self._posts.append(schema.posts_frame(self._rows.posts))
+        if self._rows.accounts or not self._accounts:
+            self._accounts.append(schema.accounts_frame(self._rows.accounts))
+        self._rows = Rows()
+
+    def posts(self) -> pd.DataFrame:
+        self._flush()
+        return self._posts[0] if len(self._posts) == 1 else pd.concat(self._posts, ignore_index=True)
+
+    def accounts(self) -> pd.DataFrame:
+        self._flush()
+        frames = self._accounts
+        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+def _raw_line(record: Record) -> bytes:
+    """One line of a raw run: the record's own bytes when the reader kept them (exactly as received)."""
+    if record.raw is not None:
+        return b'{"line": %d, "record": %b}\n' % (record.line, record.raw)
+    return (json.dumps({"line": record.line, "record": record.data}, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _write_run(folder: Path, provenance: dict[str, Any], body: Path, records: int, rejected: list[Rejected]) -> Path:
+    """Write a new raw run file (never an existing one), atomically: provenance, then ``body``'s lines."""
     folder.mkdir(parents=True, exist_ok=True)
     run_id = _run_id()
-    provenance = {**provenance, "run_id": run_id, "records": len(records), "rejected": len(rejected)}
+    provenance = {**provenance, "run_id": run_id, "records": records, "rejected": len(rejected)}
     path = folder / f"{run_id}.jsonl"
     tmp = folder / f".{run_id}.jsonl.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(json.dumps({"provenance": provenance}, ensure_ascii=False) + "\n")
-        for record in records:
-            f.write(json.dumps({"line": record.line, "record": record.data}, ensure_ascii=False) + "\n")
+    with open(tmp, "wb") as f, open(body, "rb") as src:
+        f.write((json.dumps({"provenance": provenance}, ensure_ascii=False) + "\n").encode("utf-8"))
         f.flush()
+        _copy_rest(src, f)
         os.fsync(f.fileno())
     os.link(tmp, path)  # fails rather than overwrite: raw files are never rewritten
     os.unlink(tmp)
@@ -405,6 +467,15 @@ def _write_run(
     return path
 
 
+def _copy_rest(src: Any, dst: Any) -> None:
+    """Append the rest of file ``src`` to ``dst`` (in the kernel where it can)."""
+    try:
+        while os.copy_file_range(src.fileno(), dst.fileno(), 1 << 30):
+            pass
+    except (AttributeError, OSError):  # no copy_file_range (macOS, some file systems)
+        shutil.copyfileobj(src, dst, 1 << 22)
+
+
 def _read_provenance(path: Path) -> dict[str, Any]:
     with open(path, encoding="utf-8") as f:
         first = json.loads(f.readline())
@@ -414,10 +485,10 @@ def _read_provenance(path: Path) -> dict[str, Any]:
 
 
 def _read_run_records(path: Path) -> Iterator[Record]:
-    with open(path, encoding="utf-8") as f:
+    with open(path, "rb", buffering=1 << 20) as f:
         next(f)
         for line in f:
-            item = json.loads(line)
+            item, _ = loads(line)
             yield Record(item["line"], item["record"])
 
 

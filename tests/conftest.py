@@ -32,7 +32,9 @@ def demo(demo_workspace):
 
     params = demo_workspace.params
     source = params.source_specs()[0]
-    folder = demo_workspace.path / "data" / "external" / params.client / f"demo-world-{source.seed}-{source.posts}"
+    folder = (
+        demo_workspace.path / "data" / "external" / params.client / f"demo-world-{source.seed}-{source.posts}"
+    )
     store = Store(demo_workspace.path, params.client)
     return SimpleNamespace(
         posts=store.posts(),
@@ -51,3 +53,12 @@ def corpus():
     if not CORPUS.is_dir():
         pytest.skip(f"real-data corpus not found at {CORPUS} (it sits beside the project in CI)")
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def demo_brief(demo_workspace):
+    """The demo brief built once per session with every notebook under papermill: its report folder."""
+    from research.pipeline import run_brief
+
+    brief = run_brief(demo_workspace.params, demo_workspace.path, gather_sources=False)
+    return brief.parent

@@ -9,7 +9,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
 from collections import defaultdict
 from datetime import datetime, timedelta
 
@@ -17,7 +20,7 @@ import pytest
 
 from research import demo
 
-SMALL = 3_000  # posts, for the determinism checks
+SMALL = 1_500  # posts, for the determinism checks
 LOCAL = timedelta(hours=5, minutes=30)  # Asia/Kolkata
 
 
@@ -34,35 +37,99 @@ def world(tmp_path_factory):
     return demo.generate(tmp_path_factory.mktemp("demo"))
 
 
+TWEET_KEYS = {
+    "_type",
+    "url",
+    "date",
+    "rawContent",
+    "id",
+    "user",
+    "likeCount",
+    "retweetCount",
+    "lang",
+    "_snscrape",
+}
+POST_KEYS = {
+    "uri",
+    "cid",
+    "author",
+    "record",
+    "replyCount",
+    "repostCount",
+    "likeCount",
+    "quoteCount",
+    "indexedAt",
+}
+
+
+def _row(platform, id, author, when, kind, targets, lang="", text="", engagement=0, user=None) -> dict:
+    return dict(
+        platform=platform,
+        id=id,
+        author=author,
+        when=when,
+        kind=kind,
+        targets=targets,
+        lang=lang,
+        text=text,
+        engagement=engagement,
+        user=user,
+    )
+
+
 @pytest.fixture(scope="module")
 def rows(world):
-    """One dict per written post: platform, id, author, time, kind, targets (handles), lang, text, counts."""
+    """One small dict per written post, parsed with plain json; checks each item's shape on the way."""
     out = []
     with open(world.files["snscrape-jsonl"], encoding="utf-8") as f:
         for line in f:
             t = json.loads(line)
-            rt, qt = t["retweetedTweet"], t["quotedTweet"]
+            assert TWEET_KEYS <= t.keys() and t["_type"] == "snscrape.modules.twitter.Tweet"
+            rt, qt, user = t["retweetedTweet"], t["quotedTweet"], t["user"]
             targets = {u["username"] for u in t["mentionedUsers"] or []}
             targets |= {x["user"]["username"] for x in (rt, qt) if x}
             if t["inReplyToUser"]:
                 targets.add(t["inReplyToUser"]["username"])
             kind = "repost" if rt else "quote" if qt else "reply" if t["inReplyToTweetId"] else "post"
-            out.append(dict(platform="twitter", id=str(t["id"]), author=t["user"]["username"], when=_when(t["date"]),
-                            kind=kind, targets=targets, lang=t["lang"], text=t["rawContent"], raw=t,
-                            engagement=t["likeCount"] + t["retweetCount"] + t["replyCount"] + t["quoteCount"]))
+            engagement = t["likeCount"] + t["retweetCount"] + t["replyCount"] + t["quoteCount"]
+            profile = (user["followersCount"], user["friendsCount"], _when(user["created"]))
+            out.append(
+                _row(
+                    "twitter",
+                    str(t["id"]),
+                    user["username"],
+                    _when(t["date"]),
+                    kind,
+                    targets,
+                    t["lang"],
+                    t["rawContent"],
+                    engagement,
+                    profile,
+                )
+            )
     items = json.loads(world.files["bluesky-json"].read_text(encoding="utf-8"))
     handles = {}
     for item in items:
+        assert POST_KEYS <= item["post"].keys() and item["post"]["record"]["$type"] == "app.bsky.feed.post"
         for profile in (item["post"]["author"], (item.get("reason") or {}).get("by")):
             if profile:
                 handles[profile["did"]] = profile["handle"]
     for item in items:
         post = item["post"]
         if "reason" in item:
-            by = item["reason"]["by"]
-            out.append(dict(platform="bluesky", id=item["reason"]["uri"], author=by["handle"], kind="repost",
-                            when=_when(item["reason"]["indexedAt"]), targets={post["author"]["handle"]}, lang=None,
-                            text="", raw=item, engagement=0))
+            reason = item["reason"]
+            assert reason["$type"] == "app.bsky.feed.defs#reasonRepost"
+            out.append(
+                _row(
+                    "bluesky",
+                    reason["uri"],
+                    reason["by"]["handle"],
+                    _when(reason["indexedAt"]),
+                    "repost",
+                    {post["author"]["handle"]},
+                    None,
+                )
+            )
             continue
         record = post["record"]
         text = record["text"].encode("utf-8")
@@ -71,8 +138,8 @@ def rows(world):
             for feature in facet["features"]:
                 if feature["$type"] == "app.bsky.richtext.facet#mention":
                     span = text[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode("utf-8")
-                    assert span.startswith("@")
-                    targets.add(handles.get(feature["did"], span[1:]))
+                    assert span == "@" + handles.get(feature["did"], span[1:])
+                    targets.add(span[1:])
         kind = "post"
         if "reply" in record:
             kind = "reply"
@@ -81,10 +148,20 @@ def rows(world):
         elif post.get("embed", {}).get("$type") == "app.bsky.embed.record#view":
             kind = "quote"
             targets.add(post["embed"]["record"]["author"]["handle"])
-        out.append(dict(platform="bluesky", id=post["uri"], author=post["author"]["handle"], kind=kind,
-                        when=_when(record["createdAt"]), targets=targets, lang=(record.get("langs") or [None])[0],
-                        text=record["text"], raw=item,
-                        engagement=post["likeCount"] + post["repostCount"] + post["replyCount"] + post["quoteCount"]))
+        engagement = post["likeCount"] + post["repostCount"] + post["replyCount"] + post["quoteCount"]
+        out.append(
+            _row(
+                "bluesky",
+                post["uri"],
+                post["author"]["handle"],
+                _when(record["createdAt"]),
+                kind,
+                targets,
+                (record.get("langs") or [None])[0],
+                record["text"],
+                engagement,
+            )
+        )
     return out
 
 
@@ -103,19 +180,17 @@ def brand_of(world):
 
 
 def test_same_seed_gives_identical_bytes_and_another_seed_does_not(tmp_path):
-    demo.generate(tmp_path / "a", posts=SMALL)
-    demo.generate(tmp_path / "b", posts=SMALL)
-    demo.generate(tmp_path / "c", posts=SMALL, seed=7)
-    a, b, c = (_digest(tmp_path / x) for x in "abc")
+    demo.generate(tmp_path / "a", posts=SMALL)  # below the parallel threshold: one process
+    demo._generate(tmp_path / "b", demo.DEFAULT_SEED, SMALL, workers=2)  # the two-process path
+    # set and dict orders of strings change with PYTHONHASHSEED: none may reach the files
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": os.pathsep.join(sys.path)}
+    code = f"from pathlib import Path; from research import demo; demo.generate(Path({str(tmp_path / 'c')!r}), posts={SMALL})"
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
+    demo.generate(tmp_path / "d", posts=SMALL, seed=7)
+    a, b, c, d = (_digest(tmp_path / x) for x in "abcd")
     assert set(a) == {"demo-twitter.jsonl", "demo-bluesky.json", "truth.json"}
-    assert a == b
-    assert all(a[name] != c[name] for name in a)
-
-
-def test_two_processes_write_the_same_bytes_as_one(tmp_path):
-    demo._generate(tmp_path / "one", demo.DEFAULT_SEED, SMALL, workers=1)
-    demo._generate(tmp_path / "two", demo.DEFAULT_SEED, SMALL, workers=2)
-    assert _digest(tmp_path / "one") == _digest(tmp_path / "two")
+    assert a == b == c
+    assert all(a[name] != d[name] for name in a)
 
 
 def test_too_small_a_world_is_refused(tmp_path):
@@ -158,25 +233,22 @@ def test_times_and_ids_only_grow(rows):
 # --- formats -------------------------------------------------------------------------------------
 
 
-def test_every_line_is_json_exactly_as_json_dumps_writes_it(world):
+def test_lines_are_json_exactly_as_json_dumps_writes_it(world):
+    # every line parses in the ``rows`` fixture; here a sample must also re-serialise to the same bytes
     with open(world.files["snscrape-jsonl"], encoding="utf-8") as f:
-        for line in f:
-            item = json.loads(line)
-            assert json.dumps(item) + "\n" == line  # snscrape's own serialisation: ASCII-escaped, ", " and ": "
-            assert list(item)[0] == "_type" and list(item)[-1] == "_snscrape"
-            assert {"url", "date", "rawContent", "id", "user", "likeCount", "retweetCount", "lang"} <= item.keys()
+        for i, line in enumerate(f):
+            if i % 7 == 0:
+                item = json.loads(line)
+                assert json.dumps(item) + "\n" == line  # snscrape's own serialisation: ASCII-escaped
+                assert list(item)[0] == "_type" and list(item)[-1] == "_snscrape"
     lines = world.files["bluesky-json"].read_text(encoding="utf-8").split("\n")
     assert lines[0] == "[" and lines[-2:] == ["]", ""]
-    for line in lines[1:-2]:
-        item = json.loads(line.removesuffix(","))
-        assert json.dumps(item, ensure_ascii=False) == line.removesuffix(",")
-        post = item["post"]
-        assert {"uri", "cid", "author", "record", "replyCount", "repostCount", "likeCount", "quoteCount"} <= post.keys()
-        assert post["uri"].startswith("at://did:plc:") and post["record"]["$type"] == "app.bsky.feed.post"
-        assert post["record"]["createdAt"].endswith("Z")
+    for line in lines[1:-2:7]:
+        line = line.removesuffix(",")
+        assert json.dumps(json.loads(line), ensure_ascii=False) == line
 
 
-def test_tweets_have_snscrape_field_order(rows):
+def test_tweets_have_snscrape_field_order(world):
     twitter = pytest.importorskip("snscrape.modules.twitter", reason="snscrape is an optional extra")
     base = pytest.importorskip("snscrape.base")
 
@@ -186,7 +258,8 @@ def test_tweets_have_snscrape_field_order(rows):
         props = [k for k in dir(cls) if not k.startswith("_") and isinstance(getattr(cls, k, None), kinds)]
         return ["_type", *fields, *props]
 
-    tweet = next(r["raw"] for r in rows if r["platform"] == "twitter")
+    with open(world.files["snscrape-jsonl"], encoding="utf-8") as f:
+        tweet = json.loads(f.readline())
     assert [k for k in tweet if k != "_snscrape"] == keys(twitter.Tweet)
     assert list(tweet["user"]) == keys(twitter.User)
 
@@ -195,7 +268,7 @@ def test_ids_beyond_float_precision_survive(world, rows):
     text = world.files["snscrape-jsonl"].read_text(encoding="utf-8")
     first = int(re.search(r'"id": (\d{19}),', text).group(1))
     assert first > 2**53 and float(first) != first  # a float would corrupt it
-    assert str(first) == rows[0]["id"] if rows[0]["platform"] == "twitter" else True
+    assert str(first) in {r["id"] for r in rows[:10]}
     assert all(int(r["id"]) > 2**53 for r in rows if r["platform"] == "twitter")
 
 
@@ -237,7 +310,12 @@ def test_best_slots_win_in_the_files(world, rows, period, brand_of):
     for platform, truth in world.truth["best_slot"].items():
         slots = defaultdict(list)
         for r in rows:
-            if r["platform"] == platform and r["author"] in brand_of and r["kind"] == "post" and period[0] <= r["when"] < period[1]:
+            if (
+                r["platform"] == platform
+                and r["author"] in brand_of
+                and r["kind"] == "post"
+                and period[0] <= r["when"] < period[1]
+            ):
                 local = r["when"] + LOCAL
                 slots[(local.strftime("%A"), local.hour)].append(r["engagement"])
         means = {k: sum(v) / len(v) for k, v in slots.items()}
@@ -264,23 +342,23 @@ def test_suspicious_ring_looks_suspicious(world, rows):
     assert {r["author"] for r in posts} == ring
     for handle in ring:
         mine = [r for r in posts if r["author"] == handle]
-        user = mine[0]["raw"]["user"]
-        assert user["followersCount"] <= 15 and user["friendsCount"] >= 2000
-        assert mine[0]["when"] - _when(user["created"]) < timedelta(days=30)
+        followers, following, created = mine[0]["user"]
+        assert followers <= 15 and following >= 2000
+        assert timedelta(0) < mine[0]["when"] - created < timedelta(days=30)
         assert all("masalamornings" in r["targets"] for r in mine)
 
 
 def test_negative_stretch_posts_are_complaints_in_the_window(world, rows):
     stretch = world.truth["negative_stretch"]
     by_id = {r["id"]: r for r in rows}
-    words = ("worst service", "बहुत खराब सेवा", "ужасный сервис", "Ужасный сервис")
+    words = ("worst service", "बहुत खराब सेवा", "ужасный сервис")
     assert len(stretch["posts"]) >= 20 and stretch["negative_share_in_stretch"] > 0.6
     assert stretch["negative_share_elsewhere"] < 0.2
     for post_id in stretch["posts"]:
         r = by_id[post_id]
         day = (r["when"] + LOCAL).date().isoformat()
         assert stretch["start"] <= day <= stretch["end"]
-        assert "masalamornings" in r["targets"] and any(w in r["text"] for w in words)
+        assert "masalamornings" in r["targets"] and any(w in r["text"].lower() for w in words)
 
 
 def test_giveaways_are_listed_with_their_keywords(world, rows):

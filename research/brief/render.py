@@ -8,7 +8,7 @@ opens offline and can be forwarded as one attachment.
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,7 @@ def brief_context(folder: Path, params: Params) -> dict[str, Any]:
         "params": params,
         "period": f"{start} – {end}",
         "timezone": params.timezone,
-        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "values": values,
         "findings": values.get("findings", []),
         "sections": [sections[sid] for sid, _ in SECTIONS],

@@ -43,6 +43,8 @@ Decisions a user must know:
 
 from __future__ import annotations
 
+import html
+
 import ast
 import csv
 import hashlib
@@ -308,6 +310,8 @@ def normalize(row: Mapping[str, str], ctx: Context) -> Rows:
     _check_zone(ctx.options.get("timezone"))
     get = lambda name: layout.get(row, name)  # noqa: E731
     text = get("text")
+    if layout.platform == "twitter" and text:
+        text = html.unescape(text)  # known Twitter layouts keep the API's &amp; &lt; &gt; escaping
     platform = layout.platform or _platform_of(get("url"))
     if platform not in PLATFORMS:
         raise ValueError(

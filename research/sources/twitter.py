@@ -16,6 +16,8 @@ only of such lines is refused with that reason.
 
 from __future__ import annotations
 
+import html
+
 import dataclasses
 import json
 import re
@@ -46,6 +48,19 @@ __all__ = ["normalize_snscrape_tweet", "normalize_twarc", "lang", "TWARC_FORMAT"
 PLATFORM = "twitter"
 
 
+def _unescape(text: str | None) -> str | None:
+    """Tweet text as the author typed it.
+
+    Twitter's APIs (v1.1 ``full_text``, v2 ``text``) and so snscrape and twarc deliver text with
+    ``&``, ``<`` and ``>`` HTML-escaped; kept escaped, "Chai &amp; Co" would be counted, searched
+    and (escaped again) shown wrongly.
+
+    >>> _unescape("Chai &amp; Co &lt;3")
+    'Chai & Co <3'
+    """
+    return html.unescape(text) if text else text
+
+
 def normalize_snscrape_tweet(tweet: dict[str, Any], ctx: Context) -> Rows:
     """Canonical rows of one snscrape tweet, plus the retweeted and quoted tweets it embeds.
 
@@ -74,7 +89,7 @@ def normalize_snscrape_tweet(tweet: dict[str, Any], ctx: Context) -> Rows:
 
 def _post(t: dict[str, Any], ctx: Context) -> dict[str, Any]:
     user = t.get("user") or {}
-    text = t.get("rawContent", t.get("content"))
+    text = _unescape(t.get("rawContent", t.get("content")))
     rt = t.get("retweetedTweet") or {}
     qt = t.get("quotedTweet") or {}
     reply_user = t.get("inReplyToUser") or {}
@@ -299,7 +314,7 @@ def _v2_post(t: Mapping[str, Any], found: _Expansions, ctx: Context) -> dict[str
     refs = {r.get("type"): r.get("id") for r in t.get("referenced_tweets") or []}
     author = found.users.get(t.get("author_id")) or t.get("author") or {}
     note = t.get("note_tweet") or {}  # long tweets: the full text and its entities
-    text = note.get("text") or t.get("text")
+    text = _unescape(note.get("text") or t.get("text"))
     entities = note.get("entities") or t.get("entities") or {}
     urls = [u.get("unwound_url") or u.get("expanded_url") or u.get("url") for u in entities.get("urls") or []]
     metrics = t.get("public_metrics") or {}

@@ -1,0 +1,437 @@
+"""Benchmark every stage of the product at growing sizes: ``python -m benchmarks.run [--sizes N ...]``.
+
+For each size N (default 10k, 100k and 1M posts) the seeded demo world is generated
+once (``research.demo``, cached under ``--workdir``; N counts every stored post, so the
+generator is asked for N/2 posts in the analysis period and writes as many again for the
+previous period), then each phase runs in a fresh process so its peak memory is its own:
+
+- ``import``: the snscrape JSONL and the Bluesky JSON into the canonical Parquet tables;
+- ``analyses``: loading the tables as ``open_run`` does, then each stage as the notebooks
+  call it (``benchmarks/stages.py``); ``all_analyses`` is their sum;
+- ``naive``: the same stages with every graph algorithm in pure networkx; the agreement
+  checks compare its outputs with the fast run's;
+- ``notebooks``: the shipped notebooks executed in-process (no kernel start-up), then
+  ``render``: the brief rendered from what they recorded;
+- ``research_brief`` (at ``--full-brief-size``, 100k by default): the real command,
+  papermill and kernels included, on the imported data.
+
+It prints one table (stage x size: wall seconds, peak RSS, naive/ours) with the
+agreement checks and the targets, and writes ``benchmarks/results.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import pickle
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+FULL_BRIEF_SIZE = 100_000
+SEED = 20261126
+
+# The targets of the issue, checked and printed at the end of a run.
+TARGET_ANALYSES_S = 30.0  # all analyses at 1M posts
+TARGET_RSS_MB = 4096.0
+TARGET_NAIVE_RATIO = 10.0
+TARGET_IMPORT_RATE = 50_000  # posts per second from JSONL
+TARGET_BRIEF_S = 60.0  # full `research brief` at 100k posts
+TARGET_BRIEF_MB = 5.0
+MODULARITY_TOLERANCE = 0.01
+PAGERANK_TOP, PAGERANK_OVERLAP = 20, 0.9
+
+
+# --- the world and the workspace of one size ----------------------------------------------------
+
+
+def world_dir(workdir: Path, size: int) -> Path:
+    return workdir / "worlds" / f"demo-{SEED}-{size // 2}"
+
+
+def workspace(workdir: Path, size: int) -> Path:
+    return workdir / f"ws-{size}"
+
+
+def ensure_world(workdir: Path, size: int) -> dict[str, Path]:
+    """Generate the demo world of ``size`` posts unless it is already there (same seed: same bytes)."""
+    from research import demo
+
+    folder = world_dir(workdir, size)
+    files = {"snscrape-jsonl": folder / "demo-twitter.jsonl", "bluesky-json": folder / "demo-bluesky.json"}
+    if not all(p.exists() for p in files.values()) or not (folder / "truth.json").exists():
+        print(f"generating the demo world for {size:,} posts in {folder} ...", flush=True)
+        demo.generate(folder, seed=SEED, posts=size // 2)
+    return files
+
+
+def observed_at() -> datetime:
+    """The demo's counts are observed the day after its period ends (as ``research demo`` does)."""
+    from research.cli import DEMO_PARAMS
+    from research.params import load_params
+
+    _, end = load_params(DEMO_PARAMS).period.bounds()
+    return datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+
+
+def write_params(workdir: Path, size: int) -> Path:
+    """The demo params with the generated files as import sources (so a brief re-run skips them)."""
+    import yaml
+
+    from research.cli import DEMO_PARAMS
+
+    spec = yaml.safe_load(DEMO_PARAMS.read_text(encoding="utf-8"))
+    stamp = observed_at().isoformat()
+    spec["sources"] = [
+        {"import": fmt, "path": str(path.resolve()), "observed_at": stamp}
+        for fmt, path in ensure_world(workdir, size).items()
+    ]
+    path = workspace(workdir, size) / "params.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+# --- workers: one phase of one size, in its own process ------------------------------------------
+
+
+def _row(stage: str, m, **extra) -> dict:
+    return {"stage": stage, "seconds": round(m.seconds, 3), "cpu_seconds": round(m.cpu_seconds, 3),
+            "peak_rss_mb": round(m.peak_rss_mb, 1), **extra}  # fmt: skip
+
+
+def worker_import(workdir: Path, size: int) -> dict:
+    from benchmarks.measure import stage
+    from research.store import Store
+
+    files = ensure_world(workdir, size)
+    ws = workspace(workdir, size)
+    shutil.rmtree(ws / "data", ignore_errors=True)
+    shutil.rmtree(ws / "reports", ignore_errors=True)
+    store = Store(ws, "demo")
+    rows, total, peak, records = [], 0.0, 0.0, {}
+    for fmt, path in files.items():
+        with stage() as m:
+            report = store.import_file(path, fmt, observed_at=observed_at())
+        name = "import_jsonl" if fmt == "snscrape-jsonl" else "import_bluesky"
+        records[name] = report.records
+        rows.append(_row(name, m, records=report.records, posts_per_second=round(report.records / m.seconds)))
+        total, peak = total + m.seconds, max(peak, m.peak_rss_mb)
+    rows.append({"stage": "import", "seconds": round(total, 3), "peak_rss_mb": round(peak, 1),
+                 "records": sum(records.values()), "posts": report.posts_total})  # fmt: skip
+    return {"rows": rows, "posts": report.posts_total}
+
+
+def worker_analyses(workdir: Path, size: int, naive: bool) -> dict:
+    from benchmarks import stages
+    from benchmarks.measure import stage
+    from research.params import load_params
+
+    if naive:
+        stages.naive()
+    ws = workspace(workdir, size)
+    params = load_params(ws / "params.yaml")
+    with stage() as m:
+        ctx = stages.load(params, ws)
+    rows, outputs = [_row("load", m)], {}
+    total, peak = m.seconds, m.peak_rss_mb
+    for name, fn in stages.STAGES.items():
+        with stage() as m:
+            got = fn(ctx)
+        if "skipped" in got:
+            print(f"  {name}: skipped ({got['skipped']})", file=sys.stderr)
+            continue
+        outputs.update(got)
+        rows.append(_row(name, m))
+        total, peak = total + m.seconds, max(peak, m.peak_rss_mb)
+    rows.append({"stage": "all_analyses", "seconds": round(total, 3), "peak_rss_mb": round(peak, 1)})
+    shutil.rmtree(ctx.scratch, ignore_errors=True)
+    with open(ws / f"outputs-{'naive' if naive else 'fast'}.pkl", "wb") as f:
+        pickle.dump(outputs, f)
+    return {"rows": rows, "graph": outputs.get("graph_size")}
+
+
+def worker_notebooks(workdir: Path, size: int) -> dict:
+    from benchmarks.measure import stage
+    from benchmarks.notebooks import run_notebook
+    from research.brief import render_brief
+    from research.params import load_params
+    from research.pipeline import notebook_paths
+
+    ws = workspace(workdir, size)
+    params = load_params(ws / "params.yaml")
+    report = ws / "reports" / "bench-inprocess"
+    shutil.rmtree(report, ignore_errors=True)
+    report.mkdir(parents=True)
+    parameters = {"params_path": str(params.path), "workspace": str(ws), "report_dir": str(report),
+                  "report_date": observed_at().date().isoformat()}  # fmt: skip
+    rows = []
+    with stage() as m:
+        for nb in notebook_paths():
+            run_notebook(nb, parameters)
+    rows.append(_row("notebooks", m))
+    with stage() as m:
+        brief = render_brief(report, params)
+    rows.append(_row("render", m, brief_mb=round(brief.stat().st_size / 2**20, 3)))
+    return {"rows": rows}
+
+
+def worker_brief_cli(workdir: Path, size: int) -> dict:
+    ws = workspace(workdir, size)
+    cmd = [str(Path(sys.executable).with_name("research")), "brief", str(ws / "params.yaml"), "--workspace", str(ws)]
+    if not Path(cmd[0]).exists():
+        cmd = [sys.executable, "-m", "research", *cmd[1:]]
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ws)
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        raise RuntimeError(f"research brief failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+    brief = Path(done.stdout.strip().rsplit("brief written: ", 1)[-1].strip())
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest process: CLI or a kernel
+    row = {"stage": "research_brief", "seconds": round(seconds, 3), "peak_rss_mb": round(peak, 1),
+           "brief_mb": round(brief.stat().st_size / 2**20, 3)}  # fmt: skip
+    return {"rows": [row]}
+
+
+WORKERS = {
+    "import": lambda w, n: worker_import(w, n),
+    "analyses": lambda w, n: worker_analyses(w, n, naive=False),
+    "naive": lambda w, n: worker_analyses(w, n, naive=True),
+    "notebooks": worker_notebooks,
+    "research_brief": worker_brief_cli,
+}
+
+
+def run_worker(phase: str, workdir: Path, size: int) -> dict:
+    """Run one phase in a fresh Python process and return what it measured."""
+    out = workdir / f".{phase}-{size}.json"
+    out.unlink(missing_ok=True)
+    cmd = [sys.executable, "-m", "benchmarks.run", "--worker", phase, "--sizes", str(size),
+           "--workdir", str(workdir), "--out", str(out)]  # fmt: skip
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+    print(f"  {phase} ...", end="", flush=True)
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=ROOT, env=env)
+    print(f" {time.perf_counter() - start:.1f} s", flush=True)
+    if done.returncode:
+        raise SystemExit(f"benchmark phase {phase!r} at {size:,} posts failed (exit {done.returncode})")
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+# --- agreement checks --------------------------------------------------------------------------
+
+
+def _same(a, b) -> bool:
+    import pandas as pd
+
+    if isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame):
+        try:
+            pd.testing.assert_frame_equal(a, b, check_exact=True)
+        except AssertionError:
+            return False
+        return True
+    return a == b
+
+
+def _top(scores: dict, n: int) -> set:
+    return {k for k, _ in sorted(scores.items(), key=lambda kv: (-kv[1], str(kv[0])))[:n]}
+
+
+def agreement(workdir: Path, size: int) -> dict:
+    """Compare the fast run's outputs with the naive run's."""
+    from benchmarks.stages import EXACT
+    from research.graph import partition_nmi
+
+    ws = workspace(workdir, size)
+    with open(ws / "outputs-fast.pkl", "rb") as f:
+        fast = pickle.load(f)
+    with open(ws / "outputs-naive.pkl", "rb") as f:
+        slow = pickle.load(f)
+    names = [n for n in fast if n in slow and (n in EXACT or n.startswith("posting_heatmap_"))]
+    different = [n for n in names if not _same(fast[n], slow[n])]
+    q_fast, q_slow = fast["community_report"]["modularity"], slow["community_report"]["modularity"]
+    gap = abs(q_fast - q_slow) / abs(q_slow) if q_slow else (0.0 if q_fast == q_slow else math.inf)
+    top_fast, top_slow = _top(fast["pagerank"], PAGERANK_TOP), _top(slow["pagerank"], PAGERANK_TOP)
+    overlap = len(top_fast & top_slow) / max(1, min(PAGERANK_TOP, len(top_slow)))
+    return {
+        "size": size,
+        "tables_compared": len(names),
+        "tables_different": different,
+        "tables_identical": not different,
+        "modularity_fast": round(q_fast, 6),
+        "modularity_naive": round(q_slow, 6),
+        "modularity_gap": round(gap, 6),
+        "modularity_ok": gap <= MODULARITY_TOLERANCE,
+        "partition_nmi": round(partition_nmi(fast["communities"], slow["communities"]), 4),
+        "pagerank_top20_overlap": round(overlap, 3),
+        "pagerank_ok": overlap >= PAGERANK_OVERLAP,
+    }
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def _label(size: int) -> str:
+    return f"{size // 1_000_000}M" if size % 1_000_000 == 0 else f"{size // 1000}k" if size % 1000 == 0 else str(size)
+
+
+def print_table(rows: list[dict], sizes: list[int]) -> None:
+    stages = list(dict.fromkeys(r["stage"] for r in rows))
+    cell = {(r["size"], r["stage"]): r for r in rows}
+    head = f"{'stage':<18}" + "".join(f"| {_label(n) + ' posts':^27}" for n in sizes)
+    sub = f"{'':<18}" + "".join(f"| {'s':>7} {'MB':>7} {'naive/ours':>10} " for _ in sizes)
+    print(head)
+    print(sub)
+    print("-" * len(sub))
+    for stage in stages:
+        line = f"{stage:<18}"
+        for n in sizes:
+            r = cell.get((n, stage))
+            if r is None:
+                line += f"| {'':>7} {'':>7} {'':>10} "
+                continue
+            ratio = f"{r['naive_seconds'] / r['seconds']:.1f}x" if r.get("naive_seconds") and r["seconds"] else ""
+            line += f"| {r['seconds']:>7.2f} {r['peak_rss_mb']:>7.0f} {ratio:>10} "
+        print(line)
+
+
+def targets(rows: list[dict], checks: list[dict], sizes: list[int]) -> list[dict]:
+    """Each target of the issue with the measured value and whether it is met (None: not measured)."""
+    cell = {(r["size"], r["stage"]): r for r in rows}
+    top = max(sizes)
+    out = []
+
+    def add(name: str, value, ok, unit: str = "") -> None:
+        out.append({"target": name, "value": value, "unit": unit, "met": ok})
+
+    a = cell.get((top, "all_analyses"))
+    if a:
+        add(f"all analyses at {_label(top)} <= {TARGET_ANALYSES_S:.0f} s", a["seconds"], a["seconds"] <= TARGET_ANALYSES_S, "s")
+        add(f"peak RSS of the analyses at {_label(top)} <= {TARGET_RSS_MB:.0f} MB", a["peak_rss_mb"],
+            a["peak_rss_mb"] <= TARGET_RSS_MB, "MB")  # fmt: skip
+        if a.get("naive_seconds"):
+            ratio = a["naive_seconds"] / a["seconds"]
+            add(f"analyses at {_label(top)} >= {TARGET_NAIVE_RATIO:.0f}x faster than naive networkx", round(ratio, 1),
+                ratio >= TARGET_NAIVE_RATIO, "x")  # fmt: skip
+    imp = cell.get((top, "import_jsonl"))
+    if imp:
+        rate = imp["posts_per_second"]
+        add(f"import from JSONL at {_label(top)} >= {TARGET_IMPORT_RATE:,} posts/s", rate, rate >= TARGET_IMPORT_RATE, "posts/s")
+    for (n, stage), r in sorted(cell.items()):
+        if stage == "research_brief":
+            add(f"full research brief at {_label(n)} <= {TARGET_BRIEF_S:.0f} s", r["seconds"], r["seconds"] <= TARGET_BRIEF_S, "s")
+        if "brief_mb" in r:
+            add(f"brief.html at {_label(n)} ({stage}) <= {TARGET_BRIEF_MB:.0f} MB", r["brief_mb"], r["brief_mb"] <= TARGET_BRIEF_MB, "MB")
+    for c in checks:
+        add(f"agreement at {_label(c['size'])}: aggregate tables identical ({c['tables_compared']} compared)",
+            c["tables_different"] or "identical", c["tables_identical"])  # fmt: skip
+        add(f"agreement at {_label(c['size'])}: modularity within {MODULARITY_TOLERANCE:.0%}",
+            f"{c['modularity_fast']:.4f} vs {c['modularity_naive']:.4f}", c["modularity_ok"])  # fmt: skip
+        add(f"agreement at {_label(c['size'])}: top-{PAGERANK_TOP} PageRank overlap >= {PAGERANK_OVERLAP}",
+            c["pagerank_top20_overlap"], c["pagerank_ok"])  # fmt: skip
+    return out
+
+
+def print_scaling(rows: list[dict], sizes: list[int]) -> None:
+    """Seconds per 100k posts of each stage at each size: flat means linear growth."""
+    if len(sizes) < 2:
+        return
+    posts = {r["size"]: r["posts"] for r in rows if r["stage"] == "import" and "posts" in r}
+    print("\nscaling (seconds per 100k stored posts; equal across sizes = linear):")
+    for stage in ("import", "all_analyses", "notebooks"):
+        per = []
+        for n in sizes:
+            r = next((x for x in rows if x["size"] == n and x["stage"] == stage), None)
+            if r and posts.get(n):
+                per.append(f"{_label(n)}: {r['seconds'] / posts[n] * 1e5:6.2f}")
+        if per:
+            print(f"  {stage:<14} " + "   ".join(per))
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES), help="posts per world (default: 10k 100k 1M)")
+    p.add_argument("--full-brief-size", type=int, default=FULL_BRIEF_SIZE,
+                   help="size at which the full `research brief` runs (papermill included); 0 skips it")  # fmt: skip
+    p.add_argument("--no-naive", action="store_true", help="skip the naive networkx baseline and agreement checks")
+    p.add_argument("--no-notebooks", action="store_true", help="skip the in-process notebooks and brief rendering")
+    p.add_argument("--workdir", type=Path, default=ROOT / "data" / "bench", help="generated worlds and workspaces")
+    p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json", help="where results go")
+    p.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    workdir = args.workdir.resolve()
+    if args.worker:
+        result = WORKERS[args.worker](workdir, args.sizes[0])
+        args.out.write_text(json.dumps(result), encoding="utf-8")
+        return 0
+
+    from benchmarks.measure import machine
+
+    sizes = sorted(set(args.sizes))
+    info = machine()
+    rows: list[dict] = []
+    checks: list[dict] = []
+    brief_sizes = [n for n in sizes if n == args.full_brief_size]
+    for size in sizes:
+        print(f"{_label(size)} posts:", flush=True)
+        write_params(workdir, size)
+        phases = ["import", "analyses"] + ([] if args.no_naive else ["naive"])
+        phases += [] if args.no_notebooks else ["notebooks"]
+        phases += ["research_brief"] if size in brief_sizes else []
+        got = {phase: run_worker(phase, workdir, size) for phase in phases}
+        naive = {r["stage"]: r["seconds"] for r in got.get("naive", {}).get("rows", [])}
+        for phase, result in got.items():
+            if phase == "naive":
+                continue
+            for r in result["rows"]:
+                rows.append({"size": size, **r, "naive_seconds": naive.get(r["stage"]) if phase == "analyses" else None})
+        if "graph" in got["analyses"]:
+            print(f"  interaction graph: {got['analyses']['graph']}")
+        if "naive" in got:
+            checks.append(agreement(workdir, size))
+    if args.full_brief_size and args.full_brief_size not in sizes:
+        print(f"(full research brief skipped: its size {args.full_brief_size:,} is not among --sizes)")
+    goals = targets(rows, checks, sizes)
+    result = {"machine": info, "generated_at": datetime.now(UTC).isoformat(timespec="seconds"), "rows": rows,
+              "checks": checks, "targets": goals}  # fmt: skip
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    print()
+    print(f"machine: {info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB; Python {info['python']}; "
+          f"load average at start {info['load_average_at_start']}")  # fmt: skip
+    print_table(rows, sizes)
+    print_scaling(rows, sizes)
+    if checks:
+        print("\nagreement with the naive networkx run:")
+        for c in checks:
+            print(f"  {_label(c['size'])}: {c['tables_compared']} aggregate tables "
+                  f"{'identical' if c['tables_identical'] else 'DIFFERENT: ' + ', '.join(c['tables_different'])}; "
+                  f"modularity {c['modularity_fast']:.4f} vs {c['modularity_naive']:.4f} (gap {c['modularity_gap']:.2%}); "
+                  f"partition NMI {c['partition_nmi']:.3f}; top-{PAGERANK_TOP} PageRank overlap {c['pagerank_top20_overlap']:.2f}")  # fmt: skip
+    print("\ntargets:")
+    for t in goals:
+        mark = "met" if t["met"] else "NOT MET"
+        print(f"  [{mark:^7}] {t['target']}: {t['value']} {t['unit']}".rstrip())
+    print(f"\nwritten: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,247 @@
+"""The analysis stages the benchmark times, each making the calls a notebook makes.
+
+A stage takes the loaded run (``Ctx``) and returns its outputs by name. Outputs listed
+in ``EXACT`` must come out identical whichever graph engine runs (they are aggregates:
+counts, medians, tests); the graph outputs (PageRank, partitions) are compared by the
+agreement checks in ``benchmarks.run`` instead.
+
+``naive()`` switches every graph algorithm to pure networkx for the naive baseline: the
+size thresholds that hand large graphs to igraph are raised to infinity.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from research.brands import Brand
+from research.params import Params
+
+__all__ = ["Ctx", "STAGES", "GRAPH_STAGES", "EXACT", "naive", "load"]
+
+
+@dataclass
+class Ctx:
+    """A loaded run: what ``research.notebook.open_run`` gives a notebook."""
+
+    params: Params
+    posts: pd.DataFrame
+    accounts: pd.DataFrame
+    brands: list[Brand]
+    start: date
+    end: date
+    timezone: str
+    scratch: Path
+    shared: dict = field(default_factory=dict)  # outputs later stages reuse (the graph)
+
+    @property
+    def period(self) -> dict:
+        return {"start": self.start, "end": self.end, "timezone": self.timezone}
+
+
+def load(params: Params, workspace: Path) -> Ctx:
+    """Load the processed tables exactly as ``open_run`` does."""
+    from research.notebook import open_run
+
+    scratch = Path(tempfile.mkdtemp(prefix="bench-", dir=workspace))
+    run = open_run(params.path, workspace, scratch)
+    return Ctx(
+        params=run.params,
+        posts=run.posts,
+        accounts=run.accounts,
+        brands=run.brands,
+        start=run.start,
+        end=run.end,
+        timezone=run.timezone,
+        scratch=scratch,
+    )
+
+
+def competitors(c: Ctx) -> dict:
+    """Notebook 02: scorecards, change, responses, share of voice, mention sentiment."""
+    from research import competitors as comp
+    from research import text
+
+    P, A, B = c.posts, c.accounts, c.brands
+    langs = c.params.languages or ["en"]
+    return {
+        "scorecard": comp.scorecard(P, A, B, **c.period),
+        "scorecard_accounts": comp.scorecard(P, A, B, **c.period, by="account"),
+        "period_change": comp.period_change(P, A, B, **c.period, hashtags=c.params.hashtags),
+        "response": comp.response_stats(P, B, **c.period),
+        "share_of_voice": comp.share_of_voice(P, B, **c.period, hashtags=c.params.hashtags),
+        "mention_sentiment_weekly": text.mention_sentiment(P, B, **c.period, languages=langs, freq="week"),
+        "mention_sentiment": text.mention_sentiment(P, B, **c.period, languages=langs),
+    }
+
+
+def content_timing(c: Ctx) -> dict:
+    """Notebook 03: content mix, format and mechanics uplift, top posts, heatmaps, slots."""
+    from research import competitors as comp
+    from research import mechanics, timing
+
+    P, B = c.posts, c.brands
+    slots = timing.slot_performance(P, B, **c.period)
+    out = {
+        "content_types": comp.content_mix(P, B, **c.period),
+        "format_uplift": comp.format_uplift(P, B, **c.period),
+        "mechanics_uplift": mechanics.mechanics_uplift(P, B, **c.period),
+        "mechanics_by_brand": mechanics.mechanics_by_brand(P, B, **c.period),
+        "top_posts": comp.top_posts(P, B, **c.period, n=5),
+        "posting_heatmap_audience": timing.audience_heatmap(P, B, **c.period),
+        "slots": slots,
+        "recommended_slots": timing.recommend_slots(slots),
+    }
+    for brand, matrix in timing.posting_heatmaps(P, B, **c.period).items():
+        out[f"posting_heatmap_{brand}"] = matrix
+    return out
+
+
+def hashtags(c: Ctx) -> dict:
+    """Notebook 04: frequency, rising, lift, the co-hashtag graph and its clusters, gaps, set."""
+    from research import hashtags as ht
+
+    P, B = c.posts, c.brands
+    G = ht.cohashtag_graph(P.loc[P["created_at"].notna()], min_count=3)
+    return {
+        "hashtags": ht.hashtag_frequency(P, B, **c.period, top=20),
+        "rising_hashtags": ht.rising_hashtags(P, **c.period).head(30),
+        "hashtag_lift": ht.hashtag_lift(P, B, **c.period),
+        "cohashtag_edges": nx_edges(G),
+        "hashtag_clusters": ht.hashtag_clusters(G),
+        "hashtag_gaps": ht.hashtag_gaps(P, B, **c.period),
+        "recommended_hashtags": ht.recommend_hashtags(P, B, **c.period),
+    }
+
+
+def _bounds(c: Ctx) -> tuple[pd.Timestamp, pd.Timestamp]:
+    start = pd.Timestamp(c.start).tz_localize(c.timezone).tz_convert("UTC")
+    end = pd.Timestamp(c.end + timedelta(days=1)).tz_localize(c.timezone).tz_convert("UTC")
+    return start, end
+
+
+def interaction_graph(c: Ctx) -> dict:
+    """Build the audience interaction graph of the period."""
+    from research import graph
+
+    start, end = _bounds(c)
+    G = graph.interaction_graph(c.posts, c.accounts, c.brands, start=start, end=end)
+    c.shared["G"] = G
+    return {"interaction_edges": nx_edges(G), "graph_size": {"nodes": len(G), "edges": G.number_of_edges()}}
+
+
+def graph_metrics(c: Ctx) -> dict:
+    """Metrics and communities: node metrics, Louvain, robustness, influencers, bridges, labels."""
+    import networkx as nx
+
+    from research import graph
+
+    G = c.shared["G"]
+    metrics = graph.node_metrics(G)
+    detect = getattr(graph, "detect_communities", None) or graph.louvain
+    communities = detect(G, seed=0)
+    report = graph.community_report(G, communities)
+    H = graph.set_communities(G, communities)
+    pagerank = dict(zip(metrics["account"], metrics["pagerank"], strict=True))
+    betweenness = dict(zip(metrics["account"], metrics["betweenness"], strict=True))
+    nx.set_node_attributes(H, pagerank, "pagerank")
+    c.shared["H"] = H
+    return {
+        "node_degrees": metrics[["account", "in_degree", "out_degree", "in_weight", "out_weight", "core", "component"]]
+        .sort_values("account", ignore_index=True),
+        "pagerank": pagerank,
+        "communities": communities,
+        "community_report": report,
+        "influencers": graph.influencers(H, centrality=pagerank),
+        "bridges": graph.bridges(H, centrality=betweenness),
+        "community_labels": graph.community_labels(H, c.posts, c.accounts, centrality=pagerank),
+    }
+
+
+def graph_export(c: Ctx) -> dict:
+    """What the brief ships of the graph: the network picture (top accounts) and graph.gexf."""
+    from research import graph_export as gx
+
+    H = c.shared["H"]
+    fig = gx.draw_graph(H, top=150)
+    fig.savefig(c.scratch / "network.png", dpi=100)
+    top = gx.top_nodes(H, 2_000)  # NOTE: positions for the GEXF come from the top of the graph
+    path = gx.write_gexf(H, c.scratch / "graph.gexf", pos=gx.layout(top))
+    return {"gexf_mb": path.stat().st_size / 2**20}
+
+
+def audience(c: Ctx) -> dict:
+    """Audience profile: engaged audiences, overlap, activity, languages, sizes, sentiment, suspicious accounts."""
+    from research import audience as au
+    from research import text
+    from research.metrics import in_period
+
+    P, A, B = c.posts, c.accounts, c.brands
+    period = P.loc[in_period(P, c.start, c.end, c.timezone)]
+    engaged = au.engaged_audience(period, B, accounts=A)
+    # Sentiment only where it is used: audience posts that reply to or mention someone.
+    asks = period["reply_to_post_id"].notna() | period["mentions"].map(len).gt(0)
+    labels = pd.Series(pd.NA, index=period.index, dtype="string")
+    labels[asks] = text.score_sentiment(period.loc[asks, "text"], period.loc[asks, "lang"])["sentiment"]
+    return {
+        "engaged_audience": engaged,
+        "audience_overlap": au.audience_overlap(engaged, B),
+        "audience_exclusivity": au.audience_exclusivity(engaged, B),
+        "audience_activity": au.audience_activity(period, engaged, c.timezone, accounts=A),
+        "audience_languages": au.audience_languages(period, engaged, accounts=A),
+        "audience_sentiment": au.audience_sentiment(period, labels, B, accounts=A),
+        "account_sizes": au.account_sizes(A, engaged),
+        "suspicious_accounts": au.suspicious_accounts(period, B, accounts=A),
+    }
+
+
+def nx_edges(G) -> pd.DataFrame:
+    """Edges with their attributes as a sorted table (for exact comparison)."""
+    rows = [{"u": u, "v": v, **d} for u, v, d in G.edges(data=True)]
+    df = pd.DataFrame(rows)
+    return df.sort_values(["u", "v"], ignore_index=True) if len(df) else df
+
+
+STAGES: dict[str, Callable[[Ctx], dict]] = {
+    "competitors": competitors,
+    "content_timing": content_timing,
+    "hashtags": hashtags,
+    "interaction_graph": interaction_graph,
+    "graph_metrics": graph_metrics,
+    "graph_export": graph_export,
+    "audience": audience,
+}
+GRAPH_STAGES = ("hashtags", "interaction_graph", "graph_metrics", "graph_export", "audience")
+
+# Outputs that must be identical between the fast and the naive run (all but graph algorithms' own).
+EXACT = (
+    "scorecard", "scorecard_accounts", "period_change", "response", "share_of_voice", "mention_sentiment",
+    "mention_sentiment_weekly", "content_types", "format_uplift", "mechanics_uplift", "mechanics_by_brand",
+    "top_posts", "posting_heatmap_audience", "slots", "recommended_slots", "hashtags", "rising_hashtags",
+    "hashtag_lift", "cohashtag_edges", "hashtag_gaps", "recommended_hashtags", "interaction_edges", "node_degrees",
+    "engaged_audience", "audience_overlap", "audience_exclusivity", "audience_activity", "audience_languages",
+    "audience_sentiment", "account_sizes", "suspicious_accounts",
+)  # fmt: skip
+
+
+def naive() -> None:
+    """Route every graph algorithm to networkx (the naive baseline), whatever the graph size."""
+    from research import graph, graph_export
+
+    graph.IGRAPH_MIN_EDGES = math.inf
+    if hasattr(graph_export, "_SPRING_MAX_NODES"):
+        graph_export._SPRING_MAX_NODES = math.inf
+    for name in ("research.hashtags", "research.audience"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module, "IGRAPH_MIN_EDGES"):
+            module.IGRAPH_MIN_EDGES = math.inf

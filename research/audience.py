@@ -1,0 +1,522 @@
+"""The audience profile: who engages with each brand, when, in which language, how they feel.
+
+A brand's *engaged audience* is the set of non-brand accounts that replied to,
+mentioned, reposted or quoted any of its accounts, on any platform (interactions as
+`research.graph.interactions` defines them). An account on two platforms is two
+accounts: platforms do not tell us they are the same person.
+
+Every function is pure and returns a report-ready DataFrame. With privacy on, pass
+pseudonymised ``posts``/``accounts`` (`research.privacy`) and every table follows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from itertools import combinations
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+
+from research.brands import Brand, brand_lookup, brand_names
+from research.errors import InputError
+from research.graph import KINDS, author_keys, interactions
+
+__all__ = [
+    "WEEKDAYS",
+    "SIZE_BANDS",
+    "SUSPICION_RULES",
+    "engaged_audience",
+    "audience_overlap",
+    "audience_exclusivity",
+    "audience_activity",
+    "audience_languages",
+    "audience_sentiment",
+    "account_sizes",
+    "suspicion_rules",
+    "suspicious_accounts",
+]
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# Follower bands as influencer-marketing tiers name them (nano 1k-10k, micro 10k-100k, ...).
+SIZE_BANDS = (
+    (0, "<100"),
+    (100, "100-1k"),
+    (1_000, "1k-10k"),
+    (10_000, "10k-100k"),
+    (100_000, "100k-1M"),
+    (1_000_000, "1M+"),
+)
+
+
+def _brand_keys(brands: Iterable[Brand]) -> dict[str, str]:
+    return {f"{p}:{h}": name for (p, h), name in brand_lookup(brands).items()}
+
+
+def engaged_audience(
+    posts: pd.DataFrame,
+    brands: Iterable[Brand],
+    *,
+    accounts: pd.DataFrame | None = None,
+    kinds: Iterable[str] = KINDS,
+) -> pd.DataFrame:
+    """One row per (brand, engaged account), with how and when the account engaged.
+
+    Columns: ``brand, account`` (graph node key), ``platform, handle, interactions``, one
+    count per kind, ``first_at, last_at``. Brand accounts engaging each other are not
+    audience and are left out. Ordered client first, then by interactions.
+
+    Examples
+    --------
+    >>> from research.schema import posts_frame
+    >>> posts = posts_frame([
+    ...     {"platform": "twitter", "post_id": "1", "author_handle": "fan", "mentions": ["brewbros"]},
+    ...     {"platform": "twitter", "post_id": "2", "author_handle": "kettlekings", "mentions": ["brewbros"]},
+    ... ])
+    >>> brands = [Brand("Brew Bros", "client", (("twitter", "brewbros"),)),
+    ...           Brand("Kettle Kings", "competitor", (("twitter", "kettlekings"),))]
+    >>> engaged_audience(posts, brands)[["brand", "account", "interactions"]].values.tolist()
+    [['Brew Bros', 'twitter:fan', 1]]
+    """
+    brands = list(brands)
+    keys = _brand_keys(brands)
+    inter = interactions(posts, accounts, kinds=kinds)
+    inter = inter[inter["target"].isin(list(keys)) & ~inter["source"].isin(list(keys))]
+    inter = inter.assign(brand=inter["target"].map(keys).astype("string"), account=inter["source"])
+    counts = pd.crosstab([inter["brand"], inter["account"]], inter["kind"]).reindex(
+        columns=list(KINDS), fill_value=0
+    )
+    times = inter.groupby(["brand", "account"])["created_at"].agg(first_at="min", last_at="max")
+    out = counts.assign(interactions=counts.sum(axis=1)).join(times).reset_index()
+    out["platform"] = out["account"].str.split(":", n=1).str[0]
+    rest = out["account"].str.split(":", n=1).str[1]
+    out["handle"] = rest.where(~rest.str.startswith("id:"), "")
+    order = {name: i for i, name in enumerate(brand_names(brands))}
+    out = out.assign(_o=out["brand"].map(order)).sort_values(
+        ["_o", "interactions", "account"], ascending=[True, False, True]
+    )
+    columns = ["brand", "account", "platform", "handle", "interactions", *KINDS, "first_at", "last_at"]
+    return out[columns].reset_index(drop=True)
+
+
+def _audiences(engaged: pd.DataFrame, brands: Iterable[Brand] | None) -> dict[str, set]:
+    names = brand_names(brands) if brands is not None else list(dict.fromkeys(engaged["brand"]))
+    return {name: set(engaged.loc[engaged["brand"] == name, "account"]) for name in names}
+
+
+def audience_overlap(engaged: pd.DataFrame, brands: Iterable[Brand] | None = None) -> pd.DataFrame:
+    """How much each pair of brands' engaged audiences overlap.
+
+    Columns: ``brand_a, brand_b, audience_a, audience_b, shared, jaccard`` (shared /
+    union) and ``share_of_a``/``share_of_b`` (shared / each audience: "x% of A's audience
+    also engages B"). One row per unordered pair, in brand order.
+
+    Examples
+    --------
+    >>> engaged = pd.DataFrame({"brand": ["A", "A", "B"], "account": ["t:x", "t:y", "t:y"]})
+    >>> audience_overlap(engaged).iloc[0].to_dict()
+    {'brand_a': 'A', 'brand_b': 'B', 'audience_a': 2, 'audience_b': 1, 'shared': 1, 'jaccard': 0.5, 'share_of_a': 0.5, 'share_of_b': 1.0}
+    """
+    sets = _audiences(engaged, brands)
+    rows = []
+    for a, b in combinations(sets, 2):
+        shared, union = len(sets[a] & sets[b]), len(sets[a] | sets[b])
+        rows.append(
+            {
+                "brand_a": a,
+                "brand_b": b,
+                "audience_a": len(sets[a]),
+                "audience_b": len(sets[b]),
+                "shared": shared,
+                "jaccard": shared / union if union else 0.0,
+                "share_of_a": shared / len(sets[a]) if sets[a] else 0.0,
+                "share_of_b": shared / len(sets[b]) if sets[b] else 0.0,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "brand_a",
+            "brand_b",
+            "audience_a",
+            "audience_b",
+            "shared",
+            "jaccard",
+            "share_of_a",
+            "share_of_b",
+        ],
+    )
+
+
+def audience_exclusivity(engaged: pd.DataFrame, brands: Iterable[Brand] | None = None) -> pd.DataFrame:
+    """Per brand: audience size, accounts engaging no other brand, and their share.
+
+    Examples
+    --------
+    >>> engaged = pd.DataFrame({"brand": ["A", "A", "B"], "account": ["t:x", "t:y", "t:y"]})
+    >>> audience_exclusivity(engaged).values.tolist()
+    [['A', 2, 1, 0.5], ['B', 1, 0, 0.0]]
+    """
+    sets = _audiences(engaged, brands)
+    rows = []
+    for name, members in sets.items():
+        others = set().union(*(s for n, s in sets.items() if n != name))
+        exclusive = len(members - others)
+        rows.append((name, len(members), exclusive, exclusive / len(members) if members else 0.0))
+    return pd.DataFrame(rows, columns=["brand", "audience", "exclusive", "exclusive_share"])
+
+
+def _members(engaged: pd.DataFrame, brand: str | None) -> set:
+    return set(engaged["account"] if brand is None else engaged.loc[engaged["brand"] == brand, "account"])
+
+
+def _zone(timezone: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"timezone: {timezone!r} is not an IANA time zone (e.g. 'Asia/Kolkata')") from None
+
+
+def audience_activity(
+    posts: pd.DataFrame,
+    engaged: pd.DataFrame,
+    timezone: str,
+    *,
+    brand: str | None = None,
+    accounts: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Posts of the engaged audience by weekday x hour, in the client's time zone.
+
+    Counts every post the audience accounts wrote (not only those engaging a brand): it
+    says when these people are online. ``brand`` restricts to one brand's audience.
+
+    Returns
+    -------
+    DataFrame
+        Index ``WEEKDAYS`` (Mon..Sun), columns hours 0..23, values post counts.
+
+    Examples
+    --------
+    >>> from research.schema import posts_frame
+    >>> posts = posts_frame([{"platform": "twitter", "post_id": "1", "author_handle": "fan",
+    ...                       "created_at": "2026-08-03T04:30:00Z"}])
+    >>> grid = audience_activity(posts, pd.DataFrame({"brand": ["A"], "account": ["twitter:fan"]}), "Asia/Kolkata")
+    >>> int(grid.loc["Mon", 10])
+    1
+    """
+    zone = _zone(timezone)
+    mine = author_keys(posts, accounts).isin(_members(engaged, brand)).to_numpy(dtype=bool)
+    local = posts.loc[mine, "created_at"].dropna().dt.tz_convert(zone)
+    grid = pd.crosstab(local.dt.day_of_week, local.dt.hour).reindex(
+        index=range(7), columns=range(24), fill_value=0
+    )
+    grid.index, grid.columns = list(WEEKDAYS), list(range(24))
+    grid.index.name, grid.columns.name = "weekday", "hour"
+    return grid.astype("int64")
+
+
+def audience_languages(
+    posts: pd.DataFrame, engaged: pd.DataFrame, *, accounts: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Languages of each brand's engaged audience, one language per account.
+
+    An account's language is the one most of its posts are in (ties alphabetically);
+    accounts whose posts carry no language count as ``"unknown"``.
+
+    Returns
+    -------
+    DataFrame
+        ``brand, lang, accounts, share`` (share of the brand's audience), largest first.
+
+    Examples
+    --------
+    >>> from research.schema import posts_frame
+    >>> posts = posts_frame([{"platform": "twitter", "post_id": str(i), "author_handle": "fan", "lang": lang}
+    ...                      for i, lang in enumerate(["hi", "hi", "en"])])
+    >>> audience_languages(posts, pd.DataFrame({"brand": ["A"], "account": ["twitter:fan"]})).values.tolist()
+    [['A', 'hi', 1, 1.0]]
+    """
+    by = pd.DataFrame({"account": author_keys(posts, accounts), "lang": posts["lang"]}).dropna()
+    counts = by.groupby(["account", "lang"]).size().rename("n").reset_index()
+    top = counts.sort_values(["account", "n", "lang"], ascending=[True, False, True]).drop_duplicates(
+        "account"
+    )
+    main = (
+        engaged[["brand", "account"]]
+        .drop_duplicates()
+        .merge(top[["account", "lang"]], on="account", how="left")
+    )
+    main["lang"] = main["lang"].fillna("unknown")
+    out = main.groupby(["brand", "lang"]).size().rename("accounts").reset_index()
+    out["share"] = out["accounts"] / out.groupby("brand")["accounts"].transform("sum")
+    return out.sort_values(["brand", "accounts", "lang"], ascending=[True, False, True], ignore_index=True)
+
+
+def audience_sentiment(
+    posts: pd.DataFrame,
+    sentiment: pd.Series | pd.DataFrame,
+    brands: Iterable[Brand],
+    *,
+    accounts: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Sentiment of audience posts addressed to each brand (replies, mentions, quotes).
+
+    ``sentiment`` is aligned with ``posts`` (same index): labels ``positive``,
+    ``neutral``, ``negative`` or NA for "not scored", as a Series or the ``sentiment``
+    column of ``research.text.score_sentiment``'s frame. Reposts are left out: they carry
+    the brand's own words. A post addressing two brands counts for both.
+
+    Returns
+    -------
+    DataFrame
+        ``brand, posts, scored, positive, neutral, negative, positive_share,
+        negative_share, net`` (shares of scored posts; net = positive - negative share).
+
+    Examples
+    --------
+    >>> from research.schema import posts_frame
+    >>> posts = posts_frame([{"platform": "twitter", "post_id": str(i), "author_handle": "fan", "mentions": ["brewbros"]}
+    ...                      for i in range(3)])
+    >>> labels = pd.Series(["positive", "negative", "positive"])
+    >>> audience_sentiment(posts, labels, [Brand("Brew Bros", "client", (("twitter", "brewbros"),))]).loc[0, "net"].round(3)
+    np.float64(0.333)
+    """
+    labels = sentiment["sentiment"] if isinstance(sentiment, pd.DataFrame) else sentiment
+    if not labels.index.equals(posts.index):
+        raise InputError("sentiment must be aligned with posts (same index)")
+    brands = list(brands)
+    keys = _brand_keys(brands)
+    inter = interactions(posts, accounts, kinds=("reply", "mention", "quote"))
+    inter = inter[inter["target"].isin(list(keys)) & ~inter["source"].isin(list(keys))]
+    scored = pd.DataFrame(
+        {"platform": posts["platform"], "post_id": posts["post_id"], "sentiment": labels.astype("string")}
+    )
+    rows = inter.assign(brand=inter["target"].map(keys))[["platform", "post_id", "brand"]].drop_duplicates()
+    rows = rows.merge(scored.drop_duplicates(["platform", "post_id"]), on=["platform", "post_id"], how="left")
+    table = pd.crosstab(rows["brand"], rows["sentiment"]).reindex(
+        columns=["positive", "neutral", "negative"], fill_value=0
+    )
+    table = table.reindex(brand_names(brands), fill_value=0)
+    out = table.assign(
+        posts=rows.groupby("brand").size().reindex(table.index, fill_value=0), scored=table.sum(axis=1)
+    )
+    denominator = out["scored"].where(out["scored"] > 0)
+    out["positive_share"] = out["positive"] / denominator
+    out["negative_share"] = out["negative"] / denominator
+    out["net"] = out["positive_share"] - out["negative_share"]
+    out = out.rename_axis("brand").reset_index()
+    return out[
+        [
+            "brand",
+            "posts",
+            "scored",
+            "positive",
+            "neutral",
+            "negative",
+            "positive_share",
+            "negative_share",
+            "net",
+        ]
+    ]
+
+
+def _account_keys(accounts: pd.DataFrame) -> pd.Series:
+    platform = accounts["platform"].astype("string")
+    handle = accounts["handle"].astype("string").str.lower().str.lstrip("@")
+    return (platform + ":" + handle).fillna(platform + ":id:" + accounts["account_id"].astype("string"))
+
+
+def account_sizes(accounts: pd.DataFrame, engaged: pd.DataFrame) -> pd.DataFrame:
+    """Follower-count bands of each brand's engaged audience, where profiles are known.
+
+    Returns
+    -------
+    DataFrame
+        ``brand, band, accounts, share`` with bands from ``SIZE_BANDS`` plus ``"unknown"``
+        (no profile or no follower count); ``share`` is of accounts with a known count.
+
+    Examples
+    --------
+    >>> from research.schema import accounts_frame
+    >>> accounts = accounts_frame([{"platform": "twitter", "account_id": "1", "handle": "fan", "followers": 2500}])
+    >>> engaged = pd.DataFrame({"brand": ["A", "A"], "account": ["twitter:fan", "twitter:ghost"]})
+    >>> account_sizes(accounts, engaged).query("accounts > 0").values.tolist()
+    [['A', '1k-10k', 1, 1.0], ['A', 'unknown', 1, nan]]
+    """
+    followers = pd.Series(accounts["followers"].to_numpy(), index=_account_keys(accounts).to_numpy())
+    followers = followers[~followers.index.duplicated()].dropna()
+    audience = engaged[["brand", "account"]].drop_duplicates()
+    counts = audience["account"].map(followers)
+    edges, names = [b for b, _ in SIZE_BANDS], [n for _, n in SIZE_BANDS]
+    band = pd.Series(pd.NA, index=audience.index, dtype="string")
+    known = counts.notna()
+    band[known] = np.asarray(names, dtype=object)[
+        np.searchsorted(edges, counts[known].astype("int64"), side="right") - 1
+    ]
+    audience = audience.assign(band=band.fillna("unknown"))
+    table = pd.crosstab(audience["brand"], audience["band"]).reindex(
+        columns=[*names, "unknown"], fill_value=0
+    )
+    out = table.stack().rename("accounts").reset_index()
+    known_total = table[names].sum(axis=1)
+    out["share"] = out["accounts"] / out["brand"].map(known_total).where(out["band"] != "unknown")
+    out.loc[out["share"].isin([np.inf]), "share"] = np.nan
+    return out
+
+
+# --- suspicious accounts --------------------------------------------------------------------------
+
+SUSPICION_RULES: dict[str, tuple[int, str]] = {
+    "copied_text": (
+        2,
+        "posted a text (20+ characters, links and @handles ignored) that {min_accounts}+ accounts posted",
+    ),
+    "repeated_text": (1, "posted the same text {min_repeats}+ times"),
+    "burst": (1, "posted {burst_posts}+ times within {burst_minutes} minutes"),
+    "new_account": (1, "account created less than {new_days} days before its first post here"),
+    "follow_ratio": (1, "follows {min_following}+ accounts and {follow_ratio}+ times as many as follow it"),
+}
+
+
+def suspicion_rules(**params: object) -> pd.DataFrame:
+    """The suspicion rules as a table for the brief's method section (``rule, points, definition``).
+
+    Keyword arguments override the thresholds shown, as `suspicious_accounts` takes them.
+
+    Examples
+    --------
+    >>> suspicion_rules().loc[2, "definition"]
+    'posted 3+ times within 10 minutes'
+    """
+    values = {**_DEFAULTS, **params}
+    rows = [(name, points, text.format(**values)) for name, (points, text) in SUSPICION_RULES.items()]
+    return pd.DataFrame(rows, columns=["rule", "points", "definition"])
+
+
+_DEFAULTS = {
+    "min_accounts": 3,
+    "min_repeats": 3,
+    "burst_posts": 3,
+    "burst_minutes": 10,
+    "new_days": 30,
+    "min_following": 500,
+    "follow_ratio": 10,
+}
+_NORMALISE = re.compile(r"https?://\S+|[@#]\S+|\s+")
+
+
+def suspicious_accounts(
+    posts: pd.DataFrame,
+    brands: Iterable[Brand],
+    *,
+    accounts: pd.DataFrame | None = None,
+    min_accounts: int = 3,
+    min_repeats: int = 3,
+    burst_posts: int = 3,
+    burst_minutes: int = 10,
+    new_days: int = 30,
+    min_following: int = 500,
+    follow_ratio: float = 10.0,
+) -> pd.DataFrame:
+    """Accounts that look coordinated or automated, scored by stated rules.
+
+    Each rule in ``SUSPICION_RULES`` adds its points when it fires (copied text 2, the
+    others 1); there is no hidden model. Reposts are not texts of their own and are
+    ignored by the text rules; rules that need profiles (age, follow counts) fire only
+    where ``accounts`` holds them. Brand accounts are never listed.
+
+    Returns
+    -------
+    DataFrame
+        Accounts with a score above 0: ``rank, account, platform, handle, score, rules``
+        (names of the rules that fired), ``evidence`` (one sentence per rule), ``posts``,
+        and one boolean column per rule. Highest score first, then most copies.
+
+    Examples
+    --------
+    >>> from research.schema import posts_frame
+    >>> posts = posts_frame([
+    ...     {"platform": "twitter", "post_id": f"{a}{i}", "author_handle": a, "text": "Flat 50% OFF today only!!",
+    ...      "created_at": f"2026-08-01T10:0{i}:00Z"} for a in ("r1", "r2", "r3") for i in range(3)])
+    >>> found = suspicious_accounts(posts, [])
+    >>> found[["account", "score", "rules"]].values.tolist()[0]
+    ['twitter:r1', 4, 'copied_text, repeated_text, burst']
+    """
+    keep = ~author_keys(posts, accounts).isin(list(_brand_keys(brands)))
+    own = posts[keep.to_numpy(dtype=bool)]
+    key = author_keys(own, accounts)
+    frame = pd.DataFrame({"account": key, "created_at": own["created_at"]}).dropna(subset=["account"])
+    original = (own["repost_of_post_id"].isna() & own["repost_of_author_id"].isna()).reindex(frame.index)
+    text = own["text"].fillna("").str.lower().str.replace(_NORMALISE, " ", regex=True).str.strip()
+    texts = pd.DataFrame({"account": frame["account"], "text": text.reindex(frame.index)})[
+        original.to_numpy(dtype=bool)
+    ]
+    texts = texts[texts["text"].str.len() >= 20]
+    # copied_text: the most accounts sharing one of the account's texts.
+    spread = texts.drop_duplicates().groupby("text")["account"].transform("size")
+    copies = spread.groupby(texts.drop_duplicates()["account"]).max()
+    repeats = texts.groupby(["account", "text"]).size().groupby(level=0).max()
+    # burst: most posts in any window starting at one of the account's posts (sorted, per account).
+    times = frame.dropna(subset=["created_at"]).sort_values(["account", "created_at"])
+    stamp = times["created_at"].dt.as_unit("ms").astype("int64").to_numpy()
+    code = pd.factorize(times["account"])[0].astype(np.int64)
+    span = int(stamp.max() - stamp.min()) + 1 if len(stamp) else 1
+    line = code * (span + burst_minutes * 60_000 + 1) + (stamp - (stamp.min() if len(stamp) else 0))
+    within = np.searchsorted(line, line + burst_minutes * 60_000, side="right") - np.arange(len(line))
+    burst = pd.Series(within, index=times["account"].to_numpy()).groupby(level=0).max()
+    table = pd.DataFrame(index=pd.Index(frame["account"].unique(), name="account"))
+    table["posts"] = frame.groupby("account").size()
+    table["copies"] = copies.reindex(table.index).fillna(0).astype(int)
+    table["repeats"] = repeats.reindex(table.index).fillna(0).astype(int)
+    table["burst_max"] = burst.reindex(table.index).fillna(0).astype(int)
+    table[["age_days", "followers", "following"]] = np.nan
+    if accounts is not None and len(accounts):
+        profile = (
+            accounts.assign(account=_account_keys(accounts)).drop_duplicates("account").set_index("account")
+        )
+        first = frame.groupby("account")["created_at"].min()
+        age = (first - profile["created_at"].reindex(first.index)).dt.total_seconds() / 86_400
+        table["age_days"] = age.reindex(table.index)
+        for column in ("followers", "following"):
+            table[column] = profile[column].reindex(table.index).astype("Float64")
+    fired = pd.DataFrame(index=table.index)
+    fired["copied_text"] = table["copies"] >= min_accounts
+    fired["repeated_text"] = table["repeats"] >= min_repeats
+    fired["burst"] = table["burst_max"] >= burst_posts
+    fired["new_account"] = (table["age_days"] < new_days).fillna(False)
+    ratio_ok = table["following"] >= follow_ratio * table["followers"].clip(lower=1)
+    fired["follow_ratio"] = ((table["following"] >= min_following) & ratio_ok).fillna(False)
+    fired = fired.astype(bool)
+    points = pd.Series({name: w for name, (w, _) in SUSPICION_RULES.items()})
+    table["score"] = (fired * points).sum(axis=1).astype(int)
+    evidence = {
+        "copied_text": lambda r: f"shares a text with {r.copies - 1} other accounts",
+        "repeated_text": lambda r: f"posted one text {r.repeats} times",
+        "burst": lambda r: f"{r.burst_max} posts within {burst_minutes} minutes",
+        "new_account": lambda r: f"account {r.age_days:.0f} days old at its first post here",
+        "follow_ratio": lambda r: f"follows {r.following:,.0f}, followed by {r.followers:,.0f}",
+    }
+    hits = table[table["score"] > 0].join(fired)
+    records = list(hits.itertuples())
+    hits["rules"] = [", ".join(n for n in SUSPICION_RULES if getattr(r, n)) for r in records]
+    hits["evidence"] = ["; ".join(evidence[n](r) for n in SUSPICION_RULES if getattr(r, n)) for r in records]
+    hits = hits.reset_index().sort_values(
+        ["score", "copies", "burst_max", "account"], ascending=[False, False, False, True]
+    )
+    hits.insert(0, "rank", range(1, len(hits) + 1))
+    hits["platform"] = hits["account"].str.split(":", n=1).str[0]
+    rest = hits["account"].str.split(":", n=1).str[1]
+    hits["handle"] = rest.where(~rest.str.startswith("id:"), "")
+    columns = [
+        "rank",
+        "account",
+        "platform",
+        "handle",
+        "score",
+        "rules",
+        "evidence",
+        "posts",
+        *SUSPICION_RULES,
+    ]
+    return hits[columns].reset_index(drop=True)

@@ -1,0 +1,256 @@
+"""Pseudonymise the audience: stable salted pseudonyms for every account that is not a brand.
+
+With ``privacy: {pseudonymize_audience: true}`` in params, the pipeline pseudonymises
+``posts`` and ``accounts`` right after loading them, so every table, graph file, figure
+and brief made from them shows ``user-3f9a1c0b7d2e`` instead of a person's handle.
+Brands keep their names: they are public actors and the point of the analysis.
+
+A pseudonym is the HMAC-SHA256 of the account's platform and handle (or id) under a
+secret per-client salt, cut to 12 hex digits (48 bits: a collision among a million
+accounts has odds of about 1 in 500). It is stable across runs, so a
+reader can follow ``user-3f9a…`` from one brief to the next, yet without the salt nobody
+can test a guessed handle against it. The salt is created once in
+``<data>/private/<client>.salt`` and never written into any output.
+
+Pseudonymisation is not anonymisation: post texts stay searchable on the web, so
+the texts of audience posts should be quoted sparingly in anything shared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
+
+import networkx as nx
+import pandas as pd
+
+from research.brands import Brand, brand_lookup
+from research.errors import InputError
+
+__all__ = [
+    "client_salt",
+    "pseudonym",
+    "pseudonymize_posts",
+    "pseudonymize_accounts",
+    "pseudonymize_graph",
+]
+
+Kind = Literal["handle", "id", "post"]
+_PREFIX = {"handle": "user-", "id": "user-", "post": "post-"}
+_CLIENT = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# @handle in text: not inside an e-mail address or a word; handles may contain dots (Bluesky).
+_AT_HANDLE = re.compile(r"(?<![\w@./])@([A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)")
+_LINKS = ("reply_to", "repost_of", "quote_of")
+
+
+def client_salt(data_dir: str | Path, client: str) -> bytes:
+    """The client's secret salt, created on first use in ``<data_dir>/private/<client>.salt``.
+
+    The file holds 32 random bytes as hex and is readable by its owner only. Deleting it
+    changes every pseudonym of that client.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> client_salt(folder, "demo") == client_salt(folder, "demo") != client_salt(folder, "other")
+    True
+    """
+    if not _CLIENT.match(client):
+        raise InputError(f"client {client!r} is not a slug (lower-case letters, digits, '-' and '_')")
+    path = Path(data_dir) / "private" / f"{client}.salt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: two runs starting at once cannot both create (and disagree on) the salt.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(secrets.token_hex(32) + "\n")
+    text = path.read_text(encoding="ascii").strip()
+    if not re.fullmatch(r"[0-9a-f]{64}", text):
+        raise InputError("the pseudonym salt file is damaged (expected 64 hex digits)", path=path)
+    return bytes.fromhex(text)
+
+
+def pseudonym(platform: str, identity: str, salt: bytes, *, kind: Kind = "handle") -> str:
+    """The stable pseudonym of an account (by handle or id) or of a post id.
+
+    Handles are compared lower-case without '@'. Ids and handles are hashed apart, so
+    an id that happens to equal some handle does not share its pseudonym.
+
+    Examples
+    --------
+    >>> salt = bytes(32)
+    >>> pseudonym("twitter", "@Ann", salt) == pseudonym("twitter", "ann", salt)
+    True
+    >>> pseudonym("twitter", "ann", salt)
+    'user-21079fc4b17f'
+    """
+    if kind == "handle":
+        identity = identity.lower().lstrip("@")
+    message = f"{kind}\x1f{platform}\x1f{identity}".encode()
+    return _PREFIX[kind] + hmac.new(salt, message, hashlib.sha256).hexdigest()[:12]
+
+
+def _map(platform: pd.Series, values: pd.Series, salt: bytes, kind: Kind, keep: set) -> pd.Series:
+    """Pseudonymise ``values`` (NA stays NA), leaving ``(platform, value)`` pairs in ``keep``."""
+    pairs = pd.DataFrame({"p": platform.astype("string"), "v": values.astype("string")})
+    out = pairs["v"].copy()
+    todo = pairs["v"].notna().to_numpy(dtype=bool)
+    unique = pairs[todo].drop_duplicates()
+    table = {
+        (p, v): (v if (p, v.lower() if kind == "handle" else v) in keep else pseudonym(p, v, salt, kind=kind))
+        for p, v in zip(unique["p"], unique["v"], strict=True)
+    }
+    out[todo] = [table[pv] for pv in zip(pairs["p"][todo], pairs["v"][todo], strict=True)]
+    return out.astype("string")
+
+
+def _brand_keys(
+    brands: Iterable[Brand], posts: pd.DataFrame | None, accounts: pd.DataFrame | None
+) -> tuple[set, set]:
+    """Brand ``(platform, handle)`` pairs and the ``(platform, id)`` pairs seen with them."""
+    handles = set(brand_lookup(brands))
+    ids = set()
+    for frame, id_col, handle_col in (
+        (posts, "author_id", "author_handle"),
+        (accounts, "account_id", "handle"),
+    ):
+        if frame is not None and len(frame):
+            keys = zip(
+                frame["platform"], frame[handle_col].astype("string").str.lower(), frame[id_col], strict=True
+            )
+            ids |= {(p, i) for p, h, i in keys if (p, h) in handles and isinstance(i, str)}
+    return handles, ids
+
+
+def pseudonymize_posts(
+    posts: pd.DataFrame, brands: Iterable[Brand], salt: bytes, *, accounts: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """``posts`` with every non-brand account replaced by its pseudonym.
+
+    Rewrites author ids, handles and names, mentions, ``@handles`` inside texts, the
+    reply/repost/quote author ids, and the ids of audience posts (``post-…``; brand
+    posts keep theirs, and references stay consistent). Audience permalinks are
+    dropped because they spell the handle. Building a graph from the result gives the
+    `pseudonymize_graph` of the graph built from ``posts``.
+
+    Examples
+    --------
+    >>> from research.schema import posts_frame
+    >>> posts = posts_frame([{"platform": "twitter", "post_id": "1", "author_id": "7", "author_handle": "ann",
+    ...                       "text": "hi @BrewBros and @bob", "mentions": ["brewbros", "bob"]}])
+    >>> out = pseudonymize_posts(posts, [Brand("Brew Bros", "competitor", (("twitter", "brewbros"),))], bytes(32))
+    >>> out.loc[0, "author_handle"], out.loc[0, "mentions"][0], out.loc[0, "text"].startswith("hi @BrewBros and @user-")
+    ('user-21079fc4b17f', 'brewbros', True)
+    """
+    brands = list(brands)
+    handles, ids = _brand_keys(brands, posts, accounts)
+    out = posts.reset_index(drop=True)  # positions index the exploded mentions below
+    platform = out["platform"]
+    is_brand = pd.Series(
+        [
+            (p, h) in handles
+            for p, h in zip(platform, out["author_handle"].astype("string").str.lower(), strict=True)
+        ],
+        index=out.index,
+    )
+    brand_posts = set(zip(platform[is_brand], out.loc[is_brand, "post_id"], strict=True))
+    out["author_handle"] = _map(platform, out["author_handle"], salt, "handle", handles)
+    out["author_id"] = _map(platform, out["author_id"], salt, "id", ids)
+    out["author_name"] = out["author_name"].where(is_brand, out["author_handle"].fillna(out["author_id"]))
+    out["url"] = out["url"].where(is_brand)
+    for link in _LINKS:
+        out[f"{link}_author_id"] = _map(platform, out[f"{link}_author_id"], salt, "id", ids)
+    for column in ("post_id", *(f"{link}_post_id" for link in _LINKS)):
+        out[column] = _map(platform, out[column], salt, "post", brand_posts)
+    mentions = out[["platform", "mentions"]].explode("mentions")
+    renamed = _map(mentions["platform"], mentions["mentions"], salt, "handle", handles)
+    grouped = renamed.dropna().groupby(level=0).agg(list)
+    out["mentions"] = pd.Series([grouped.get(i, []) for i in out.index], index=out.index, dtype=object)
+
+    def rewrite(match: re.Match, p: str) -> str:
+        h = match.group(1).lower()
+        return match.group(0) if (p, h) in handles else "@" + pseudonym(p, h, salt)
+
+    text = out["text"].astype("string")
+    for p in platform.dropna().unique():
+        rows = (platform == p).fillna(False).to_numpy(dtype=bool)
+        text[rows] = text[rows].str.replace(_AT_HANDLE, lambda m, p=p: rewrite(m, p), regex=True)
+    out["text"] = text
+    return out.set_axis(posts.index)
+
+
+def pseudonymize_accounts(
+    accounts: pd.DataFrame, brands: Iterable[Brand], salt: bytes, *, posts: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """``accounts`` with non-brand ids, handles and names pseudonymised.
+
+    Profile descriptions and locations of audience accounts are dropped: free text
+    identifies people as surely as a handle does. Counts and dates are kept, since the
+    audience profile needs them.
+
+    Examples
+    --------
+    >>> from research.schema import accounts_frame
+    >>> accounts = accounts_frame([{"platform": "twitter", "account_id": "7", "handle": "ann", "location": "Pune"}])
+    >>> pseudonymize_accounts(accounts, [], bytes(32))[["handle", "name", "location"]].values.tolist()
+    [['user-21079fc4b17f', 'user-21079fc4b17f', <NA>]]
+    """
+    handles, ids = _brand_keys(list(brands), posts, accounts)
+    out = accounts.copy()
+    platform = out["platform"]
+    is_brand = pd.Series(
+        [
+            (p, h) in handles
+            for p, h in zip(platform, out["handle"].astype("string").str.lower(), strict=True)
+        ],
+        index=out.index,
+    )
+    out["handle"] = _map(platform, out["handle"], salt, "handle", handles)
+    out["account_id"] = _map(platform, out["account_id"], salt, "id", ids)
+    out["name"] = out["name"].where(is_brand, out["handle"].fillna(out["account_id"]))
+    for column in ("description", "location"):
+        out[column] = out[column].where(is_brand)
+    return out
+
+
+def pseudonymize_graph(G: nx.Graph, salt: bytes) -> nx.Graph:
+    """A copy of an interaction graph with every non-brand node renamed to its pseudonym.
+
+    Node keys ``"<platform>:<handle>"`` become ``"<platform>:user-…"`` and
+    ``"<platform>:id:<id>"`` become ``"<platform>:id:user-…"``; ``handle`` and ``label``
+    follow. Nodes with ``is_brand`` keep their names.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("twitter:ann", "twitter:brewbros")])
+    >>> nx.set_node_attributes(G, {"twitter:ann": False, "twitter:brewbros": True}, "is_brand")
+    >>> sorted(pseudonymize_graph(G, bytes(32)))
+    ['twitter:brewbros', 'twitter:user-21079fc4b17f']
+    """
+    mapping = {}
+    for node, data in G.nodes(data=True):
+        if data.get("is_brand"):
+            continue
+        platform, rest = str(node).split(":", 1)
+        if rest.startswith("id:"):
+            mapping[node] = f"{platform}:id:{pseudonym(platform, rest[3:], salt, kind='id')}"
+        else:
+            mapping[node] = f"{platform}:{pseudonym(platform, rest, salt)}"
+    H = nx.relabel_nodes(G, mapping, copy=True)
+    for new in mapping.values():
+        data = H.nodes[new]
+        alias = new.split(":", 1)[1].removeprefix("id:")
+        data["handle"] = "" if ":id:" in new else alias
+        data["label"] = alias
+        data.pop("account_id", None)
+    return H
