@@ -11,6 +11,7 @@ pseudonymised ``posts``/``accounts`` (`research.privacy`) and every table follow
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Iterable
 from itertools import combinations
@@ -48,6 +49,13 @@ SIZE_BANDS = (
     (100_000, "100k-1M"),
     (1_000_000, "1M+"),
 )
+
+
+def _split_keys(keys: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Platform and handle of node keys (handle "" for accounts known only by id)."""
+    parts = keys.astype("string").str.split(":", n=1)
+    rest = parts.str[1]
+    return parts.str[0], rest.where(~rest.str.startswith("id:"), "")
 
 
 def _brand_keys(brands: Iterable[Brand]) -> dict[str, str]:
@@ -89,9 +97,7 @@ def engaged_audience(
     )
     times = inter.groupby(["brand", "account"])["created_at"].agg(first_at="min", last_at="max")
     out = counts.assign(interactions=counts.sum(axis=1)).join(times).reset_index()
-    out["platform"] = out["account"].str.split(":", n=1).str[0]
-    rest = out["account"].str.split(":", n=1).str[1]
-    out["handle"] = rest.where(~rest.str.startswith("id:"), "")
+    out["platform"], out["handle"] = _split_keys(out["account"])
     order = {name: i for i, name in enumerate(brand_names(brands))}
     out = out.assign(_o=out["brand"].map(order)).sort_values(
         ["_o", "interactions", "account"], ascending=[True, False, True]
@@ -379,30 +385,6 @@ SUSPICION_RULES: dict[str, tuple[int, str]] = {
 }
 
 
-def suspicion_rules(**params: object) -> pd.DataFrame:
-    """The suspicion rules as a table for the brief's method section (``rule, points, definition``).
-
-    Keyword arguments override the thresholds shown, as `suspicious_accounts` takes them.
-
-    Examples
-    --------
-    >>> suspicion_rules().loc[2, "definition"]
-    'posted 3+ times within 10 minutes'
-    """
-    values = {**_DEFAULTS, **params}
-    rows = [(name, points, text.format(**values)) for name, (points, text) in SUSPICION_RULES.items()]
-    return pd.DataFrame(rows, columns=["rule", "points", "definition"])
-
-
-_DEFAULTS = {
-    "min_accounts": 3,
-    "min_repeats": 3,
-    "burst_posts": 3,
-    "burst_minutes": 10,
-    "new_days": 30,
-    "min_following": 500,
-    "follow_ratio": 10,
-}
 _NORMALISE = re.compile(r"https?://\S+|[@#]\S+|\s+")
 
 
@@ -417,7 +399,7 @@ def suspicious_accounts(
     burst_minutes: int = 10,
     new_days: int = 30,
     min_following: int = 500,
-    follow_ratio: float = 10.0,
+    follow_ratio: float = 10,
 ) -> pd.DataFrame:
     """Accounts that look coordinated or automated, scored by stated rules.
 
@@ -443,19 +425,17 @@ def suspicious_accounts(
     >>> found[["account", "score", "rules"]].values.tolist()[0]
     ['twitter:r1', 4, 'copied_text, repeated_text, burst']
     """
-    keep = ~author_keys(posts, accounts).isin(list(_brand_keys(brands)))
-    own = posts[keep.to_numpy(dtype=bool)]
-    key = author_keys(own, accounts)
-    frame = pd.DataFrame({"account": key, "created_at": own["created_at"]}).dropna(subset=["account"])
-    original = (own["repost_of_post_id"].isna() & own["repost_of_author_id"].isna()).reindex(frame.index)
+    keys = author_keys(posts, accounts)
+    keep = (keys.notna() & ~keys.isin(list(_brand_keys(brands)))).to_numpy(dtype=bool)
+    own = posts[keep]
+    frame = pd.DataFrame({"account": keys[keep], "created_at": own["created_at"]})
+    original = (own["repost_of_post_id"].isna() & own["repost_of_author_id"].isna()).to_numpy(dtype=bool)
     text = own["text"].fillna("").str.lower().str.replace(_NORMALISE, " ", regex=True).str.strip()
-    texts = pd.DataFrame({"account": frame["account"], "text": text.reindex(frame.index)})[
-        original.to_numpy(dtype=bool)
-    ]
+    texts = pd.DataFrame({"account": frame["account"], "text": text})[original]
     texts = texts[texts["text"].str.len() >= 20]
     # copied_text: the most accounts sharing one of the account's texts.
-    spread = texts.drop_duplicates().groupby("text")["account"].transform("size")
-    copies = spread.groupby(texts.drop_duplicates()["account"]).max()
+    distinct = texts.drop_duplicates()
+    copies = distinct.groupby("text")["account"].transform("size").groupby(distinct["account"]).max()
     repeats = texts.groupby(["account", "text"]).size().groupby(level=0).max()
     # burst: most posts in any window starting at one of the account's posts (sorted, per account).
     times = frame.dropna(subset=["created_at"]).sort_values(["account", "created_at"])
@@ -505,9 +485,7 @@ def suspicious_accounts(
         ["score", "copies", "burst_max", "account"], ascending=[False, False, False, True]
     )
     hits.insert(0, "rank", range(1, len(hits) + 1))
-    hits["platform"] = hits["account"].str.split(":", n=1).str[0]
-    rest = hits["account"].str.split(":", n=1).str[1]
-    hits["handle"] = rest.where(~rest.str.startswith("id:"), "")
+    hits["platform"], hits["handle"] = _split_keys(hits["account"])
     columns = [
         "rank",
         "account",
@@ -520,3 +498,19 @@ def suspicious_accounts(
         *SUSPICION_RULES,
     ]
     return hits[columns].reset_index(drop=True)
+
+
+def suspicion_rules(**params: object) -> pd.DataFrame:
+    """The suspicion rules as a table for the brief's method section (``rule, points, definition``).
+
+    Keyword arguments override the thresholds shown, as `suspicious_accounts` takes them.
+
+    Examples
+    --------
+    >>> suspicion_rules().loc[2, "definition"]
+    'posted 3+ times within 10 minutes'
+    """
+    defaults = {k: p.default for k, p in inspect.signature(suspicious_accounts).parameters.items()}
+    values = {**defaults, **params}
+    rows = [(name, points, text.format(**values)) for name, (points, text) in SUSPICION_RULES.items()]
+    return pd.DataFrame(rows, columns=["rule", "points", "definition"])

@@ -143,12 +143,37 @@ def run_batch(
         raise InputError(f"workers={workers}: at least one worker is needed")
     workspace = Path(workspace).resolve()
     bar = bar or _silent_bar
+    outcomes = _duplicates(files)
+    todo = [f for f in files if f not in outcomes]
     with bar("batch", len(files)) as progress:
-        if dask:
-            outcomes = _on_dask(files, workspace, day, dask, progress.update)
-        else:
-            outcomes = _on_processes(files, workspace, day, workers, progress.update)
+        progress.update(len(outcomes))
+        if todo and dask:
+            outcomes |= _on_dask(todo, workspace, day, dask, progress.update)
+        elif todo:
+            outcomes |= _on_processes(todo, workspace, day, workers, progress.update)
     return [outcomes[f] for f in files]
+
+
+def _duplicates(files: list[Path]) -> dict[Path, Outcome]:
+    """Failed outcomes for params files naming a client an earlier file already names.
+
+    Two runs of one client would write the same store and report folder at the same time.
+    """
+    first: dict[str, Path] = {}
+    out = {}
+    for path in files:
+        client = _client_of(path)
+        if client is None:
+            continue
+        if client in first:
+            message = (
+                f"{path}: client {client!r} is also in {first[client].name}; one client per batch, "
+                "since both runs would write the same report folder"
+            )
+            out[path] = Outcome(path, client, False, None, message, 0.0)
+        else:
+            first[client] = path
+    return out
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -166,14 +191,19 @@ def _on_processes(
     broken: list[Path] = []
     with _pool(min(workers, len(files))) as pool:
         futures: dict[Future, Path] = {pool.submit(run_one, f, workspace, day): f for f in files}
-        for future in as_completed(futures):
-            path = futures[future]
-            try:
-                outcomes[path] = future.result()
-            except BrokenProcessPool:
-                broken.append(path)  # maybe this client, maybe a neighbour: retried alone below
-                continue
-            advance(1)
+        try:
+            for future in as_completed(futures):
+                path = futures[future]
+                try:
+                    outcomes[path] = future.result()
+                except BrokenProcessPool:
+                    broken.append(path)  # maybe this client, maybe a neighbour: retried alone below
+                    continue
+                advance(1)
+        except KeyboardInterrupt:
+            # Ctrl-C reaches the workers too (same process group); start no more clients.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     # A process that died takes the whole pool down with it; rerun each affected client in a
     # pool of its own, so only the one that really kills its process is reported failed.
     for path in sorted(broken):
@@ -202,7 +232,7 @@ def _on_dask(
     try:
         client = Client(address, timeout="30s", set_as_default=False)
     except (OSError, TimeoutError) as e:
-        raise ResearchError(f"cannot reach the Dask scheduler at {address}: {_describe(e)}") from None
+        raise ResearchError(f"cannot reach the Dask scheduler at {address}: {e}") from None
     with client:
         # pure=False: every call is a real run (Dask would otherwise reuse results for equal args).
         futures = client.map(run_one, files, workspace=workspace, day=day, pure=False)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,9 @@ __all__ = [
     "response_stats",
     "share_of_voice",
     "period_change",
+    "names_in",
+    "any_in",
+    "pair_keys",
 ]
 
 
@@ -197,36 +201,99 @@ def brand_mentions(
     ``aliases`` match case-insensitively as whole words; ``by_name=False`` keeps
     handle mentions only.
     """
-    exploded = posts[["platform", "mentions"]].explode("mentions")
-    keys = exploded["platform"].astype("string") + "\t" + exploded["mentions"].astype("string").str.lower()
+    flat = _flatten(posts["mentions"])
+    if flat is None:  # repeated index labels: rows sharing a label pool their mentions, as groupby does
+        exploded = posts[["platform", "mentions"]].explode("mentions")
+        keys = exploded["platform"].astype("string") + "\t" + exploded["mentions"].astype("string").str.lower()
+    else:
+        values, owner = flat
+        platform = posts["platform"].astype("string").to_numpy(dtype=object, na_value=None)[owner]
+        keys = pd.Series(platform, dtype="string") + "\t" + pd.Series(values, dtype="string").str.lower()
     out = {}
     for b in brands:
         handles = {f"{p}\t{h.lower().lstrip('@')}" for p, h in b.accounts}
-        hit = keys.isin(handles).fillna(False).groupby(level=0).any().reindex(posts.index, fill_value=False)
+        if flat is None:
+            hit = keys.isin(handles).fillna(False).groupby(level=0).any().reindex(posts.index, fill_value=False)
+        else:
+            found = np.zeros(len(posts), dtype=bool)
+            found[owner[keys.isin(handles).fillna(False).to_numpy(dtype=bool)]] = True
+            hit = pd.Series(found, index=posts.index)
         if by_name:
             names = [b.name, *(aliases or {}).get(b.name, [])]
-            pattern = r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)"
-            hit = hit | posts["text"].str.contains(pattern, case=False, regex=True).fillna(False).astype(bool)
+            hit = hit | names_in(posts["text"], names)
         out[b.name] = hit.astype(bool)
     return pd.DataFrame(out, index=posts.index)
+
+
+def _flatten(lists: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """All elements of a list column and the row position each came from (None if labels repeat)."""
+    if not lists.index.is_unique:
+        return None
+    arr = lists.to_numpy(dtype=object)
+    lengths = np.fromiter(map(len, arr), dtype=np.int64, count=len(arr))
+    values = np.array(list(chain.from_iterable(arr)), dtype=object)
+    return values, np.repeat(np.arange(len(arr)), lengths)
+
+
+def any_in(lists: pd.Series, values: Iterable[str]) -> pd.Series:
+    """Whether each list of a list column holds one of ``values`` (bool, aligned with ``lists``).
+
+    >>> any_in(pd.Series([["chai", "pune"], [], ["tea"]]), {"pune"}).tolist()
+    [True, False, False]
+    """
+    arr = lists.to_numpy(dtype=object)
+    lengths = np.fromiter(map(len, arr), dtype=np.int64, count=len(arr))
+    owner = np.repeat(np.arange(len(arr)), lengths)
+    flat = pd.Series(list(chain.from_iterable(arr)), dtype=object)
+    hit = np.zeros(len(arr), dtype=bool)
+    hit[owner[flat.isin(list(values)).to_numpy(dtype=bool)]] = True
+    return pd.Series(hit, index=lists.index)
+
+
+def names_in(texts: pd.Series, names: Iterable[str]) -> pd.Series:
+    """Whether each text names one of ``names`` as a whole word, case-insensitively (bool, NA -> False).
+
+    Examples
+    --------
+    >>> names_in(pd.Series(["Love Brew Bros!", "brewbrosx", None]), ["Brew Bros", "brewbros"]).tolist()
+    [True, False, False]
+    """
+    names = [n for n in names if n]
+    if not names:
+        return pd.Series(False, index=texts.index)
+    words = "|".join(re.escape(n) for n in names)
+    text = texts.astype("string")
+    # NOTE: a plain case-insensitive search runs in Arrow's C++ over every text and keeps the few
+    # that contain a name; the exact whole-word rule (Python's lookarounds) then runs on those only.
+    maybe = text.str.contains(words, case=False, regex=True).fillna(False).to_numpy(dtype=bool)
+    hit = np.zeros(len(text), dtype=bool)
+    if maybe.any():
+        pattern = r"(?<!\w)(?:" + words + r")(?!\w)"
+        hit[maybe] = text[maybe].str.contains(pattern, case=False, regex=True).fillna(False).to_numpy(dtype=bool)
+    return pd.Series(hit, index=texts.index)
 
 
 def _addressed(ann: pd.DataFrame, brands: Sequence[Brand]) -> pd.DataFrame:
     """Per brand, which audience posts reply to or @mention it (bool columns); reposts ask nothing."""
     mentions = brand_mentions(ann, brands, by_name=False)
     audience = ann["brand"].isna() & ann["repost_of_post_id"].isna()
+    to_author = pair_keys(ann["platform"], ann["reply_to_author_id"])
+    to_post = pair_keys(ann["platform"], ann["reply_to_post_id"])
+    authors_of, posts_of = pair_keys(ann["platform"], ann["author_id"]), pair_keys(ann["platform"], ann["post_id"])
     out = {}
     for b in brands:
-        mine = ann.loc[ann["brand"] == b.name]
-        authors = set(zip(mine["platform"], mine["author_id"], strict=True))
-        post_ids = set(zip(mine["platform"], mine["post_id"], strict=True))
-        replies_to = pd.Series(
-            [(p, a) in authors or (p, q) in post_ids
-             for p, a, q in zip(ann["platform"], ann["reply_to_author_id"], ann["reply_to_post_id"], strict=True)],
-            index=ann.index,
-        )  # fmt: skip
+        mine = (ann["brand"] == b.name).fillna(False).to_numpy(dtype=bool)
+        replies_to = to_author.isin(authors_of[mine].unique()) | to_post.isin(posts_of[mine].unique())
         out[b.name] = audience & (replies_to | mentions[b.name])
     return pd.DataFrame(out, index=ann.index)
+
+
+_MISSING = "\x00"  # stands for NA inside a key: (platform, NA) matches (platform, NA) as tuples do
+
+
+def pair_keys(platform: pd.Series, value: pd.Series) -> pd.Series:
+    """One string per ``(platform, value)`` pair, equal exactly when the tuples are equal (NA included)."""
+    return platform.astype("string").fillna(_MISSING) + "\x1f" + value.astype("string").fillna(_MISSING)
 
 
 def _responses(
@@ -271,7 +338,7 @@ def _stream(ann: pd.DataFrame, hashtags: Iterable[str] | None, keywords: Iterabl
     words = [k for k in keywords or [] if k]
     if not tags and not words:
         return pd.Series(True, index=ann.index)
-    hit = ann["hashtags"].map(lambda hs: bool(tags.intersection(hs))).astype(bool)
+    hit = any_in(ann["hashtags"], tags)
     if words:
         pattern = "|".join(re.escape(w) for w in words)
         hit = hit | ann["text"].str.contains(pattern, case=False, regex=True).fillna(False).astype(bool)

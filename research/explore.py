@@ -33,6 +33,7 @@ from matplotlib.figure import Figure
 
 from research import competitors, figures, graph, graph_view, privacy, timing
 from research.brands import Brand
+from research.errors import ResearchError
 from research.metrics import in_period
 from research.params import Params, load_params
 from research.store import Store
@@ -133,22 +134,27 @@ class Explorer:
     # --- callbacks -----------------------------------------------------------------------------
 
     def load(self, params_path: str | Path) -> None:
-        """Switch to another client: read its params and data, reset the filters, refresh."""
+        """Switch to another client: read its params and data, reset the filters, refresh.
+
+        Raises ``ResearchError`` (bad params, unreadable store) before changing anything.
+        """
+        params = load_params(params_path)
+        posts, accounts = self._data(params)
         self._loading = True
         try:
-            self.params = load_params(params_path)
-            self.posts, self.accounts = self._data(self.params)
-            start, end = self.params.period.bounds()
-            self.start.value, self.end.value = start, end
-            platforms = sorted({*self.params.platforms(), *self.posts["platform"].dropna().unique()})
+            self.params, self.posts, self.accounts = params, posts, accounts
+            self.start.value, self.end.value = params.period.bounds()
+            platforms = sorted({*params.platforms(), *posts["platform"].dropna().unique()})
             self.platforms.options = platforms
             self.platforms.value = tuple(platforms)
-            names = [b.name for b in self.params.brands()]
+            names = [b.name for b in params.brands()]
             self.brands.options = names
             self.brands.value = tuple(names)
             self.kinds.value = tuple(graph.KINDS)
-            if str(self.params_file.value) != str(params_path):
-                self.params_file.value = str(params_path)
+            path = str(params_path)
+            if path not in [value for _, value in self.params_file.options]:
+                self.params_file.options = [*self.params_file.options, (Path(path).stem, path)]
+            self.params_file.value = path
         finally:
             self._loading = False
         self.refresh()
@@ -166,8 +172,20 @@ class Explorer:
         return posts, accounts
 
     def _picked(self, change: dict) -> None:
-        if not self._loading:
+        if self._loading:
+            return
+        try:
             self.load(change["new"])
+        except ResearchError as e:
+            # Keep showing the client that was loaded, and say why the other one could not be.
+            self._loading = True
+            try:
+                self.params_file.value = change["old"]
+            finally:
+                self._loading = False
+            self.status.value = (
+                f"<b>Cannot load {html.escape(Path(change['new']).name)}:</b> {html.escape(str(e))}"
+            )
 
     def _changed(self, change: dict) -> None:
         if not self._loading:

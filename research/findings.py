@@ -160,7 +160,7 @@ _METRIC_NAMES = {
 def changes(change: pd.DataFrame | None, *, limit: int = 1) -> list[Finding]:
     if change is None or change.empty:
         return []
-    sig = change.loc[change["significant"].fillna(False).astype(bool)].copy()
+    sig = change.loc[change["significant"].fillna(False).astype(bool)].dropna(subset=["change_pct", "previous"]).copy()
     sig["size"] = sig["change_pct"].astype(float).abs()
     out = []
     for _, s in sig.sort_values("size", ascending=False).head(limit).iterrows():
@@ -204,12 +204,13 @@ def response_gap(response: pd.DataFrame | None, client: str) -> list[Finding]:
     best_brand, best = others.astype(float).idxmax(), float(others.max())
     if best <= mine * 1.25 or best - mine < 0.02:
         return []
+    hours = table.loc[best_brand, "median_response_hours"]
+    speed = f"; {best_brand}'s median response time is {hours:.1f} h" if pd.notna(hours) else ""
     return [
         Finding(
             "response gap",
             f"{client} answers {_pct(mine)} of its audience; {best_brand} answers {_pct(best)}.",
-            f"Replying to more audience posts is the cheapest lever for engagement; "
-            f"{best_brand}'s median response time is {table.loc[best_brand, 'median_response_hours']:.1f} h.",
+            f"Replying to more audience posts is the cheapest lever for engagement{speed}.",
             "competitors",
         )
     ]
@@ -218,7 +219,9 @@ def response_gap(response: pd.DataFrame | None, client: str) -> list[Finding]:
 def voice(sov: pd.DataFrame | None, client: str) -> list[Finding]:
     if sov is None or sov.empty or client not in set(sov["brand"]):
         return []
-    table = sov.set_index("brand")["share_of_voice"].astype(float)
+    table = sov.set_index("brand")["share_of_voice"].astype(float).dropna()
+    if client not in table.index or table.empty:
+        return []
     leader = table.idxmax()
     if leader == client:
         text = f"{client} leads the market's hashtag conversation with {_pct(table[client])} share of voice."

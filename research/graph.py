@@ -53,9 +53,11 @@ KINDS: tuple[str, ...] = ("reply", "mention", "repost", "quote")
 # code keeps 1M-post worlds inside the 30 s budget. Tests pin both backends to agree.
 IGRAPH_MIN_EDGES = 2_000
 # Exact betweenness is O(nodes x edges); above this many nodes it is estimated from a
-# fixed-seed sample of source nodes (networkx's estimator, reproduced for igraph).
+# fixed-seed sample of source nodes (networkx's estimator, reproduced for igraph), as many
+# as fit a budget of edge visits (one breadth-first search per source), within these bounds.
 EXACT_BETWEENNESS_MAX_NODES = 5_000
-BETWEENNESS_SAMPLE = 32
+BETWEENNESS_BUDGET = 20_000_000
+BETWEENNESS_SAMPLE = (16, 256)
 
 Backend = Literal["auto", "networkx", "igraph"]
 _LINKS = {"reply": "reply_to", "repost": "repost_of", "quote": "quote_of"}
@@ -182,7 +184,9 @@ def interactions(
     """
     kinds = set(kinds)
     if kinds - set(KINDS):
-        raise ValueError(f"kinds: {sorted(kinds - set(KINDS))} are not interaction kinds (known: {', '.join(KINDS)})")
+        raise ValueError(
+            f"kinds: {sorted(kinds - set(KINDS))} are not interaction kinds (known: {', '.join(KINDS)})"
+        )
     p = posts.reset_index(drop=True)
     source, targets = _author_and_targets(p, accounts)
     rank = {k: i for i, k in enumerate(KINDS)}
@@ -386,7 +390,9 @@ def _edge_array(G: nx.Graph, weight: str | None) -> tuple[list, np.ndarray]:
             source.append(i)
             target.append(index[v])
             weights.append(d.get(weight, 1) if weight else 1)
-    rows = np.column_stack([np.array(source, dtype=float), np.array(target, dtype=float), np.array(weights, dtype=float)])
+    rows = np.column_stack(
+        [np.array(source, dtype=float), np.array(target, dtype=float), np.array(weights, dtype=float)]
+    )
     if not G.is_directed():  # adjacency lists an undirected edge from both ends
         rows = rows[rows[:, 0] <= rows[:, 1]]
     return nodes, rows.reshape(-1, 3)
@@ -439,9 +445,12 @@ def pagerank(
     )
 
 
-def _sample_size(n: int, k: int | Literal["auto"] | None) -> int | None:
+def _sample_size(G: nx.Graph, k: int | Literal["auto"] | None) -> int | None:
+    n = len(G)
     if k == "auto":
-        k = None if n <= EXACT_BETWEENNESS_MAX_NODES else BETWEENNESS_SAMPLE
+        low, high = BETWEENNESS_SAMPLE
+        budget = BETWEENNESS_BUDGET // max(G.number_of_edges(), 1)
+        k = None if n <= EXACT_BETWEENNESS_MAX_NODES else min(max(budget, low), high)
     return None if k is None or k >= n else int(k)
 
 
@@ -470,14 +479,15 @@ def betweenness(
     Weights count interactions; they are not distances, so paths are counted in hops.
     ``k=None`` is exact; an int estimates from ``k`` source nodes sampled with ``seed``
     exactly as ``nx.betweenness_centrality(G, k=k, seed=seed)`` does; ``"auto"`` is exact
-    up to ``EXACT_BETWEENNESS_MAX_NODES`` nodes and samples ``BETWEENNESS_SAMPLE`` above.
+    up to ``EXACT_BETWEENNESS_MAX_NODES`` nodes and above samples as many sources as
+    ``BETWEENNESS_BUDGET`` edge visits allow (between the bounds of ``BETWEENNESS_SAMPLE``).
 
     Examples
     --------
     >>> betweenness(nx.path_graph(3))
     {0: 0.0, 1: 1.0, 2: 0.0}
     """
-    k = _sample_size(len(G), k)
+    k = _sample_size(G, k)
     if not _use_igraph(G, backend):
         return nx.betweenness_centrality(G.to_undirected(as_view=True), k=k, seed=seed)
     return _ig_betweenness(*_to_igraph(G, None), k, seed)
@@ -514,7 +524,7 @@ def node_metrics(
     if _use_igraph(G, backend):
         g, nodes = _to_igraph(G, weight)  # converted once for every measure
         pr = g.pagerank(weights="weight", directed=g.is_directed())
-        bt = _ig_betweenness(g, nodes, _sample_size(len(G), k), seed)
+        bt = _ig_betweenness(g, nodes, _sample_size(G, k), seed)
         core = g.as_undirected(mode="collapse").coreness()
         component = _order_components([nodes[i] for i in c] for c in g.connected_components(mode="weak"))
         mode = ("in", "out") if g.is_directed() else ("all", "all")
@@ -826,7 +836,15 @@ def bridges(
     df = df.sort_values(["centrality", "outside_share", "account"], ascending=[False, False, True]).head(top)
     df = _with_node_attrs(G, df.reset_index(drop=True))
     df.insert(0, "rank", range(1, len(df) + 1))
-    columns = ["account", "handle", "platform", "community", "centrality", "communities_linked", "outside_share"]
+    columns = [
+        "account",
+        "handle",
+        "platform",
+        "community",
+        "centrality",
+        "communities_linked",
+        "outside_share",
+    ]
     return df[["rank", *columns]]
 
 

@@ -106,21 +106,27 @@ def followers_of(posts: pd.DataFrame, accounts: pd.DataFrame) -> pd.Series:
     unknown or its followers are not provided.
     """
     acc_platform = accounts["platform"].astype("string")
-    by_id = _table(acc_platform + _SEP + accounts["account_id"].astype("string"), accounts["followers"])
-    by_handle = _table(acc_platform + _SEP + accounts["handle"].astype("string").str.lower(), accounts["followers"])
     platform = posts["platform"].astype("string")
-    ids = platform + _SEP + posts["author_id"].astype("string")
-    handles = platform + _SEP + posts["author_handle"].astype("string").str.lower()
+    at_id = _find_last(
+        acc_platform + _SEP + accounts["account_id"].astype("string"), platform + _SEP + posts["author_id"].astype("string")
+    )
+    at_handle = _find_last(
+        acc_platform + _SEP + accounts["handle"].astype("string").str.lower(),
+        platform + _SEP + posts["author_handle"].astype("string").str.lower(),
+    )
     # An account found by id gives its followers even when they are NULL; only unknown ids fall back.
-    found = ids.isin(list(by_id)).fillna(False).to_numpy(dtype=bool)
-    values = np.where(found, ids.map(by_id).to_numpy(dtype=object), handles.map(by_handle).to_numpy(dtype=object))
-    return pd.Series(values, index=posts.index, dtype="object").astype("Int64").rename("followers")
+    rows = np.where(at_id >= 0, at_id, at_handle)
+    followers = np.append(accounts["followers"].astype("Int64").to_numpy(dtype=object, na_value=pd.NA), pd.NA)
+    return pd.Series(followers[rows], index=posts.index, dtype="object").astype("Int64").rename("followers")
 
 
-def _table(keys: pd.Series, values: pd.Series) -> dict:
-    """``{key: value}`` of the rows whose key is known; a later row wins, as in a dict literal."""
+def _find_last(keys: pd.Series, queries: pd.Series) -> np.ndarray:
+    """Row of the last occurrence in ``keys`` of each query (as a dict literal keeps the last), or -1."""
     ok = keys.notna().to_numpy(dtype=bool)
-    return dict(zip(keys[ok].tolist(), values[ok].tolist(), strict=True))
+    known = keys[ok].reset_index(drop=True)
+    last = ~known.duplicated(keep="last").to_numpy(dtype=bool)
+    found = pd.Index(known[last]).get_indexer(queries)
+    return np.where(found >= 0, np.flatnonzero(ok)[last][np.maximum(found, 0)], -1)
 
 
 def previous_period(start: date, end: date) -> tuple[date, date]:

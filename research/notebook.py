@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from research import privacy
+from research import privacy, text
 from research.brands import Brand
+from research.metrics import READ_ONLY
 from research.params import Params, load_params
 from research.results import Results
 from research.store import Store
@@ -62,6 +63,10 @@ def open_run(
             privacy.pseudonymize_posts(posts, brands, salt, accounts=accounts),
             privacy.pseudonymize_accounts(accounts, brands, salt, posts=posts),
         )
+    # Sentiment and languages already computed for these texts (by another notebook, or run) are reused.
+    text.use_memo_file(store.processed_dir / "text.parquet")
+    # Notebooks only read these frames: analyses may then derive their shared columns once.
+    posts.attrs[READ_ONLY] = f"{params.client}:{id(posts)}"
     return Run(
         params=params,
         store=store,

@@ -64,7 +64,9 @@ def targets(scorecard: pd.DataFrame, response: pd.DataFrame, sov: pd.DataFrame, 
             )
     resp = response.set_index("brand")["answered_share"].astype(float)
     if client in resp.index and pd.notna(resp[client]):
-        mine, best = float(resp[client]), float(resp.drop(index=client).max())
+        others = resp.drop(index=client).dropna()
+        mine = float(resp[client])
+        best = float(others.max()) if len(others) else mine
         rows.append(
             _row(
                 "answered_share",

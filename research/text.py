@@ -39,17 +39,22 @@ normalisation). Measured accuracy is in ``benchmarks/sentiment.py``.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import math
+import os
 import re
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import pandas as pd
 
 from research.brands import Brand
-from research.competitors import brand_mentions
 from research.metrics import annotate, in_period
 
 __all__ = [
@@ -60,6 +65,7 @@ __all__ = [
     "score_sentiment",
     "sentiment_of",
     "mention_sentiment",
+    "use_memo_file",
 ]
 
 THRESHOLD = 0.05
@@ -84,6 +90,80 @@ def _detector(codes: tuple[str, ...]):
 
     isos = [IsoCode639_1.from_str(c) for c in codes]
     return LanguageDetectorBuilder.from_iso_codes_639_1(*isos).with_preloaded_language_models().build()
+
+
+# Scores and detected languages of texts seen before, per method: a brief asks for the same
+# mentions per period and per week, in two notebooks, and again on every re-run. Both are pure
+# functions of the text, so a hit gives exactly what recomputing would. ``use_memo_file`` keeps
+# the memo on disk (``research.notebook.open_run`` points it at the client's processed folder).
+_MEMO: dict[tuple, dict[str, object]] = {}
+_MEMO_MAX = 1_000_000  # texts per method; past it the memo starts again rather than grow
+_MEMO_FILE: list[Path] = []  # the file the memo is kept in, if any
+_MEMO_DIRTY: set[tuple] = set()
+
+
+def _memo(kind: tuple) -> dict[str, object]:
+    memo = _MEMO.setdefault(kind, {})
+    if len(memo) > _MEMO_MAX:
+        memo.clear()
+    return memo
+
+
+@lru_cache(maxsize=1)
+def _memo_version() -> str:
+    """What a stored score depends on: this module's rules and lexicons and the libraries' versions."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for package in ("vaderSentiment", "lingua-language-detector"):
+        with contextlib.suppress(PackageNotFoundError):
+            digest.update(f"{package}={version(package)}".encode())
+    return digest.hexdigest()[:16]
+
+
+def use_memo_file(path: str | Path | None) -> None:
+    """Keep the memo of sentiment scores and detected languages in Parquet file ``path``.
+
+    What the file holds is loaded now (entries written by another version of this module
+    or of its libraries are ignored); what is computed later is added to it, atomically.
+    ``None`` stops keeping it on disk.
+    """
+    _MEMO_FILE.clear()
+    if path is None:
+        return
+    path = Path(path)
+    _MEMO_FILE.append(path)
+    try:
+        stored = pd.read_parquet(path)
+    except (OSError, ValueError):
+        return
+    stored = stored.loc[stored["version"] == _memo_version()]
+    for kind, part in stored.groupby("kind", sort=False):
+        key = tuple(str(kind).split("\x1f"))
+        values = part["score"] if key[0] == "sentiment" else part["lang"].astype(object).where(part["lang"].notna(), None)
+        _memo(key).update(zip(part["text"], values.tolist(), strict=True))
+
+
+def _save_memo() -> None:
+    if not _MEMO_FILE or not _MEMO_DIRTY:
+        return
+    _MEMO_DIRTY.clear()
+    frames = [
+        pd.DataFrame({"kind": "\x1f".join(key), "text": list(memo), "score": [v if key[0] == "sentiment" else None for v in memo.values()],
+                      "lang": [v if key[0] == "lang" else None for v in memo.values()]})  # fmt: skip
+        for key, memo in _MEMO.items()
+        if memo
+    ]
+    table = pd.concat(frames, ignore_index=True).astype({"score": "float64", "lang": "string"})
+    table.insert(0, "version", _memo_version())
+    path = _MEMO_FILE[0]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            table.to_parquet(f, index=False)
+        os.replace(tmp, path)
+    except OSError:  # a memo that cannot be written only costs time next run
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def _primary(code: str) -> str:
@@ -135,11 +215,17 @@ def detect_languages(
     unique = pd.unique(clean[has_letters])
     found: dict[str, str | None] = {}
     if len(unique) and codes:
-        detected = _detector(tuple(codes)).detect_languages_in_parallel_of(list(unique))
-        found = {
-            t: (lang.iso_code_639_1.name.lower() if lang else None)
-            for t, lang in zip(unique, detected, strict=True)
-        }
+        key = ("lang", *codes)
+        memo = _memo(key)
+        todo = [t for t in unique if t not in memo]
+        if todo:
+            detected = _detector(tuple(codes)).detect_languages_in_parallel_of(todo)
+            memo.update(
+                (t, lang.iso_code_639_1.name.lower() if lang else None) for t, lang in zip(todo, detected, strict=True)
+            )
+            _MEMO_DIRTY.add(key)
+            _save_memo()
+        found = {t: memo[t] for t in unique}
     return clean.map(found).where(has_letters).astype("string").rename("lang")
 
 
@@ -348,8 +434,13 @@ def score_sentiment(texts: pd.Series, langs: pd.Series) -> pd.DataFrame:
             continue
         unique = pd.unique(text[mask])  # retweets and copy-paste make many duplicates
         scorer = _vader_score if lang == "en" else (lambda t, lang=lang: sentiment_of(t, lang))
-        table = {t: scorer(t) for t in unique}
+        memo = _memo(("sentiment", SENTIMENT_METHODS[lang]))
+        size = len(memo)
+        table = {t: memo[t] if t in memo else memo.setdefault(t, scorer(t)) for t in unique}
+        if len(memo) != size:
+            _MEMO_DIRTY.add(("sentiment", SENTIMENT_METHODS[lang]))
         scores[mask] = text[mask].map(table).astype("Float64")
+    _save_memo()
     sentiment = pd.Series(pd.NA, index=texts.index, dtype="string")
     sentiment[scores.notna()] = "neutral"
     sentiment[(scores >= THRESHOLD).fillna(False)] = "positive"
@@ -388,6 +479,8 @@ def mention_sentiment(
         (of scored mentions; NULL when none was scored), ``mean_score``. Mentions in
         languages without a method count in ``mentions`` but not in ``scored``.
     """
+    from research.competitors import brand_mentions  # here: it brings scipy, which text needs nowhere else
+
     if freq not in ("period", "week", "day"):
         raise ValueError(f"freq: {freq!r} is not one of period, week, day")
     ann = annotate(posts, None, brands, timezone)

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from research.brands import Brand, brand_names
-from research.competitors import brand_mentions
+from research.competitors import brand_mentions, pair_keys
 from research.metrics import WEEKDAYS, annotate, in_period, local_times, own_posts
 from research.stats import ALPHA, adjust_pvalues, bootstrap_interval, mann_whitney
 
@@ -104,17 +104,16 @@ def engaged_audience(
     """Boolean mask of posts in the period written by the engaged audience (module docstring)."""
     ann = annotate(posts, None, brands, timezone)
     period = in_period(ann, start, end, timezone)
-    brand_rows = ann["brand"].notna()
-    brand_ids = set(zip(ann.loc[brand_rows, "platform"], ann.loc[brand_rows, "author_id"], strict=True))
-    targets = False
+    brand_rows = ann["brand"].notna().to_numpy(dtype=bool)
+    authors = pair_keys(ann["platform"], ann["author_id"])
+    brand_ids = authors[brand_rows].unique()
+    targets = pd.Series(False, index=ann.index)
     for col in ("reply_to_author_id", "repost_of_author_id", "quote_of_author_id"):
-        pairs = zip(ann["platform"], ann[col], strict=True)
-        targets = targets | pd.Series([pair in brand_ids for pair in pairs], index=ann.index)
+        targets = targets | pair_keys(ann["platform"], ann[col]).isin(brand_ids)
     mentions = brand_mentions(ann, brands, by_name=False).any(axis=1)
     interacting = ann["brand"].isna() & period & (targets | mentions)
-    engaged = set(zip(ann.loc[interacting, "platform"], ann.loc[interacting, "author_id"], strict=True))
-    by_engaged = pd.Series([pair in engaged for pair in zip(ann["platform"], ann["author_id"], strict=True)])
-    return (by_engaged.set_axis(ann.index) & period & ann["brand"].isna()).astype(bool)
+    by_engaged = authors.isin(authors[interacting.to_numpy(dtype=bool)].unique())
+    return (by_engaged & period & ann["brand"].isna()).astype(bool)
 
 
 def audience_heatmap(

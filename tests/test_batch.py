@@ -168,6 +168,16 @@ def test_summary_is_a_plain_table_with_a_count_line():
     assert lines[-1] == "1 succeeded, 1 failed"
 
 
+def test_a_client_named_by_two_params_files_runs_once(tmp_path):
+    # Both files are invalid beyond their client key, so nothing slow runs.
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / name).write_text("client: cafe\nperiod: {last_days: 30}\n", encoding="utf-8")
+    first, second = run_batch(tmp_path, tmp_path / "ws", workers=1)
+    assert first.error.endswith("brand: is required")
+    assert second.client == "cafe" and not second.ok
+    assert "client 'cafe' is also in a.yaml" in second.error
+
+
 def test_a_folder_without_params_is_one_sentence(tmp_path):
     from research.errors import InputError
 

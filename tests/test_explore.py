@@ -134,12 +134,20 @@ def test_picking_another_params_file_reloads_its_filters(explorer, demo_workspac
         ),
         encoding="utf-8",
     )
+    (folder / "broken.yaml").write_text("client: demo\nperiod: {last_days: 0}\n", encoding="utf-8")
     ex = build_explorer(folder / "demo.yaml", demo_workspace.path)
-    assert [label for label, _ in ex.params_file.options] == ["demo", "demo-september"]
+    assert [label for label, _ in ex.params_file.options] == ["broken", "demo", "demo-september"]
     full = int(ex.scorecard["posts"].sum())
     ex.params_file.value = str(folder / "demo-september.yaml")  # the widget's own callback reloads
     assert str(ex.start.value) == "2026-09-01" and str(ex.end.value) == "2026-09-30"
     assert 0 < int(ex.scorecard["posts"].sum()) < full
+    card = ex.scorecard
+    ex.params_file.value = str(folder / "broken.yaml")  # refused: the loaded client stays
+    assert (
+        ex.status.value.startswith("<b>Cannot load broken.yaml:</b>")
+        and "period.last_days" in ex.status.value
+    )
+    assert ex.params_file.value == str(folder / "demo-september.yaml") and ex.scorecard is card
 
 
 def test_privacy_pseudonymises_the_audience_as_the_notebooks_do(demo_workspace, tmp_path):

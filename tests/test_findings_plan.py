@@ -133,3 +133,17 @@ def test_plan_targets_follow_their_rules_and_progress_compares_to_last_brief(tmp
     assert progress.loc["posts_per_week", "met"] == True  # noqa: E712  30 >= 28
     assert progress.loc["answered_share", "met"] == False  # noqa: E712  0.06 < 0.10
     assert plan.previous_results(tmp_path, before=pd.Timestamp("2026-08-01").date()) is None
+
+
+def test_rules_stay_quiet_on_thin_data():
+    """A client with almost no data: every rule either finds nothing or states real numbers."""
+    change = pd.DataFrame(
+        {"brand": ["Me"], "metric": ["posts"], "current": [3.0], "previous": [0.0], "change": [3.0], "change_pct": [None],
+         "test": ["exact Poisson rate"], "p_value": [0.01], "p_adjusted": [0.01], "significant": [True]}
+    )
+    response = pd.DataFrame({"brand": ["Me", "X"], "answered_share": [0.0, 0.5], "median_response_hours": [None, None]})
+    sov = pd.DataFrame({"brand": ["Me", "X"], "share_of_voice": [None, None]})
+    found = findings.findings({"period_change": change, "response": response, "share_of_voice": sov}, "Me")
+    assert [f["rule"] for f in found] == ["response gap"]
+    assert found[0]["text"].endswith("cheapest lever for engagement.")
+    assert "nan" not in json.dumps(found).lower()

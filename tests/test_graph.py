@@ -224,6 +224,25 @@ def test_backends_agree_on_pagerank_betweenness_core_and_components(world):
     ).all()
 
 
+def test_backends_agree_on_undirected_graphs_too():
+    G = nx.karate_club_graph()
+    for a, b in (
+        (pagerank(G, backend="networkx"), pagerank(G, backend="igraph")),
+        (betweenness(G, backend="networkx"), betweenness(G, backend="igraph")),
+    ):
+        assert max(abs(a[n] - b[n]) for n in G) < 1e-6
+    nx_metrics, ig_metrics = node_metrics(G, backend="networkx"), node_metrics(G, backend="igraph")
+    assert nx_metrics["account"].tolist()[:5] == ig_metrics["account"].tolist()[:5]
+    assert (nx_metrics.set_index("account")["core"] == ig_metrics.set_index("account")["core"]).all()
+    with pytest.raises(ValueError, match="backend"):
+        pagerank(G, backend="gpu")
+
+
+def test_unknown_kinds_are_refused():
+    with pytest.raises(ValueError, match="retweet"):
+        interactions(posts_frame([]), kinds=["retweet"])
+
+
 def test_node_metrics_columns_and_values(world):
     _, _, G = world
     m = node_metrics(G)

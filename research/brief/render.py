@@ -66,7 +66,31 @@ def _cell(value: Any, column: str = "") -> Any:
     return value
 
 
+def _blocks(text: str) -> list[tuple[str, list[str]]]:
+    """Plain text with blank-line paragraphs and "- " bullets, as ("p"|"ul", lines) blocks.
+
+    Enough structure for docstring-style definitions; everything stays escaped text.
+    """
+    blocks: list[tuple[str, list[str]]] = []
+    for chunk in str(text).replace("**", "").split("\n\n"):
+        lines = [line.strip() for line in chunk.strip().splitlines()]
+        if not any(lines):
+            continue
+        if lines[0].startswith("- "):
+            items: list[str] = []
+            for line in lines:
+                if line.startswith("- "):
+                    items.append(line[2:])
+                elif items:
+                    items[-1] += " " + line
+            blocks.append(("ul", items))
+        else:
+            blocks.append(("p", [" ".join(lines)]))
+    return blocks
+
+
 _env.filters["cell"] = _cell
+_env.filters["blocks"] = _blocks
 
 
 def _data_uri(path: Path) -> str:
