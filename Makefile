@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,snscrape]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,snscrape,dask]'
 	touch $(STAMP)
 
 setup: $(STAMP) ## create .venv and install the package with its dev tools

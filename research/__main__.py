@@ -1,4 +1,5 @@
-from research.cli import main
 import sys
+
+from research.cli import main
 
 sys.exit(main())

@@ -2321,7 +2321,8 @@ def _segment(out_dir: str, seed: int, posts: int, segment: int) -> dict:
 def _generate(out_dir: Path, seed: int, posts: int, workers: int) -> DemoWorld:
     out_dir.mkdir(parents=True, exist_ok=True)
     args = ([str(out_dir)] * 2, [seed] * 2, [posts] * 2, [0, 1])
-    if workers > 1:
+    # Daemon processes (Dask workers, pool workers) may not start children: generate in-process there.
+    if workers > 1 and not multiprocessing.current_process().daemon:
         # NOTE: fork is fast and does not re-run the caller's script, but is unsafe once threads
         # exist (Jupyter kernels have some); spawn re-imports __main__, which kernels and CLIs allow.
         method = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"

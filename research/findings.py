@@ -160,7 +160,11 @@ _METRIC_NAMES = {
 def changes(change: pd.DataFrame | None, *, limit: int = 1) -> list[Finding]:
     if change is None or change.empty:
         return []
-    sig = change.loc[change["significant"].fillna(False).astype(bool)].dropna(subset=["change_pct", "previous"]).copy()
+    sig = (
+        change.loc[change["significant"].fillna(False).astype(bool)]
+        .dropna(subset=["change_pct", "previous"])
+        .copy()
+    )
     sig["size"] = sig["change_pct"].astype(float).abs()
     out = []
     for _, s in sig.sort_values("size", ascending=False).head(limit).iterrows():

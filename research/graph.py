@@ -36,6 +36,7 @@ __all__ = [
     "interaction_graph",
     "filter_graph",
     "undirected",
+    "to_igraph",
     "pagerank",
     "betweenness",
     "node_metrics",
@@ -398,11 +399,21 @@ def _edge_array(G: nx.Graph, weight: str | None) -> tuple[list, np.ndarray]:
     return nodes, rows.reshape(-1, 3)
 
 
-def _to_igraph(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, list]:
-    """``G`` as an igraph graph (same direction, edge attribute "weight") and its node order."""
+def to_igraph(G: nx.Graph, weight: str | None = "weight") -> tuple[ig.Graph, list]:
+    """``G`` as an igraph graph (same direction, edge attribute "weight") and its node order.
+
+    Vertex ``i`` of the igraph graph is ``nodes[i]``; attributes other than ``weight``
+    stay behind: networkx remains the model, igraph only computes.
+
+    Examples
+    --------
+    >>> g, nodes = to_igraph(nx.DiGraph([("a", "b", {"weight": 3})]))
+    >>> nodes, g.es["weight"], g.is_directed()
+    (['a', 'b'], [3.0], True)
+    """
     nodes, rows = _edge_array(G, weight)
     g = ig.Graph(n=len(nodes), edges=rows[:, :2].astype(np.int64), directed=G.is_directed())
-    g.es["weight"] = rows[:, 2]
+    g.es["weight"] = rows[:, 2].tolist()
     return g, nodes
 
 
@@ -439,7 +450,7 @@ def pagerank(
     if not _use_igraph(G, backend):
         # NOTE: tighter than networkx's default tolerance so both backends agree to ~1e-9.
         return nx.pagerank(G, alpha=alpha, weight=weight, tol=1e-10, max_iter=1000)
-    g, nodes = _to_igraph(G, weight)
+    g, nodes = to_igraph(G, weight)
     return dict(
         zip(nodes, g.pagerank(weights="weight", directed=g.is_directed(), damping=alpha), strict=True)
     )
@@ -490,7 +501,7 @@ def betweenness(
     k = _sample_size(G, k)
     if not _use_igraph(G, backend):
         return nx.betweenness_centrality(G.to_undirected(as_view=True), k=k, seed=seed)
-    return _ig_betweenness(*_to_igraph(G, None), k, seed)
+    return _ig_betweenness(*to_igraph(G, None), k, seed)
 
 
 def _order_components(groups: Iterable[Iterable]) -> dict:
@@ -522,7 +533,7 @@ def node_metrics(
     """
     nodes = list(G)
     if _use_igraph(G, backend):
-        g, nodes = _to_igraph(G, weight)  # converted once for every measure
+        g, nodes = to_igraph(G, weight)  # converted once for every measure
         pr = g.pagerank(weights="weight", directed=g.is_directed())
         bt = _ig_betweenness(g, nodes, _sample_size(G, k), seed)
         core = g.as_undirected(mode="collapse").coreness()
@@ -604,7 +615,7 @@ def detect_communities(
         return _ordered(
             nx.community.louvain_communities(U, weight="weight", resolution=resolution, seed=seed)
         )
-    g, nodes = _to_igraph(G, weight)
+    g, nodes = to_igraph(G, weight)
     return _ig_partition(_ig_undirected(g), nodes, resolution, seed)
 
 
@@ -669,7 +680,7 @@ def community_report(
     """
     seeds = list(seeds)
     if _use_igraph(G, backend):
-        g, nodes = _to_igraph(G, weight)  # converted once for every rerun
+        g, nodes = to_igraph(G, weight)  # converted once for every rerun
         ug = _ig_undirected(g)
         runs = [_ig_partition(ug, nodes, resolution, s) for s in seeds]
 

@@ -13,11 +13,12 @@ picture, the GEXF file and the interactive view agree with each other.
 
 from __future__ import annotations
 
-import io
+import math
 import random
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape
 
 import igraph as ig
 import networkx as nx
@@ -27,7 +28,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from research.graph import KINDS, pagerank, undirected
+from research.graph import KINDS, pagerank, to_igraph, undirected
 
 __all__ = [
     "PALETTE",
@@ -49,9 +50,11 @@ PALETTE = (
     "#F0E442", "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF", "#9467BD",
 )  # fmt: skip
 OTHER_COLOR = "#C8C8C8"
-# Above this many nodes, networkx's O(n^2) spring layout is too slow; igraph's DrL is used.
-_SPRING_MAX_NODES = 3_000
+# Above this many nodes networkx's spring layout (a Python loop per node and iteration)
+# takes seconds; igraph's Fruchterman-Reingold in C draws the same kind of picture at once.
+_SPRING_MAX_NODES = 300
 _GEXF_NS = "http://www.gexf.net/1.2draft"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def community_colors(G: nx.Graph, community: str = "community") -> dict:
@@ -108,12 +111,11 @@ def layout(G: nx.Graph, *, seed: int = 0, weight: str = "weight") -> dict:
         pos = nx.spring_layout(undirected(G, weight), weight="weight", seed=seed)
         coords = np.array([pos[v] for v in G], dtype=float)
     else:
-        nodes = list(G)
-        index = {v: i for i, v in enumerate(nodes)}
-        g = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in G.edges()])
-        ig.set_random_number_generator(random.Random(seed))
+        g, _ = to_igraph(G, weight)
+        g = g.as_undirected(mode="collapse", combine_edges={"weight": "sum"}) if g.is_directed() else g
+        ig.set_random_number_generator(random.Random(seed))  # igraph draws from Python's random
         try:
-            coords = np.array(g.layout_drl().coords, dtype=float)
+            coords = np.array(g.layout_fruchterman_reingold(weights="weight", niter=500).coords, dtype=float)
         finally:
             ig.set_random_number_generator(random)
     coords -= coords.mean(axis=0)
@@ -143,6 +145,42 @@ def _export_copy(G: nx.Graph) -> nx.Graph:
     return H
 
 
+def _gexf_type(types: set[type]) -> str:
+    if types <= {bool}:
+        return "boolean"
+    if types <= {int}:
+        return "long"
+    return "double" if types <= {int, float} else "string"
+
+
+def _attributes(items: Iterable[dict], skip: set) -> dict[str, str]:
+    """Attribute name -> GEXF type, over every node's (or edge's) plain values."""
+    seen: dict[str, set] = {}
+    for data in items:
+        for key, value in data.items():
+            if key not in skip and value is not None and not isinstance(value, dict):
+                seen.setdefault(key, set()).add(type(_plain(value)))
+    return {key: _gexf_type(types) for key, types in seen.items()}
+
+
+def _xml(value: object) -> str:
+    """An attribute value as escaped XML text; characters XML 1.0 forbids are dropped."""
+    value = _plain(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("INF" if value > 0 else "-INF")  # xs:double spelling
+    text = _NOT_XML.sub("", str(value))
+    return escape(text, {'"': "&quot;"})
+
+
+def _attvalues(data: dict, ids: dict[str, str]) -> str:
+    values = [
+        f'<attvalue for="{ids[k]}" value="{_xml(v)}"/>' for k, v in data.items() if k in ids and v is not None
+    ]
+    return f"<attvalues>{''.join(values)}</attvalues>" if values else ""
+
+
 def write_gexf(
     G: nx.Graph,
     path: str | Path,
@@ -155,8 +193,10 @@ def write_gexf(
     """Write ``G`` as GEXF 1.2draft, with colours by community, sizes and positions.
 
     Node and edge attributes become typed GEXF attributes (lists are joined with
-    ", ", None values left out). Each node gets a colour from `community_colors`, a
-    size from attribute ``size`` (scaled to 2-20) and, with ``pos``, a position.
+    ", ", None values left out; ``weight`` is the edge weight). Each node gets a colour
+    from `community_colors`, a size from attribute ``size`` (scaled to 2-20) and, with
+    ``pos``, a position. The file is streamed, so a million edges need no XML tree in
+    memory, and it validates against the GEXF 1.2draft schema.
 
     Examples
     --------
@@ -167,34 +207,56 @@ def write_gexf(
     >>> sorted(nx.read_gexf(out).edges())
     [('t:a', 't:b')]
     """
-    H = _export_copy(G)
+    if G.is_multigraph():
+        raise ValueError("G: write_gexf takes a Graph or DiGraph, not a multigraph")
+    node_types = _attributes((d for _, d in G.nodes(data=True)), {"label"})
+    edge_types = _attributes((d for *_, d in G.edges(data=True)), {"weight"})
+    node_ids = {k: str(i) for i, k in enumerate(node_types)}
+    edge_ids = {k: str(i) for i, k in enumerate(edge_types)}
     colors = community_colors(G, community)
-    values = np.array([float(G.nodes[v].get(size) or 0) for v in H]) if len(H) else np.zeros(0)
-    top = values.max() if len(values) and values.max() > 0 else 1.0
-    for (node, data), value in zip(H.nodes(data=True), values, strict=True):
-        r, g, b = (int(colors[node][i : i + 2], 16) for i in (1, 3, 5))
-        viz = {"color": {"r": r, "g": g, "b": b, "a": 1.0}, "size": round(2 + 18 * value / top, 3)}
-        if pos is not None and node in pos:
-            viz["position"] = {"x": float(pos[node][0]) * 1000, "y": float(pos[node][1]) * 1000, "z": 0.0}
-        data["viz"] = viz
-    buffer = io.BytesIO()
-    nx.write_gexf(H, buffer, version="1.2draft")
-    root = ET.fromstring(buffer.getvalue())
-    ns = {"g": _GEXF_NS}
-    # NOTE: networkx writes <graph name="">, which the 1.2draft schema forbids, and puts
-    # colour/size/position in the viz namespace, which the published XSD does not declare
-    # (it expects them in the GEXF namespace). Gephi matches these elements by local name,
-    # so moving them keeps Gephi's colours and makes the file schema-valid.
-    graph = root.find("g:graph", ns)
-    graph.attrib.pop("name", None)
-    for element in root.iter():
-        if element.tag.startswith("{http://www.gexf.net/1.2draft/viz}"):
-            element.tag = f"{{{_GEXF_NS}}}" + element.tag.split("}", 1)[1]
-    meta = root.find("g:meta", ns)
-    ET.SubElement(meta, f"{{{_GEXF_NS}}}description").text = description
+    values = {v: float(d.get(size) or 0) for v, d in G.nodes(data=True)}
+    top = max(values.values(), default=0) or 1.0
     out = Path(path)
-    ET.register_namespace("", _GEXF_NS)
-    ET.ElementTree(root).write(out, encoding="utf-8", xml_declaration=True)
+    with out.open("w", encoding="utf-8") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        f.write(f'<gexf xmlns="{_GEXF_NS}" version="1.2">\n')
+        f.write(
+            f"<meta><creator>research workbench</creator><description>{_xml(description)}</description></meta>\n"
+        )
+        kind = "directed" if G.is_directed() else "undirected"
+        f.write(f'<graph defaultedgetype="{kind}" mode="static">\n')
+        for cls, types, ids in (("node", node_types, node_ids), ("edge", edge_types, edge_ids)):
+            declared = "".join(
+                f'<attribute id="{ids[k]}" title="{_xml(k)}" type="{t}"/>' for k, t in types.items()
+            )
+            f.write(f'<attributes class="{cls}" mode="static">{declared}</attributes>\n')
+        # NOTE: colour, size and position go in the GEXF namespace, not networkx's viz one:
+        # the published 1.2draft XSD declares them there, and Gephi reads them by local name.
+        f.write(f'<nodes count="{len(G)}">\n')
+        lines = []
+        for node, data in G.nodes(data=True):
+            r, g, b = (int(colors[node][i : i + 2], 16) for i in (1, 3, 5))
+            viz = f'<color r="{r}" g="{g}" b="{b}" a="1.0"/><size value="{2 + 18 * values[node] / top:.3f}"/>'
+            if pos is not None and node in pos:
+                viz += f'<position x="{float(pos[node][0]) * 1000:.3f}" y="{float(pos[node][1]) * 1000:.3f}" z="0.0"/>'
+            label = data.get("label", node)
+            lines.append(
+                f'<node id="{_xml(node)}" label="{_xml(label)}">{_attvalues(data, node_ids)}{viz}</node>\n'
+            )
+            if len(lines) >= 10_000:
+                f.write("".join(lines))
+                lines.clear()
+        f.write("".join(lines) + f'</nodes>\n<edges count="{G.number_of_edges()}">\n')
+        lines.clear()
+        for i, (u, v, data) in enumerate(G.edges(data=True)):
+            weight = f' weight="{_xml(data["weight"])}"' if data.get("weight") is not None else ""
+            lines.append(
+                f'<edge id="{i}" source="{_xml(u)}" target="{_xml(v)}"{weight}>{_attvalues(data, edge_ids)}</edge>\n'
+            )
+            if len(lines) >= 10_000:
+                f.write("".join(lines))
+                lines.clear()
+        f.write("".join(lines) + "</edges>\n</graph>\n</gexf>\n")
     return out
 
 

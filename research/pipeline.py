@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,7 @@ def _generate(params: Params, source: GenerateSource, store: Store, bar: Bar) ->
         files = demo.generate(folder, seed=source.seed, posts=source.posts).files
     # The demo's counts are "observed" the day after its period ends, so runs are reproducible.
     _, end = params.period.bounds()
-    observed = datetime.combine(end + timedelta(days=1), time(), tzinfo=timezone.utc)
+    observed = datetime.combine(end + timedelta(days=1), time(), tzinfo=UTC)
     reports = []
     for fmt, path in files.items():
         with bar(f"import {Path(path).name}", None) as b:

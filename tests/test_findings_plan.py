@@ -138,10 +138,22 @@ def test_plan_targets_follow_their_rules_and_progress_compares_to_last_brief(tmp
 def test_rules_stay_quiet_on_thin_data():
     """A client with almost no data: every rule either finds nothing or states real numbers."""
     change = pd.DataFrame(
-        {"brand": ["Me"], "metric": ["posts"], "current": [3.0], "previous": [0.0], "change": [3.0], "change_pct": [None],
-         "test": ["exact Poisson rate"], "p_value": [0.01], "p_adjusted": [0.01], "significant": [True]}
+        {
+            "brand": ["Me"],
+            "metric": ["posts"],
+            "current": [3.0],
+            "previous": [0.0],
+            "change": [3.0],
+            "change_pct": [None],
+            "test": ["exact Poisson rate"],
+            "p_value": [0.01],
+            "p_adjusted": [0.01],
+            "significant": [True],
+        }
     )
-    response = pd.DataFrame({"brand": ["Me", "X"], "answered_share": [0.0, 0.5], "median_response_hours": [None, None]})
+    response = pd.DataFrame(
+        {"brand": ["Me", "X"], "answered_share": [0.0, 0.5], "median_response_hours": [None, None]}
+    )
     sov = pd.DataFrame({"brand": ["Me", "X"], "share_of_voice": [None, None]})
     found = findings.findings({"period_change": change, "response": response, "share_of_voice": sov}, "Me")
     assert [f["rule"] for f in found] == ["response gap"]

@@ -81,9 +81,13 @@ def test_gexf_of_a_bare_graph_validates(tmp_path):
     G = nx.DiGraph([("a", "b")])
     G.nodes["a"]["tags"] = ["x", "y"]  # lists are joined, None values left out
     G.nodes["b"]["note"] = None
+    G.nodes["b"]["label"] = "bell\x07 and\x00 nul"  # characters XML 1.0 cannot carry are dropped
+    nx.set_node_attributes(G, {"a": float("nan"), "b": 0.5}, "score")
     path = write_gexf(G, tmp_path / "bare.gexf")
     assert schema.validate(etree.parse(str(path))), schema.error_log
-    assert nx.read_gexf(path).nodes["a"]["tags"] == "x, y"
+    back = nx.read_gexf(path)
+    assert back.nodes["a"]["tags"] == "x, y" and back.nodes["b"]["label"] == "bell and nul"
+    assert back.nodes["b"]["score"] == 0.5
 
 
 def test_graphml_round_trip(G, tmp_path):

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -66,10 +66,10 @@ def test_naive_timestamps_are_refused_unless_the_zone_is_declared():
     with pytest.raises(SchemaError, match="no timezone"):
         schema.to_utc("2017-10-01 19:58")
     assert schema.to_utc("2017-10-01 19:58", assume_tz="Europe/Moscow") == datetime(
-        2017, 10, 1, 16, 58, tzinfo=timezone.utc
+        2017, 10, 1, 16, 58, tzinfo=UTC
     )
     assert schema.to_utc("2025-12-05T10:16:59.78349200Z").microsecond == 783492
-    assert schema.to_utc(0) == datetime(1970, 1, 1, tzinfo=timezone.utc)
+    assert schema.to_utc(0) == datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def test_parquet_round_trip_keeps_the_contract(tmp_path):

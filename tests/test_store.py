@@ -4,7 +4,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -14,9 +14,9 @@ from research import schema
 from research.errors import FormatError, InputError, StoreError
 from research.store import Store, atomic_write_parquet, completeness
 
-T0 = datetime(2026, 9, 1, tzinfo=timezone.utc)
-T1 = datetime(2026, 9, 2, tzinfo=timezone.utc)
-T2 = datetime(2026, 9, 3, tzinfo=timezone.utc)
+T0 = datetime(2026, 9, 1, tzinfo=UTC)
+T1 = datetime(2026, 9, 2, tzinfo=UTC)
+T2 = datetime(2026, 9, 3, tzinfo=UTC)
 
 
 def tweet(tid: int, likes: int = 1, date: str = "2026-08-05T10:00:00+00:00", **extra) -> dict:

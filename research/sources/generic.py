@@ -43,11 +43,10 @@ Decisions a user must know:
 
 from __future__ import annotations
 
-import html
-
 import ast
 import csv
 import hashlib
+import html
 import io
 import json
 import re

@@ -16,9 +16,8 @@ only of such lines is refused with that reason.
 
 from __future__ import annotations
 
-import html
-
 import dataclasses
+import html
 import json
 import re
 from collections.abc import Iterator, Mapping
