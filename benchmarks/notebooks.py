@@ -9,6 +9,7 @@ overhead (which the full ``research brief`` stage includes).
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -19,6 +20,7 @@ __all__ = ["run_notebook"]
 def run_notebook(path: Path, parameters: dict) -> None:
     """Execute the code cells of notebook ``path`` with ``parameters``; raise what a cell raises."""
     os.environ.setdefault("MPLBACKEND", "Agg")
+    warnings.filterwarnings("ignore", category=UserWarning)  # missing glyphs and layout notes of figures
     nb = nbformat.read(path, as_version=4)
     namespace: dict = {"__name__": "__main__"}
     for cell in nb.cells:

@@ -211,7 +211,9 @@ def detect_languages(
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise ValueError(f"candidates: {', '.join(unknown)} not supported by the language detector")
-    clean = texts.astype("string").fillna("").str.replace(_NOISE, " ", regex=True).str.replace("#", " ")
+    # Each distinct text is cleaned and detected once (reposts and templates repeat a lot).
+    positions, distinct = pd.factorize(texts.astype("string").fillna(""))
+    clean = pd.Series(distinct, dtype="string").str.replace(_NOISE, " ", regex=True).str.replace("#", " ")
     # NOTE: brand and product names are often in Latin script inside Russian or Hindi posts
     # ("Masala Mornings ужасный сервис"); when a third or more of the letters are non-Latin,
     # the Latin words are dropped so they cannot outvote the post's own language.
@@ -234,7 +236,8 @@ def detect_languages(
             _MEMO_DIRTY.add(key)
             _save_memo()
         found = {t: memo[t] for t in unique}
-    return clean.map(found).where(has_letters).astype("string").rename("lang")
+    per_text = clean.map(found).where(has_letters).astype("string").to_numpy(dtype=object, na_value=pd.NA)
+    return pd.Series(per_text[positions], index=texts.index, dtype="string", name="lang")
 
 
 # --- lexicons ---------------------------------------------------------------------------------------

@@ -228,7 +228,7 @@ def test_period_change_null_world_claims_nothing():
     assert set(change["verdict"]) == {"no real change"}
 
 
-# --- the demo world (planted truths, see research/demo.py) ----------------------------------------
+# --- the demo world (planted truths, see research/demo/) ----------------------------------------
 
 
 @pytest.fixture(scope="module")
