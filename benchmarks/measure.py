@@ -110,7 +110,9 @@ def machine() -> dict:
         "memory_gb": _memory_gb(),
         "os": platform.platform(),
         "python": platform.python_version(),
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()]
+        if hasattr(os, "getloadavg")
+        else None,
         "libraries": {
             "pandas": pandas.__version__,
             "numpy": numpy.__version__,

@@ -16,7 +16,7 @@ import math
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +24,7 @@ import pandas as pd
 from research.brands import Brand
 from research.params import Params
 
-__all__ = ["Ctx", "STAGES", "GRAPH_STAGES", "EXPORT_STAGES", "EXACT", "naive", "load"]
+__all__ = ["Ctx", "warm_up", "STAGES", "GRAPH_STAGES", "EXPORT_STAGES", "EXACT", "naive", "load"]
 
 
 @dataclass
@@ -62,6 +62,14 @@ def load(params: Params, workspace: Path) -> Ctx:
         timezone=run.timezone,
         scratch=scratch,
     )
+
+
+def warm_up(languages: list[str] | None = None) -> None:
+    """Import what the notebooks import and load the text models: the fixed start-up cost."""
+    from research import text
+
+    text.detect_languages(pd.Series(["warm up"]), languages or ["en"])
+    text.score_sentiment(pd.Series(["warm up"]), pd.Series(["en"]))
 
 
 def competitors(c: Ctx) -> dict:
@@ -121,84 +129,79 @@ def hashtags(c: Ctx) -> dict:
     }
 
 
-def _bounds(c: Ctx) -> tuple[pd.Timestamp, pd.Timestamp]:
-    start = pd.Timestamp(c.start).tz_localize(c.timezone).tz_convert("UTC")
-    end = pd.Timestamp(c.end + timedelta(days=1)).tz_localize(c.timezone).tz_convert("UTC")
-    return start, end
+def _current(c: Ctx) -> pd.DataFrame:
+    from research import metrics
+
+    if "current" not in c.shared:
+        c.shared["current"] = c.posts.loc[metrics.in_period(c.posts, **c.period)]
+    return c.shared["current"]
 
 
 def interaction_graph(c: Ctx) -> dict:
-    """Build the audience interaction graph of the period."""
+    """Notebook 05, first cell: the period's posts and their interaction graph."""
     from research import graph
 
-    start, end = _bounds(c)
-    G = graph.interaction_graph(c.posts, c.accounts, c.brands, start=start, end=end)
-    c.shared["G"] = G
+    G = graph.interaction_graph(_current(c), c.accounts, c.brands)
+    c.shared["G"], c.shared["U"] = G, graph.undirected(G)
     return {"interaction_edges": nx_edges(G), "graph_size": {"nodes": len(G), "edges": G.number_of_edges()}}
 
 
 def graph_metrics(c: Ctx) -> dict:
-    """Metrics and communities: node metrics, Louvain, robustness, influencers, bridges, labels."""
-    import networkx as nx
-
+    """Notebook 05: communities and their robustness, node metrics, labels, influencers, bridges."""
     from research import graph
 
-    G = c.shared["G"]
+    G, U = c.shared["G"], c.shared["U"]
+    communities = graph.detect_communities(U)
+    graph.set_communities(G, communities)
+    report = graph.community_report(U, communities)
     metrics = graph.node_metrics(G)
-    detect = getattr(graph, "detect_communities", None) or graph.louvain
-    communities = detect(G, seed=0)
-    report = graph.community_report(G, communities)
-    H = graph.set_communities(G, communities)
-    pagerank = dict(zip(metrics["account"], metrics["pagerank"], strict=True))
-    betweenness = dict(zip(metrics["account"], metrics["betweenness"], strict=True))
-    nx.set_node_attributes(H, pagerank, "pagerank")
-    c.shared["H"] = H
+    labels = graph.community_labels(G, _current(c), c.accounts)
+    c.shared["labels"] = dict(zip(labels["community"], labels["label"], strict=True)) if len(labels) else {}
     return {
-        "node_degrees": metrics[["account", "in_degree", "out_degree", "in_weight", "out_weight", "core", "component"]]
-        .sort_values("account", ignore_index=True),
-        "pagerank": pagerank,
+        "node_degrees": metrics[
+            ["account", "in_degree", "out_degree", "in_weight", "out_weight", "core", "component"]
+        ].sort_values("account", ignore_index=True),
+        "pagerank": dict(zip(metrics["account"], metrics["pagerank"], strict=True)),
         "communities": communities,
         "community_report": report,
-        "influencers": graph.influencers(H, centrality=pagerank),
-        "bridges": graph.bridges(H, centrality=betweenness),
-        "community_labels": graph.community_labels(H, c.posts, c.accounts, centrality=pagerank),
+        "community_labels": labels,
+        "influencers": graph.influencers(G),
+        "bridges": graph.bridges(G),
     }
 
 
-def graph_export(c: Ctx) -> dict:
-    """What the brief ships of the graph: the network picture (top accounts) and graph.gexf."""
-    from research import graph_export as gx
-
-    H = c.shared["H"]
-    fig = gx.draw_graph(H, top=150)
-    fig.savefig(c.scratch / "network.png", dpi=100)
-    path = gx.write_gexf(H, c.scratch / "graph.gexf")
-    return {"gexf_mb": path.stat().st_size / 2**20}
-
-
 def audience(c: Ctx) -> dict:
-    """Audience profile: engaged audiences, overlap, activity, languages, sizes, sentiment, suspicious accounts."""
+    """Notebooks 05 and 06: engaged audiences, overlap, languages, activity, sentiment, sizes, suspicion."""
     from research import audience as au
     from research import text
-    from research.metrics import in_period
 
-    P, A, B = c.posts, c.accounts, c.brands
-    period = P.loc[in_period(P, c.start, c.end, c.timezone)]
-    engaged = au.engaged_audience(period, B, accounts=A)
-    # Sentiment only where it is used: audience posts that reply to or mention someone.
-    asks = period["reply_to_post_id"].notna() | period["mentions"].map(len).gt(0)
-    labels = pd.Series(pd.NA, index=period.index, dtype="string")
-    labels[asks] = text.score_sentiment(period.loc[asks, "text"], period.loc[asks, "lang"])["sentiment"]
+    current, A, B = _current(c), c.accounts, c.brands
+    engaged = au.engaged_audience(current, B, accounts=A)
+    sentiment = text.score_sentiment(current["text"], current["lang"])
     return {
         "engaged_audience": engaged,
         "audience_overlap": au.audience_overlap(engaged, B),
         "audience_exclusivity": au.audience_exclusivity(engaged, B),
-        "audience_activity": au.audience_activity(period, engaged, c.timezone, accounts=A),
-        "audience_languages": au.audience_languages(period, engaged, accounts=A),
-        "audience_sentiment": au.audience_sentiment(period, labels, B, accounts=A),
+        "audience_languages": au.audience_languages(current, engaged, accounts=A),
+        "audience_activity": au.audience_activity(current, engaged, c.timezone, accounts=A),
+        "audience_sentiment": au.audience_sentiment(current, sentiment, B, accounts=A),
         "account_sizes": au.account_sizes(A, engaged),
-        "suspicious_accounts": au.suspicious_accounts(period, B, accounts=A),
+        "suspicious_accounts": au.suspicious_accounts(current, B, accounts=A).head(25),
     }
+
+
+def graph_export(c: Ctx) -> dict:
+    """Notebook 05, last cell: the network picture, graph.gexf and graph.html."""
+    from research import graph_export as gx
+    from research import graph_view
+
+    G = c.shared["G"]
+    labels = c.shared.get("labels")
+    fig = gx.draw_graph(G, legend=labels)
+    fig.savefig(c.scratch / "network.png", dpi=100)
+    gexf = gx.write_gexf(G, c.scratch / "graph.gexf")
+    html = graph_view.write_graph_html(G, c.scratch / "graph.html", legend=labels)
+    return {"gexf_mb": gexf.stat().st_size / 2**20, "graph_html_mb": Path(html).stat().st_size / 2**20}
 
 
 def nx_edges(G) -> pd.DataFrame:
@@ -214,8 +217,8 @@ STAGES: dict[str, Callable[[Ctx], dict]] = {
     "hashtags": hashtags,
     "interaction_graph": interaction_graph,
     "graph_metrics": graph_metrics,
-    "graph_export": graph_export,
     "audience": audience,
+    "graph_export": graph_export,
 }
 GRAPH_STAGES = ("hashtags", "interaction_graph", "graph_metrics", "graph_export", "audience")
 # Writing files for people (the picture, graph.gexf) is part of the brief, not an analysis:

@@ -7,20 +7,18 @@
 - `draw_graph`: a static picture of the top of the graph coloured by community, for the
   brief; returns a matplotlib ``Figure`` built without pyplot, so no global state leaks.
 
-Layout and colours live here too (`layout`, `community_colors`, `top_nodes`) so the
-picture, the GEXF file and the interactive view agree with each other.
+Layout, colours and node importance live here too (`layout`, `community_colors`,
+`importance`, `top_nodes`) so the picture, the GEXF file and the interactive view agree.
 """
 
 from __future__ import annotations
 
 import math
-import random
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import igraph as ig
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -28,12 +26,13 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from research.graph import KINDS, pagerank, to_igraph, undirected
+from research.graph import KINDS, pagerank, seeded_igraph, to_igraph, undirected
 
 __all__ = [
     "PALETTE",
     "OTHER_COLOR",
     "community_colors",
+    "importance",
     "top_nodes",
     "layout",
     "write_gexf",
@@ -74,10 +73,25 @@ def community_colors(G: nx.Graph, community: str = "community") -> dict:
     return out
 
 
-def top_nodes(G: nx.Graph, n: int, *, by: str = "pagerank", weight: str = "weight") -> nx.Graph:
-    """The subgraph induced by the ``n`` most important nodes, brands always included.
+def importance(G: nx.Graph, by: str = "pagerank", *, weight: str = "weight") -> dict:
+    """Each node's attribute ``by`` when every node has it, else its PageRank.
 
-    Importance is the node attribute ``by`` when every node has it, else PageRank.
+    Sizes and rankings of the pictures use it, so a graph without metrics still draws.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b")])
+    >>> importance(G)["b"] > importance(G)["a"]
+    True
+    """
+    scores = dict(G.nodes(data=by))
+    if any(v is None for v in scores.values()):
+        scores = pagerank(G, weight=weight) if len(G) else {}
+    return {v: float(x or 0) for v, x in scores.items()}
+
+
+def top_nodes(G: nx.Graph, n: int, *, by: str = "pagerank", weight: str = "weight") -> nx.Graph:
+    """The subgraph induced by the ``n`` most important nodes (see `importance`), brands always included.
 
     Examples
     --------
@@ -87,9 +101,7 @@ def top_nodes(G: nx.Graph, n: int, *, by: str = "pagerank", weight: str = "weigh
     """
     if len(G) <= n:
         return G.copy()
-    scores = dict(G.nodes(data=by))
-    if any(v is None for v in scores.values()):
-        scores = pagerank(G, weight=weight)
+    scores = importance(G, by, weight=weight)
     brands = [v for v, b in G.nodes(data="is_brand") if b]
     ranked = sorted(G, key=lambda v: (-scores[v], str(v)))
     keep = list(dict.fromkeys([*brands, *ranked]))[: max(n, len(brands))]
@@ -113,11 +125,8 @@ def layout(G: nx.Graph, *, seed: int = 0, weight: str = "weight") -> dict:
     else:
         g, _ = to_igraph(G, weight)
         g = g.as_undirected(mode="collapse", combine_edges={"weight": "sum"}) if g.is_directed() else g
-        ig.set_random_number_generator(random.Random(seed))  # igraph draws from Python's random
-        try:
+        with seeded_igraph(seed):
             coords = np.array(g.layout_fruchterman_reingold(weights="weight", niter=500).coords, dtype=float)
-        finally:
-            ig.set_random_number_generator(random)
     coords -= coords.mean(axis=0)
     span = np.abs(coords).max() or 1.0
     return {v: (float(x), float(y)) for v, (x, y) in zip(G, coords / span, strict=True)}
@@ -165,6 +174,8 @@ def _attributes(items: Iterable[dict], skip: set) -> dict[str, str]:
 
 def _xml(value: object) -> str:
     """An attribute value as escaped XML text; characters XML 1.0 forbids are dropped."""
+    if type(value) is int:  # the common case (counts), and nothing to escape
+        return str(value)
     value = _plain(value)
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -194,7 +205,8 @@ def write_gexf(
 
     Node and edge attributes become typed GEXF attributes (lists are joined with
     ", ", None values left out; ``weight`` is the edge weight). Each node gets a colour
-    from `community_colors`, a size from attribute ``size`` (scaled to 2-20) and, with
+    from `community_colors`, a size from attribute ``size`` (PageRank when nodes lack it;
+    scaled to 2-20) and, with
     ``pos``, a position. The file is streamed, so a million edges need no XML tree in
     memory, and it validates against the GEXF 1.2draft schema.
 
@@ -214,14 +226,15 @@ def write_gexf(
     node_ids = {k: str(i) for i, k in enumerate(node_types)}
     edge_ids = {k: str(i) for i, k in enumerate(edge_types)}
     colors = community_colors(G, community)
-    values = {v: float(d.get(size) or 0) for v, d in G.nodes(data=True)}
+    values = importance(G, size)
     top = max(values.values(), default=0) or 1.0
     out = Path(path)
     with out.open("w", encoding="utf-8") as f:
         f.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         f.write(f'<gexf xmlns="{_GEXF_NS}" version="1.2">\n')
         f.write(
-            f"<meta><creator>research workbench</creator><description>{_xml(description)}</description></meta>\n"
+            f"<meta><creator>research workbench</creator>"
+            f"<description>{_xml(description)}</description></meta>\n"
         )
         kind = "directed" if G.is_directed() else "undirected"
         f.write(f'<graph defaultedgetype="{kind}" mode="static">\n')
@@ -238,7 +251,8 @@ def write_gexf(
             r, g, b = (int(colors[node][i : i + 2], 16) for i in (1, 3, 5))
             viz = f'<color r="{r}" g="{g}" b="{b}" a="1.0"/><size value="{2 + 18 * values[node] / top:.3f}"/>'
             if pos is not None and node in pos:
-                viz += f'<position x="{float(pos[node][0]) * 1000:.3f}" y="{float(pos[node][1]) * 1000:.3f}" z="0.0"/>'
+                x, y = (float(c) * 1000 for c in pos[node][:2])
+                viz += f'<position x="{x:.3f}" y="{y:.3f}" z="0.0"/>'
             label = data.get("label", node)
             lines.append(
                 f'<node id="{_xml(node)}" label="{_xml(label)}">{_attvalues(data, node_ids)}{viz}</node>\n'
@@ -248,11 +262,11 @@ def write_gexf(
                 lines.clear()
         f.write("".join(lines) + f'</nodes>\n<edges count="{G.number_of_edges()}">\n')
         lines.clear()
+        xml_id = {node: _xml(node) for node in G}  # escaped once, used by every edge
         for i, (u, v, data) in enumerate(G.edges(data=True)):
             weight = f' weight="{_xml(data["weight"])}"' if data.get("weight") is not None else ""
-            lines.append(
-                f'<edge id="{i}" source="{_xml(u)}" target="{_xml(v)}"{weight}>{_attvalues(data, edge_ids)}</edge>\n'
-            )
+            ends = f'source="{xml_id[u]}" target="{xml_id[v]}"'
+            lines.append(f'<edge id="{i}" {ends}{weight}>{_attvalues(data, edge_ids)}</edge>\n')
             if len(lines) >= 10_000:
                 f.write("".join(lines))
                 lines.clear()
@@ -287,19 +301,11 @@ def edge_table(G: nx.Graph, *, label: str = "label") -> pd.DataFrame:
     >>> edge_table(G)[["source", "target", "reply", "weight"]].values.tolist()
     [['t:a', 't:b', 2, 2]]
     """
-    columns = ["source", "target", "source_label", "target_label", *KINDS, "weight"]
-    rows = [
-        (
-            u,
-            v,
-            G.nodes[u].get(label, u),
-            G.nodes[v].get(label, v),
-            *(d.get(k, 0) for k in KINDS),
-            d.get("weight", 1),
-        )
-        for u, v, d in G.edges(data=True)
-    ]
-    df = pd.DataFrame(rows, columns=columns)
+    rows = [(u, v, *(d.get(k, 0) for k in KINDS), d.get("weight", 1)) for u, v, d in G.edges(data=True)]
+    df = pd.DataFrame(rows, columns=["source", "target", *KINDS, "weight"])
+    labels = {n: str(x if x is not None else n) for n, x in G.nodes(data=label)}
+    df.insert(2, "source_label", df["source"].map(labels))
+    df.insert(3, "target_label", df["target"].map(labels))
     return df.sort_values(["weight", "source", "target"], ascending=[False, True, True], ignore_index=True)
 
 
@@ -336,9 +342,7 @@ def draw_graph(
     H = top_nodes(G, top, by=size)
     pos = layout(H, seed=seed)
     colors = community_colors(H, community)
-    scores = dict(H.nodes(data=size))
-    if any(v is None for v in scores.values()):
-        scores = pagerank(H) if len(H) else {}
+    scores = importance(H, size)
     fig = Figure(figsize=(9, 7), layout="constrained")
     ax = fig.add_subplot()
     ax.set_axis_off()
@@ -351,14 +355,14 @@ def draw_graph(
     segments = [(pos[u], pos[v]) for u, v in H.edges()]
     widths = 0.3 + 1.7 * weights / weights.max() if len(weights) else []
     ax.add_collection(LineCollection(segments, colors="#999999", linewidths=widths, alpha=0.35, zorder=1))
-    value = np.array([float(scores.get(v) or 0) for v in nodes])
+    value = np.array([scores[v] for v in nodes])
     area = 20 + 600 * value / (value.max() or 1.0)
     ring = ["black" if H.nodes[v].get("is_brand") else "white" for v in nodes]
     ax.scatter(
         xy[:, 0], xy[:, 1], s=area, c=[colors[v] for v in nodes], edgecolors=ring, linewidths=1.0, zorder=2
     )
     named = {v for v in nodes if H.nodes[v].get("is_brand")}
-    named |= set(sorted(nodes, key=lambda v: (-float(scores.get(v) or 0), str(v)))[:labels])
+    named |= set(sorted(nodes, key=lambda v: (-scores[v], str(v)))[:labels])
     for v in sorted(named, key=str):
         text = H.nodes[v].get("brand") or H.nodes[v].get("label") or str(v)
         ax.annotate(text, pos[v], fontsize=8, xytext=(4, 4), textcoords="offset points", zorder=3)

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import networkx as nx
 
-from research.graph import KINDS, pagerank
-from research.graph_export import community_colors, layout, top_nodes
+from research.graph import KINDS
+from research.graph_export import community_colors, importance, layout, top_nodes
 
 __all__ = ["json_for_script", "graph_data", "graph_html", "write_graph_html"]
 
@@ -72,9 +72,7 @@ def graph_data(
     H = top_nodes(G, top, by=size)
     pos = layout(H, seed=seed)
     colors = community_colors(H, community)
-    scores = dict(H.nodes(data=size))
-    if any(v is None for v in scores.values()):
-        scores = pagerank(H) if len(H) else {}
+    scores = importance(H, size)
     index = {n: i for i, n in enumerate(H)}
     nodes = [
         {
@@ -82,7 +80,7 @@ def graph_data(
             "platform": str(d.get("platform", "")),
             "brand": str(d.get("brand") or ""),
             "community": d.get(community),
-            "size": float(scores.get(n) or 0.0),
+            "size": scores[n],
             "x": round(pos[n][0], 5),
             "y": round(pos[n][1], 5),
             "color": colors[n],

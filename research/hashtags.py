@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
-from itertools import combinations
+from itertools import chain
 
 import networkx as nx
 import numpy as np
@@ -45,7 +45,20 @@ ALL = "all posts"
 
 
 def _counts(tag_lists: Iterable[list[str]]) -> Counter:
-    return Counter(tag for tags in tag_lists for tag in set(tags))
+    """Posts carrying each tag (once per post), in order of first use."""
+    owner, codes, tags = _flat_codes(tag_lists)
+    once = np.unique(owner * max(len(tags), 1) + codes)  # (post, tag) pairs, each once
+    counts = np.bincount(once % max(len(tags), 1), minlength=len(tags)) if len(tags) else []
+    return Counter(dict(zip(tags, np.asarray(counts).tolist(), strict=True)))
+
+
+def _flat_codes(tag_lists: Iterable[list[str]], *, sort: bool = False) -> tuple[np.ndarray, np.ndarray, list]:
+    """Every (post position, tag code) of a list column, and the tags by code (first use, or sorted)."""
+    lists = tag_lists.to_numpy(dtype=object) if isinstance(tag_lists, pd.Series) else list(tag_lists)
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    owner = np.repeat(np.arange(len(lists), dtype=np.int64), lengths)
+    codes, tags = pd.factorize(pd.Series(list(chain.from_iterable(lists)), dtype=object), sort=sort)
+    return owner, codes.astype(np.int64), list(tags)
 
 
 def hashtag_frequency(
@@ -151,12 +164,28 @@ def cohashtag_graph(posts: pd.DataFrame, *, min_count: int = 2, exclude: Iterabl
     (3, 2)
     """
     skip = {t.lower().lstrip("#") for t in exclude}
-    tag_sets = [sorted(set(tags) - skip) for tags in posts["hashtags"]]
-    nodes = {t: n for t, n in _counts(tag_sets).items() if n >= min_count}
-    pairs = Counter(pair for tags in tag_sets for pair in combinations([t for t in tags if t in nodes], 2))
+    owner, codes, tags = _flat_codes(posts["hashtags"], sort=True)  # code order = alphabetical order
+    n = max(len(tags), 1)
+    keep = ~pd.Series(tags, dtype=object).isin(skip).to_numpy(dtype=bool)[codes] if len(tags) else codes >= 0
+    pairs_once = np.unique(owner[keep] * n + codes[keep])  # each post's distinct tags, sorted
+    owner, codes = pairs_once // n, pairs_once % n
+    posts_per_tag = np.bincount(codes, minlength=len(tags))
+    nodes = {tags[c]: int(k) for c, k in enumerate(posts_per_tag) if k >= min_count}
+    # Pairs of node tags within a post (a < b, as combinations of a sorted list give them).
+    node = (posts_per_tag >= min_count)[codes] if len(tags) else codes >= 0
+    frame = pd.DataFrame({"post": owner[node], "tag": codes[node]})
+    both = frame.merge(frame, on="post", suffixes=("_a", "_b"))
+    both = both.loc[both["tag_a"] < both["tag_b"]]
+    pair_codes, weights = np.unique(
+        both["tag_a"].to_numpy() * n + both["tag_b"].to_numpy(), return_counts=True
+    )
     G = nx.Graph()
-    G.add_nodes_from((t, {"posts": n}) for t, n in sorted(nodes.items()))
-    G.add_edges_from((a, b, {"weight": w}) for (a, b), w in sorted(pairs.items()) if w >= min_count)
+    G.add_nodes_from((t, {"posts": k}) for t, k in sorted(nodes.items()))
+    G.add_edges_from(
+        (tags[int(pc // n)], tags[int(pc % n)], {"weight": int(w)})
+        for pc, w in zip(pair_codes, weights, strict=True)
+        if w >= min_count
+    )
     return G
 
 

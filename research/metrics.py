@@ -126,6 +126,8 @@ def _find_last(keys: pd.Series, queries: pd.Series) -> np.ndarray:
     known = keys[ok].reset_index(drop=True)
     last = ~known.duplicated(keep="last").to_numpy(dtype=bool)
     found = pd.Index(known[last]).get_indexer(queries)
+    if not last.any():  # no account known (an import without profiles): nothing to find
+        return np.full(len(queries), -1)
     return np.where(found >= 0, np.flatnonzero(ok)[last][np.maximum(found, 0)], -1)
 
 

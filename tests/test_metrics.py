@@ -144,3 +144,11 @@ def test_uplift_min_support_and_adjustment():
     assert table.loc["big", "significant"] and table.loc["big", "uplift"] == pytest.approx(2, rel=0.2)
     assert not table.loc["rare", "eligible"] and np.isnan(table.loc["rare", "p_value"])
     assert not table.loc["noise", "significant"]
+
+
+def test_followers_of_without_any_account_profile_is_null():
+    from research.metrics import followers_of
+    from research.schema import empty_accounts, posts_frame
+
+    posts = posts_frame([{"platform": "twitter", "post_id": "1", "author_id": "7", "author_handle": "a"}])
+    assert followers_of(posts, empty_accounts()).isna().all()

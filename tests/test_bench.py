@@ -1,0 +1,42 @@
+"""The benchmark runs end to end at a tiny size, so it cannot rot (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_benchmark_runs_at_its_smallest_size_and_agrees_with_networkx(tmp_path):
+    out = tmp_path / "results.json"
+    cmd = [sys.executable, "-m", "benchmarks.run", "--sizes", "2000", "--full-brief-size", "0", "--no-notebooks",
+           "--workdir", str(tmp_path / "bench"), "--out", str(out)]  # fmt: skip
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "naive/ours" in done.stdout and "agreement with the naive networkx run" in done.stdout
+
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert {"cpu", "cores", "memory_gb", "python"} <= set(result["machine"])
+    rows = result["rows"]
+    assert all({"size", "stage", "seconds", "peak_rss_mb", "naive_seconds"} <= set(r) for r in rows)
+    stages = {r["stage"] for r in rows}
+    assert {
+        "import",
+        "all_analyses",
+        "competitors",
+        "hashtags",
+        "interaction_graph",
+        "graph_metrics",
+    } <= stages
+    assert [r["size"] for r in rows if r["stage"] == "all_analyses"] == [2000]
+    assert [r["size"] for r in rows if r["stage"] == "import"] == [2000]
+    assert all(r["seconds"] > 0 and r["peak_rss_mb"] > 0 for r in rows)
+    analyses = next(r for r in rows if r["stage"] == "all_analyses")
+    assert analyses["naive_seconds"] is not None
+
+    (check,) = result["checks"]
+    assert check["tables_compared"] >= 20
+    assert check["tables_identical"], check["tables_different"]
+    assert check["modularity_ok"] and check["pagerank_ok"]
