@@ -428,6 +428,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--workdir", type=Path, default=ROOT / "data" / "bench", help="generated worlds and workspaces"
     )
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json", help="where results go")
+    p.add_argument(
+        "--phases", nargs="+", choices=sorted(WORKERS), help="run only these phases (default: all)"
+    )
+    p.add_argument("--merge", action="store_true", help="keep the other rows of an existing --out file")
     p.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
@@ -453,6 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         phases = ["import", "analyses"] + ([] if args.no_naive else ["naive"])
         phases += [] if args.no_notebooks else ["notebooks"]
         phases += ["research_brief"] if size in brief_sizes else []
+        phases = [ph for ph in phases if not args.phases or ph in args.phases]
         got = {phase: run_worker(phase, workdir, size) for phase in phases}
         naive = {r["stage"]: r["seconds"] for r in got.get("naive", {}).get("rows", [])}
         for phase, result in got.items():
@@ -466,12 +471,24 @@ def main(argv: list[str] | None = None) -> int:
                         "naive_seconds": naive.get(r["stage"]) if phase == "analyses" else None,
                     }
                 )
-        if "graph" in got["analyses"]:
+        if got.get("analyses", {}).get("graph"):
             print(f"  interaction graph: {got['analyses']['graph']}")
         if "naive" in got:
             checks.append(agreement(workdir, size))
     if args.full_brief_size and args.full_brief_size not in sizes:
         print(f"(full research brief skipped: its size {args.full_brief_size:,} is not among --sizes)")
+    if args.merge and args.out.exists():
+        # Keep what an earlier run measured and this one did not (other sizes, other phases).
+        earlier = json.loads(args.out.read_text(encoding="utf-8"))
+        fresh = {(r["size"], r["stage"]) for r in rows}
+        rows = [r for r in earlier["rows"] if (r["size"], r["stage"]) not in fresh] + rows
+        rows.sort(key=lambda r: r["size"])
+        redone = {c["size"] for c in checks}
+        checks = sorted(
+            [c for c in earlier.get("checks", []) if c["size"] not in redone] + checks,
+            key=lambda c: c["size"],
+        )
+        sizes = sorted({r["size"] for r in rows})
     goals = targets(rows, checks, sizes)
     result = {"machine": info, "generated_at": datetime.now(UTC).isoformat(timespec="seconds"), "rows": rows,
               "checks": checks, "targets": goals}  # fmt: skip

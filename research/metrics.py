@@ -51,6 +51,7 @@ __all__ = [
     "own_posts",
     "relative_engagement",
     "READ_ONLY",
+    "forget_annotations",
 ]
 
 # ``posts.attrs[READ_ONLY]`` set (``research.notebook.open_run`` does) promises that the frame is
@@ -269,6 +270,11 @@ def annotate(
 
 _CACHE_SIZE = 4  # with and without accounts, in one or two timezones: what one notebook asks for
 _ANNOTATED: dict[tuple, tuple] = {}
+
+
+def forget_annotations() -> None:
+    """Drop the columns ``annotate`` keeps for read-only frames (a new run loads new frames)."""
+    _ANNOTATED.clear()
 
 
 def _cache_key(posts: pd.DataFrame, accounts: pd.DataFrame | None, brands: list[Brand], timezone: str) -> tuple | None:

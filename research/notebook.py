@@ -14,7 +14,7 @@ import pandas as pd
 
 from research import privacy, text
 from research.brands import Brand
-from research.metrics import READ_ONLY
+from research.metrics import READ_ONLY, forget_annotations
 from research.params import Params, load_params
 from research.results import Results
 from research.store import Store
@@ -66,6 +66,7 @@ def open_run(
     # Sentiment and languages already computed for these texts (by another notebook, or run) are reused.
     text.use_memo_file(store.processed_dir / "text.parquet")
     # Notebooks only read these frames: analyses may then derive their shared columns once.
+    forget_annotations()
     posts.attrs[READ_ONLY] = f"{params.client}:{id(posts)}"
     return Run(
         params=params,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,13 @@ def gather(params: Params, workspace: str | Path, *, bar: Bar | None = None) -> 
             options = {k: v for k, v in {"mapping": source.mapping, "timezone": source.timezone}.items() if v}
             with bar(f"import {path.name}", None) as b:
                 reports.append(
-                    store.import_file(path, source.import_, options=options, observed_at=source.observed_at, progress=b.update)
+                    store.import_file(
+                        path,
+                        source.import_,
+                        options=options,
+                        observed_at=source.observed_at,
+                        progress=b.update,
+                    )
                 )
         elif isinstance(source, GenerateSource):
             reports.extend(_generate(params, source, store, bar))
@@ -67,7 +73,9 @@ def gather(params: Params, workspace: str | Path, *, bar: Bar | None = None) -> 
 def _generate(params: Params, source: GenerateSource, store: Store, bar: Bar) -> list[ImportReport]:
     from research import demo
 
-    folder = store.workspace / "data" / "external" / params.client / f"demo-world-{source.seed}-{source.posts}"
+    folder = (
+        store.workspace / "data" / "external" / params.client / f"demo-world-{source.seed}-{source.posts}"
+    )
     # Regenerating is cheap and byte-identical; the store skips files it already holds.
     with bar("generate demo world", None):
         files = demo.generate(folder, seed=source.seed, posts=source.posts).files
@@ -88,6 +96,49 @@ def notebook_paths(folder: str | Path | None = None) -> list[Path]:
     if not paths:
         raise InputError("no numbered notebooks (NN_name.ipynb) found", path=folder)
     return paths
+
+
+@contextmanager
+def _shared_kernel() -> Iterator[Any]:
+    """One kernel for all the notebooks of a brief, shut down at the end.
+
+    NOTE: starting a kernel and importing pandas, scipy, matplotlib and the text models in it
+    costs several seconds; paid once instead of once per notebook, a brief on 100k posts
+    stays within a minute. Each notebook still starts from an empty namespace
+    (``_fresh_namespace``), so none can use what another left behind.
+    """
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager(kernel_name="python3")  # started by papermill for the first notebook
+    try:
+        yield km
+    finally:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+
+
+_RESET = (
+    "get_ipython().run_line_magic('reset', '-f')\n"
+    "import matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt\n"
+    "get_ipython().execution_count = 1\n"
+)
+
+
+def _fresh_namespace(km: Any) -> None:
+    """Empty the kernel's namespace, close its figures and restart cell numbering (if it runs)."""
+    if not km.has_kernel:
+        return
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=60)
+        reply = kc.execute_interactive(_RESET, store_history=False, timeout=60, output_hook=lambda msg: None)
+    finally:
+        kc.stop_channels()
+    if reply["content"].get("status") != "ok":
+        raise ResearchError(
+            f"could not reset the notebook kernel: {reply['content'].get('evalue', 'unknown error')}"
+        )
 
 
 def run_brief(
@@ -125,8 +176,9 @@ def run_brief(
             "report_dir": str(work),
             "report_date": day.isoformat(),
         }
-        with bar("notebooks", len(paths)) as b:
+        with bar("notebooks", len(paths)) as b, _shared_kernel() as km:
             for nb in paths:
+                _fresh_namespace(km)
                 try:
                     pm.execute_notebook(
                         str(nb),
@@ -135,6 +187,7 @@ def run_brief(
                         kernel_name="python3",
                         progress_bar=False,
                         cwd=str(workspace),
+                        km=km,
                     )
                 except pm.PapermillExecutionError as e:
                     raise ResearchError(
