@@ -204,7 +204,9 @@ def brand_mentions(
     flat = _flatten(posts["mentions"])
     if flat is None:  # repeated index labels: rows sharing a label pool their mentions, as groupby does
         exploded = posts[["platform", "mentions"]].explode("mentions")
-        keys = exploded["platform"].astype("string") + "\t" + exploded["mentions"].astype("string").str.lower()
+        keys = (
+            exploded["platform"].astype("string") + "\t" + exploded["mentions"].astype("string").str.lower()
+        )
     else:
         values, owner = flat
         platform = posts["platform"].astype("string").to_numpy(dtype=object, na_value=None)[owner]
@@ -213,7 +215,9 @@ def brand_mentions(
     for b in brands:
         handles = {f"{p}\t{h.lower().lstrip('@')}" for p, h in b.accounts}
         if flat is None:
-            hit = keys.isin(handles).fillna(False).groupby(level=0).any().reindex(posts.index, fill_value=False)
+            hit = (
+                keys.isin(handles).fillna(False).groupby(level=0).any().reindex(posts.index, fill_value=False)
+            )
         else:
             found = np.zeros(len(posts), dtype=bool)
             found[owner[keys.isin(handles).fillna(False).to_numpy(dtype=bool)]] = True
@@ -269,7 +273,9 @@ def names_in(texts: pd.Series, names: Iterable[str]) -> pd.Series:
     hit = np.zeros(len(text), dtype=bool)
     if maybe.any():
         pattern = r"(?<!\w)(?:" + words + r")(?!\w)"
-        hit[maybe] = text[maybe].str.contains(pattern, case=False, regex=True).fillna(False).to_numpy(dtype=bool)
+        hit[maybe] = (
+            text[maybe].str.contains(pattern, case=False, regex=True).fillna(False).to_numpy(dtype=bool)
+        )
     return pd.Series(hit, index=texts.index)
 
 
@@ -279,7 +285,10 @@ def _addressed(ann: pd.DataFrame, brands: Sequence[Brand]) -> pd.DataFrame:
     audience = ann["brand"].isna() & ann["repost_of_post_id"].isna()
     to_author = pair_keys(ann["platform"], ann["reply_to_author_id"])
     to_post = pair_keys(ann["platform"], ann["reply_to_post_id"])
-    authors_of, posts_of = pair_keys(ann["platform"], ann["author_id"]), pair_keys(ann["platform"], ann["post_id"])
+    authors_of, posts_of = (
+        pair_keys(ann["platform"], ann["author_id"]),
+        pair_keys(ann["platform"], ann["post_id"]),
+    )
     out = {}
     for b in brands:
         mine = (ann["brand"] == b.name).fillna(False).to_numpy(dtype=bool)

@@ -26,8 +26,7 @@ from research.brands import Brand, brand_names
 from research.metrics import own_posts
 from research.stats import ALPHA, uplift
 
-__all__ = [
-    "RULES_NOTE","MECHANICS", "RULES", "detect_mechanics", "mechanics_by_brand", "mechanics_uplift"]
+__all__ = ["RULES_NOTE", "MECHANICS", "RULES", "detect_mechanics", "mechanics_by_brand", "mechanics_uplift"]
 
 RULES_NOTE = (
     "Mechanics are detected from platform fields (polls) and keyword rules in English, Hindi and Russian "

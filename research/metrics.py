@@ -109,7 +109,8 @@ def followers_of(posts: pd.DataFrame, accounts: pd.DataFrame) -> pd.Series:
     acc_platform = accounts["platform"].astype("string")
     platform = posts["platform"].astype("string")
     at_id = _find_last(
-        acc_platform + _SEP + accounts["account_id"].astype("string"), platform + _SEP + posts["author_id"].astype("string")
+        acc_platform + _SEP + accounts["account_id"].astype("string"),
+        platform + _SEP + posts["author_id"].astype("string"),
     )
     at_handle = _find_last(
         acc_platform + _SEP + accounts["handle"].astype("string").str.lower(),
@@ -263,7 +264,11 @@ def annotate(
     if key is not None:
         if len(_ANNOTATED) >= _CACHE_SIZE:
             _ANNOTATED.pop(next(iter(_ANNOTATED)))
-        _ANNOTATED[key] = (weakref.ref(posts), (lambda: None) if accounts is None else weakref.ref(accounts), out)
+        _ANNOTATED[key] = (
+            weakref.ref(posts),
+            (lambda: None) if accounts is None else weakref.ref(accounts),
+            out,
+        )
         return out.copy(deep=False)
     return out
 
@@ -277,7 +282,9 @@ def forget_annotations() -> None:
     _ANNOTATED.clear()
 
 
-def _cache_key(posts: pd.DataFrame, accounts: pd.DataFrame | None, brands: list[Brand], timezone: str) -> tuple | None:
+def _cache_key(
+    posts: pd.DataFrame, accounts: pd.DataFrame | None, brands: list[Brand], timezone: str
+) -> tuple | None:
     token = posts.attrs.get(READ_ONLY)
     if token is None:
         return None

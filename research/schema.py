@@ -255,7 +255,9 @@ def _frame(table: str, rows: Iterable[Mapping]) -> pd.DataFrame:
     out = {}
     for col in _TABLES[table]:
         values = data.pop(col.name)
-        out[col.name] = _coerce(pd.Series(values, dtype=object) if values else pd.Series([], dtype=object), col)
+        out[col.name] = _coerce(
+            pd.Series(values, dtype=object) if values else pd.Series([], dtype=object), col
+        )
     return pd.DataFrame(out).reset_index(drop=True)
 
 

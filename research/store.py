@@ -244,7 +244,9 @@ class Store:
                 run = _write_run(folder, provenance, Path(body), report.records, report.rejected)
                 report.raw_file = str(run)
                 merged = dedupe(pd.concat([self.posts(), posts], ignore_index=True), "posts")
-                merged_accounts = dedupe(pd.concat([self.accounts(), accounts], ignore_index=True), "accounts")
+                merged_accounts = dedupe(
+                    pd.concat([self.accounts(), accounts], ignore_index=True), "accounts"
+                )
                 atomic_write_parquet(merged, self.posts_path)
                 atomic_write_parquet(merged_accounts, self.accounts_path)
         finally:
@@ -440,10 +442,14 @@ def _raw_line(record: Record) -> bytes:
     """One line of a raw run: the record's own bytes when the reader kept them (exactly as received)."""
     if record.raw is not None:
         return b'{"line": %d, "record": %b}\n' % (record.line, record.raw)
-    return (json.dumps({"line": record.line, "record": record.data}, ensure_ascii=False) + "\n").encode("utf-8")
+    return (json.dumps({"line": record.line, "record": record.data}, ensure_ascii=False) + "\n").encode(
+        "utf-8"
+    )
 
 
-def _write_run(folder: Path, provenance: dict[str, Any], body: Path, records: int, rejected: list[Rejected]) -> Path:
+def _write_run(
+    folder: Path, provenance: dict[str, Any], body: Path, records: int, rejected: list[Rejected]
+) -> Path:
     """Write a new raw run file (never an existing one), atomically: provenance, then ``body``'s lines."""
     folder.mkdir(parents=True, exist_ok=True)
     run_id = _run_id()

@@ -138,7 +138,11 @@ def use_memo_file(path: str | Path | None) -> None:
     stored = stored.loc[stored["version"] == _memo_version()]
     for kind, part in stored.groupby("kind", sort=False):
         key = tuple(str(kind).split("\x1f"))
-        values = part["score"] if key[0] == "sentiment" else part["lang"].astype(object).where(part["lang"].notna(), None)
+        values = (
+            part["score"]
+            if key[0] == "sentiment"
+            else part["lang"].astype(object).where(part["lang"].notna(), None)
+        )
         _memo(key).update(zip(part["text"], values.tolist(), strict=True))
 
 
@@ -147,8 +151,14 @@ def _save_memo() -> None:
         return
     _MEMO_DIRTY.clear()
     frames = [
-        pd.DataFrame({"kind": "\x1f".join(key), "text": list(memo), "score": [v if key[0] == "sentiment" else None for v in memo.values()],
-                      "lang": [v if key[0] == "lang" else None for v in memo.values()]})  # fmt: skip
+        pd.DataFrame(
+            {
+                "kind": "\x1f".join(key),
+                "text": list(memo),
+                "score": [v if key[0] == "sentiment" else None for v in memo.values()],
+                "lang": [v if key[0] == "lang" else None for v in memo.values()],
+            }
+        )  # fmt: skip
         for key, memo in _MEMO.items()
         if memo
     ]
@@ -231,7 +241,8 @@ def detect_languages(
         if todo:
             detected = _detector(tuple(codes)).detect_languages_in_parallel_of(todo)
             memo.update(
-                (t, lang.iso_code_639_1.name.lower() if lang else None) for t, lang in zip(todo, detected, strict=True)
+                (t, lang.iso_code_639_1.name.lower() if lang else None)
+                for t, lang in zip(todo, detected, strict=True)
             )
             _MEMO_DIRTY.add(key)
             _save_memo()
