@@ -62,3 +62,17 @@ def demo_brief(demo_workspace):
 
     brief = run_brief(demo_workspace.params, demo_workspace.path, gather_sources=False)
     return brief.parent
+
+
+@pytest.fixture(scope="session")
+def demo_world(demo):
+    """``(demo, start, end, timezone)``: the demo world with its analysis period, as analyses take them."""
+    from datetime import date
+
+    period = demo.truth["period"]
+    return (
+        demo,
+        date.fromisoformat(period["start"]),
+        date.fromisoformat(period["end"]),
+        demo.truth["timezone"],
+    )

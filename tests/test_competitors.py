@@ -231,21 +231,6 @@ def test_period_change_null_world_claims_nothing():
 # --- the demo world (planted truths, see research/demo/) ----------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo_world(request):
-    try:
-        demo = request.getfixturevalue("demo")
-    except pytest.FixtureLookupError:
-        pytest.skip("the session fixture 'demo' (tests/conftest.py) is not available")
-    period = demo.truth["period"]
-    return (
-        demo,
-        date.fromisoformat(period["start"]),
-        date.fromisoformat(period["end"]),
-        demo.truth["timezone"],
-    )
-
-
 def test_demo_video_uplift(demo_world):
     demo, start, end, tz = demo_world
     video = format_uplift(demo.posts, demo.brands, start, end, tz).set_index("feature").loc["video"]

@@ -118,18 +118,10 @@ def test_no_lift_no_gap():
     assert hashtag_gaps(make_posts(5, lift=1.0), BRANDS, START, END, TZ).empty
 
 
-@pytest.fixture(scope="module")
-def demo_world(request):
-    try:
-        return request.getfixturevalue("demo")
-    except pytest.FixtureLookupError:
-        pytest.skip("the session fixture 'demo' (tests/conftest.py) is not available")
-
-
-def test_demo_cohashtag_clusters_are_the_communities(demo_world):
-    clusters = hashtag_clusters(cohashtag_graph(demo_world.posts, min_count=5)).set_index("hashtag")
+def test_demo_cohashtag_clusters_are_the_communities(demo):
+    clusters = hashtag_clusters(cohashtag_graph(demo.posts, min_count=5)).set_index("hashtag")
     seen = set()
-    for community in demo_world.truth["communities"].values():
+    for community in demo.truth["communities"].values():
         tags = [t for t in community["hashtags"] if t in clusters.index]
         assert len(tags) >= len(community["hashtags"]) // 2
         cluster = clusters.loc[tags, "cluster"]

@@ -161,23 +161,15 @@ def test_mention_sentiment_finds_negative_stretch():
     assert "Chai & Co" not in set(whole["brand"])
 
 
-@pytest.fixture(scope="module")
-def demo_world(request):
-    try:
-        return request.getfixturevalue("demo")
-    except pytest.FixtureLookupError:
-        pytest.skip("the session fixture 'demo' (tests/conftest.py) is not available")
-
-
-def test_demo_negative_stretch(demo_world):
+def test_demo_negative_stretch(demo):
     from datetime import date
 
     from research.text import mention_sentiment
 
-    truth = demo_world.truth
+    truth = demo.truth
     stretch = truth["negative_stretch"]
     period = truth["period"]
-    daily = mention_sentiment(demo_world.posts, demo_world.brands, date.fromisoformat(period["start"]),
+    daily = mention_sentiment(demo.posts, demo.brands, date.fromisoformat(period["start"]),
                               date.fromisoformat(period["end"]), truth["timezone"], languages=["en", "hi", "ru"], freq="day")  # fmt: skip
     brand = daily[daily["brand"] == stretch["brand"]]
     inside = brand["when"].between(date.fromisoformat(stretch["start"]), date.fromisoformat(stretch["end"]))

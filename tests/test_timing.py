@@ -130,21 +130,6 @@ def test_audience_heatmap_counts_engaged_audience_only():
     assert heat.loc["Thursday", 19] == 2 and heat.loc["Saturday", 21] == 1 and heat.to_numpy().sum() == 3
 
 
-@pytest.fixture(scope="module")
-def demo_world(request):
-    try:
-        demo = request.getfixturevalue("demo")
-    except pytest.FixtureLookupError:
-        pytest.skip("the session fixture 'demo' (tests/conftest.py) is not available")
-    period = demo.truth["period"]
-    return (
-        demo,
-        date.fromisoformat(period["start"]),
-        date.fromisoformat(period["end"]),
-        demo.truth["timezone"],
-    )
-
-
 def test_demo_best_slot_per_platform(demo_world):
     demo, start, end, tz = demo_world
     best = recommend_slots(slot_performance(demo.posts, demo.brands, start, end, tz), per_platform=1)
