@@ -157,7 +157,7 @@ def worker_analyses(workdir: Path, size: int, naive: bool) -> dict:
             continue
         with stage() as m:
             got = fn(ctx)
-        outputs.update(got)
+        outputs.update(stages.comparable(got))
         rows.append(_row(name, m))
         if name not in stages.EXPORT_STAGES:
             total, peak = total + m.seconds, max(peak, m.peak_rss_mb)
@@ -268,7 +268,7 @@ def _top(scores: dict, n: int) -> set:
 def agreement(workdir: Path, size: int) -> dict:
     """Compare the fast run's outputs with the naive run's."""
     from benchmarks.stages import EXACT
-    from research.graph import partition_nmi
+    from research.communities import partition_nmi
 
     ws = workspace(workdir, size)
     with open(ws / "outputs-fast.pkl", "rb") as f:
@@ -309,8 +309,14 @@ def _label(size: int) -> str:
     )
 
 
+ORDER = ("import_jsonl", "import_bluesky", "import", "imports", "load", "competitors", "content_timing", "hashtags",
+         "interaction_graph", "graph_metrics", "audience", "all_analyses", "graph_export", "notebooks", "render",
+         "research_brief")  # fmt: skip
+
+
 def print_table(rows: list[dict], sizes: list[int]) -> None:
-    stages = list(dict.fromkeys(r["stage"] for r in rows))
+    found = list(dict.fromkeys(r["stage"] for r in rows))
+    stages = [s for s in ORDER if s in found] + [s for s in found if s not in ORDER]
     cell = {(r["size"], r["stage"]): r for r in rows}
     head = f"{'stage':<18}" + "".join(f"| {_label(n) + ' posts':^27}" for n in sizes)
     sub = f"{'':<18}" + "".join(f"| {'s':>7} {'MB':>7} {'naive/ours':>10} " for _ in sizes)
@@ -432,6 +438,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--phases", nargs="+", choices=sorted(WORKERS), help="run only these phases (default: all)"
     )
     p.add_argument("--merge", action="store_true", help="keep the other rows of an existing --out file")
+    p.add_argument("--print", action="store_true", help="print the report of an existing --out file and stop")
     p.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
@@ -442,6 +449,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         result = WORKERS[args.worker](workdir, args.sizes[0])
         args.out.write_text(json.dumps(result), encoding="utf-8")
+        return 0
+    if args.print:
+        result = json.loads(args.out.read_text(encoding="utf-8"))
+        report(result, sorted({r["size"] for r in result["rows"]}), args.out)
         return 0
 
     from benchmarks.measure import machine
@@ -495,6 +506,13 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
+    report(result, sizes, args.out)
+    return 0
+
+
+def report(result: dict, sizes: list[int], out: Path) -> None:
+    """Print the machine, the stage table, the scaling, the agreement checks and the targets."""
+    info, rows, checks, goals = result["machine"], result["rows"], result["checks"], result["targets"]
     print()
     print(f"machine: {info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB; Python {info['python']}; "
           f"load average at start {info['load_average_at_start']}")  # fmt: skip
@@ -511,8 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     for t in goals:
         mark = "met" if t["met"] else "NOT MET"
         print(f"  [{mark:^7}] {t['target']}: {t['value']} {t['unit']}".rstrip())
-    print(f"\nwritten: {args.out}")
-    return 0
+    print(f"\nwritten: {out}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ pseudonymised ``posts``/``accounts`` (`research.privacy`) and every table follow
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Iterable
 from itertools import combinations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -92,9 +91,9 @@ def engaged_audience(
     inter = interactions(posts, accounts, kinds=kinds)
     inter = inter[inter["target"].isin(list(keys)) & ~inter["source"].isin(list(keys))]
     inter = inter.assign(brand=inter["target"].map(keys).astype("string"), account=inter["source"])
-    counts = pd.crosstab([inter["brand"], inter["account"]], inter["kind"]).reindex(
-        columns=list(KINDS), fill_value=0
-    )
+    # groupby-size, not crosstab: crosstab counts each of a million groups in Python
+    counts = inter.groupby(["brand", "account", "kind"]).size().unstack("kind", fill_value=0)
+    counts = counts.reindex(columns=pd.Index(list(KINDS), name="kind"), fill_value=0)
     times = inter.groupby(["brand", "account"])["created_at"].agg(first_at="min", last_at="max")
     out = counts.assign(interactions=counts.sum(axis=1)).join(times).reset_index()
     out["platform"], out["handle"] = _split_keys(out["account"])
@@ -261,16 +260,19 @@ def audience_languages(
 
 def audience_sentiment(
     posts: pd.DataFrame,
-    sentiment: pd.Series | pd.DataFrame,
     brands: Iterable[Brand],
     *,
     accounts: pd.DataFrame | None = None,
+    sentiment: pd.Series | pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Sentiment of audience posts addressed to each brand (replies, mentions, quotes).
 
-    ``sentiment`` is aligned with ``posts`` (same index): labels ``positive``,
-    ``neutral``, ``negative`` or NA for "not scored", as a Series or the ``sentiment``
-    column of ``research.text.score_sentiment``'s frame. Reposts are left out: they carry
+    Without ``sentiment``, the addressed posts are scored here with
+    `research.text.score_sentiment` (text and ``lang`` of each post) -- only those: at a
+    million posts scoring every text would cost more than every other analysis together.
+    ``sentiment``, when given, is aligned with ``posts`` (same index): labels
+    ``positive``, ``neutral``, ``negative`` or NA for "not scored", as a Series or the
+    ``sentiment`` column of ``score_sentiment``'s frame. Reposts are left out: they carry
     the brand's own words. A post addressing two brands counts for both.
 
     Returns
@@ -285,20 +287,32 @@ def audience_sentiment(
     >>> posts = posts_frame([{"platform": "twitter", "post_id": str(i), "author_handle": "fan", "mentions": ["brewbros"]}
     ...                      for i in range(3)])
     >>> labels = pd.Series(["positive", "negative", "positive"])
-    >>> audience_sentiment(posts, labels, [Brand("Brew Bros", "client", (("twitter", "brewbros"),))]).loc[0, "net"].round(3)
+    >>> brands = [Brand("Brew Bros", "client", (("twitter", "brewbros"),))]
+    >>> audience_sentiment(posts, brands, sentiment=labels).loc[0, "net"].round(3)
     np.float64(0.333)
     """
-    labels = sentiment["sentiment"] if isinstance(sentiment, pd.DataFrame) else sentiment
-    if not labels.index.equals(posts.index):
-        raise InputError("sentiment must be aligned with posts (same index)")
     brands = list(brands)
     keys = _brand_keys(brands)
     inter = interactions(posts, accounts, kinds=("reply", "mention", "quote"))
     inter = inter[inter["target"].isin(list(keys)) & ~inter["source"].isin(list(keys))]
+    rows = inter.assign(brand=inter["target"].map(keys))[["platform", "post_id", "brand"]].drop_duplicates()
+    if sentiment is None:
+        from research.text import score_sentiment  # here: the text models load only when used
+
+        # NOTE: a set of Python tuples, not Series.isin: on arrow strings isin converts each
+        # wanted value to an arrow scalar, seconds for a hundred thousand of them.
+        wanted = set(zip(rows["platform"].tolist(), rows["post_id"].tolist(), strict=True))
+        pairs = zip(posts["platform"].tolist(), posts["post_id"].tolist(), strict=True)
+        addressed = posts[np.fromiter((pair in wanted for pair in pairs), dtype=bool, count=len(posts))]
+        labels = score_sentiment(addressed["text"], addressed["lang"])["sentiment"]
+        posts = addressed
+    else:
+        labels = sentiment["sentiment"] if isinstance(sentiment, pd.DataFrame) else sentiment
+        if not labels.index.equals(posts.index):
+            raise InputError("sentiment must be aligned with posts (same index)")
     scored = pd.DataFrame(
         {"platform": posts["platform"], "post_id": posts["post_id"], "sentiment": labels.astype("string")}
     )
-    rows = inter.assign(brand=inter["target"].map(keys))[["platform", "post_id", "brand"]].drop_duplicates()
     rows = rows.merge(scored.drop_duplicates(["platform", "post_id"]), on=["platform", "post_id"], how="left")
     table = pd.crosstab(rows["brand"], rows["sentiment"]).reindex(
         columns=["positive", "neutral", "negative"], fill_value=0
@@ -312,19 +326,18 @@ def audience_sentiment(
     out["negative_share"] = out["negative"] / denominator
     out["net"] = out["positive_share"] - out["negative_share"]
     out = out.rename_axis("brand").reset_index()
-    return out[
-        [
-            "brand",
-            "posts",
-            "scored",
-            "positive",
-            "neutral",
-            "negative",
-            "positive_share",
-            "negative_share",
-            "net",
-        ]
+    columns = [
+        "brand",
+        "posts",
+        "scored",
+        "positive",
+        "neutral",
+        "negative",
+        "positive_share",
+        "negative_share",
+        "net",
     ]
+    return out[columns]
 
 
 def _account_keys(accounts: pd.DataFrame) -> pd.Series:
@@ -385,7 +398,11 @@ SUSPICION_RULES: dict[str, tuple[int, str]] = {
 }
 
 
-_NORMALISE = re.compile(r"https?://\S+|[@#]\S+|\s+")
+# Python's \s (what str.isspace() accepts) spelt out: RE2, pyarrow's regex engine, reads \s
+# as ASCII only. With it the pattern means the same in both, and pandas runs it in C on
+# arrow strings instead of calling Python's re once per text.
+_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_NORMALISE = rf"https?://[^{_SPACE}]+|[@#][^{_SPACE}]+|[{_SPACE}]+"
 
 
 def suspicious_accounts(
@@ -430,9 +447,12 @@ def suspicious_accounts(
     own = posts[keep]
     frame = pd.DataFrame({"account": keys[keep], "created_at": own["created_at"]})
     original = (own["repost_of_post_id"].isna() & own["repost_of_author_id"].isna()).to_numpy(dtype=bool)
-    text = own["text"].fillna("").str.lower().str.replace(_NORMALISE, " ", regex=True).str.strip()
-    texts = pd.DataFrame({"account": frame["account"], "text": text})[original]
-    texts = texts[texts["text"].str.len() >= 20]
+    # Each distinct text normalised once, then compared by integer code (same code: same text).
+    codes, raw = pd.factorize(own.loc[original, "text"].fillna(""))
+    normal = pd.Series(raw, dtype="string").str.lower().str.replace(_NORMALISE, " ", regex=True).str.strip()
+    text = pd.factorize(normal)[0][codes]
+    long = (normal.str.len() >= 20).to_numpy(dtype=bool)[codes]
+    texts = pd.DataFrame({"account": frame["account"][original][long], "text": text[long]})
     # copied_text: the most accounts sharing one of the account's texts.
     distinct = texts.drop_duplicates()
     copies = distinct.groupby("text")["account"].transform("size").groupby(distinct["account"]).max()

@@ -26,13 +26,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from itertools import chain
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from research.brands import Brand, brand_names
-from research.metrics import annotate, in_period, own_posts, period_days, previous_period
+from research.metrics import (
+    annotate,
+    brands_key,
+    in_period,
+    list_elements,
+    own_posts,
+    period_days,
+    previous_period,
+    remember,
+    string_isin,
+)
 from research.stats import ALPHA, adjust_pvalues, mann_whitney, proportion_test, rate_test, uplift
 
 __all__ = [
@@ -41,12 +52,13 @@ __all__ = [
     "format_uplift",
     "top_posts",
     "brand_mentions",
+    "handle_mentions",
     "response_stats",
     "share_of_voice",
     "period_change",
     "names_in",
     "any_in",
-    "pair_keys",
+    "pairs_in",
 ]
 
 
@@ -201,42 +213,51 @@ def brand_mentions(
     ``aliases`` match case-insensitively as whole words; ``by_name=False`` keeps
     handle mentions only.
     """
-    flat = _flatten(posts["mentions"])
-    if flat is None:  # repeated index labels: rows sharing a label pool their mentions, as groupby does
-        exploded = posts[["platform", "mentions"]].explode("mentions")
-        keys = (
-            exploded["platform"].astype("string") + "\t" + exploded["mentions"].astype("string").str.lower()
+    brands = list(brands)
+    out = _mentioned(posts, {b.name: b.accounts for b in brands})
+    if by_name:
+        named = _named(posts["text"], {b.name: [b.name, *(aliases or {}).get(b.name, [])] for b in brands})
+        for b in brands:
+            out[b.name] = out[b.name].to_numpy(dtype=bool) | named[b.name]
+    return out
+
+
+def _mentioned(posts: pd.DataFrame, accounts: Mapping[str, Iterable[tuple[str, str]]]) -> pd.DataFrame:
+    """Per brand, which posts @mention one of its ``(platform, handle)`` accounts."""
+    handles = {
+        name: pd.DataFrame(
+            [(p, h.lower().lstrip("@")) for p, h in pairs], columns=["platform", "handle"], dtype="string"
         )
-    else:
-        values, owner = flat
-        platform = posts["platform"].astype("string").to_numpy(dtype=object, na_value=None)[owner]
-        keys = pd.Series(platform, dtype="string") + "\t" + pd.Series(values, dtype="string").str.lower()
+        for name, pairs in accounts.items()
+    }
+    values, owner = list_elements(posts["mentions"])
+    mention = pc.utf8_lower(values)
+    # Only mentions of some brand's handle need pairing with their post's platform.
+    maybe = np.flatnonzero(string_isin(mention, {h for frame in handles.values() for h in frame["handle"]}))
+    rows = owner[maybe]
+    platform = posts["platform"].iloc[rows]
+    mention = pd.Series(mention.take(maybe), dtype="string")
     out = {}
-    for b in brands:
-        handles = {f"{p}\t{h.lower().lstrip('@')}" for p, h in b.accounts}
-        if flat is None:
-            hit = (
-                keys.isin(handles).fillna(False).groupby(level=0).any().reindex(posts.index, fill_value=False)
-            )
-        else:
-            found = np.zeros(len(posts), dtype=bool)
-            found[owner[keys.isin(handles).fillna(False).to_numpy(dtype=bool)]] = True
-            hit = pd.Series(found, index=posts.index)
-        if by_name:
-            names = [b.name, *(aliases or {}).get(b.name, [])]
-            hit = hit | names_in(posts["text"], names)
-        out[b.name] = hit.astype(bool)
-    return pd.DataFrame(out, index=posts.index)
+    for name, frame in handles.items():
+        hit = np.zeros(len(posts), dtype=bool)
+        hit[rows[pairs_in(platform, mention, frame["platform"], frame["handle"])]] = True
+        out[name] = hit
+    out = pd.DataFrame(out, index=posts.index)
+    if not posts.index.is_unique:  # rows sharing a label pool their mentions, as groupby does
+        out = out.groupby(level=0).transform("any").astype(bool)
+    return out
 
 
-def _flatten(lists: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
-    """All elements of a list column and the row position each came from (None if labels repeat)."""
-    if not lists.index.is_unique:
-        return None
-    arr = lists.to_numpy(dtype=object)
-    lengths = np.fromiter(map(len, arr), dtype=np.int64, count=len(arr))
-    values = np.array(list(chain.from_iterable(arr)), dtype=object)
-    return values, np.repeat(np.arange(len(arr)), lengths)
+def _named(texts: pd.Series, names: Mapping[str, list[str]]) -> dict[str, np.ndarray]:
+    """Per brand, which texts name it (``names_in``), searching every text once for all brands."""
+    every = [n for brand_names_ in names.values() for n in brand_names_]
+    maybe = names_in(texts, every).to_numpy(dtype=bool)  # a text naming no brand names none of them
+    out = {}
+    for brand, own_names in names.items():
+        hit = np.zeros(len(texts), dtype=bool)
+        hit[maybe] = names_in(texts[maybe], own_names).to_numpy(dtype=bool)
+        out[brand] = hit
+    return out
 
 
 def any_in(lists: pd.Series, values: Iterable[str]) -> pd.Series:
@@ -245,12 +266,9 @@ def any_in(lists: pd.Series, values: Iterable[str]) -> pd.Series:
     >>> any_in(pd.Series([["chai", "pune"], [], ["tea"]]), {"pune"}).tolist()
     [True, False, False]
     """
-    arr = lists.to_numpy(dtype=object)
-    lengths = np.fromiter(map(len, arr), dtype=np.int64, count=len(arr))
-    owner = np.repeat(np.arange(len(arr)), lengths)
-    flat = pd.Series(list(chain.from_iterable(arr)), dtype=object)
-    hit = np.zeros(len(arr), dtype=bool)
-    hit[owner[flat.isin(list(values)).to_numpy(dtype=bool)]] = True
+    flat, owner = list_elements(lists)
+    hit = np.zeros(len(lists), dtype=bool)
+    hit[owner[string_isin(flat, values)]] = True
     return pd.Series(hit, index=lists.index)
 
 
@@ -279,30 +297,88 @@ def names_in(texts: pd.Series, names: Iterable[str]) -> pd.Series:
     return pd.Series(hit, index=texts.index)
 
 
-def _addressed(ann: pd.DataFrame, brands: Sequence[Brand]) -> pd.DataFrame:
-    """Per brand, which audience posts reply to or @mention it (bool columns); reposts ask nothing."""
-    mentions = brand_mentions(ann, brands, by_name=False)
-    audience = ann["brand"].isna() & ann["repost_of_post_id"].isna()
-    to_author = pair_keys(ann["platform"], ann["reply_to_author_id"])
-    to_post = pair_keys(ann["platform"], ann["reply_to_post_id"])
-    authors_of, posts_of = (
-        pair_keys(ann["platform"], ann["author_id"]),
-        pair_keys(ann["platform"], ann["post_id"]),
+def handle_mentions(posts: pd.DataFrame, brands: Sequence[Brand]) -> pd.DataFrame:
+    """``brand_mentions(posts, brands, by_name=False)``, remembered for read-only ``posts``.
+
+    Responses and the engaged audience both start from the @mentions of every post.
+    """
+    return remember(
+        posts, None, ("mentions", brands_key(brands)), lambda: brand_mentions(posts, brands, by_name=False)
     )
+
+
+def _addressed(posts: pd.DataFrame, ann: pd.DataFrame, brands: Sequence[Brand]) -> pd.DataFrame:
+    """Per brand, which audience posts reply to or @mention it (bool columns); reposts ask nothing.
+
+    ``ann`` is ``posts`` annotated; the answer is remembered for read-only ``posts``.
+    """
+    return remember(
+        posts, None, ("addressed", brands_key(brands)), lambda: _find_addressed(posts, ann, brands)
+    )
+
+
+def _find_addressed(posts: pd.DataFrame, ann: pd.DataFrame, brands: Sequence[Brand]) -> pd.DataFrame:
+    mentions = handle_mentions(posts, brands)
+    audience = (ann["brand"].isna() & ann["repost_of_post_id"].isna()).to_numpy(dtype=bool)
+    replies = _replies_to(ann, brands)
+    return pd.DataFrame(
+        {b.name: audience & (replies[b.name] | mentions[b.name].to_numpy(dtype=bool)) for b in brands},
+        index=ann.index,
+    )
+
+
+def _replies_to(ann: pd.DataFrame, brands: Sequence[Brand]) -> dict[str, np.ndarray]:
+    """Per brand, which posts reply to one of its accounts or posts (matched as ``(platform, id)``)."""
+    own = ann.loc[ann["brand"].notna(), ["brand", "platform", "author_id", "post_id"]]  # few rows
+
+    def replying(posts: pd.DataFrame, to: pd.DataFrame) -> np.ndarray:
+        return pairs_in(
+            posts["platform"], posts["reply_to_author_id"], to["platform"], to["author_id"]
+        ) | pairs_in(posts["platform"], posts["reply_to_post_id"], to["platform"], to["post_id"])
+
+    # One pass over every post finds the replies to any brand; each brand's are then sorted out of those.
+    maybe = replying(ann, own)
+    replies = ann.loc[maybe, ["platform", "reply_to_author_id", "reply_to_post_id"]]
     out = {}
     for b in brands:
-        mine = (ann["brand"] == b.name).fillna(False).to_numpy(dtype=bool)
-        replies_to = to_author.isin(authors_of[mine].unique()) | to_post.isin(posts_of[mine].unique())
-        out[b.name] = audience & (replies_to | mentions[b.name])
-    return pd.DataFrame(out, index=ann.index)
+        hit = np.zeros(len(ann), dtype=bool)
+        hit[maybe] = replying(replies, own.loc[(own["brand"] == b.name).fillna(False)])
+        out[b.name] = hit
+    return out
+
+
+def pairs_in(
+    platform: pd.Series, value: pd.Series, among_platform: pd.Series, among_value: pd.Series
+) -> np.ndarray:
+    """Whether each ``(platform, value)`` is one of the ``(among_platform, among_value)`` pairs (bool array).
+
+    NA equals NA, as in tuples: a reply to no known author matches a brand post with no author id
+    on the same platform.
+
+    >>> platform, value = pd.Series(["x", "x", "y"]), pd.Series(["1", None, "1"])
+    >>> pairs_in(platform, value, pd.Series(["x", "x"]), pd.Series(["1", None])).tolist()
+    [True, True, False]
+    """
+    value, among_value = value.astype("string"), among_value.astype("string")
+    # Only rows whose value occurs at all need their platform checked: pair keys are built for those.
+    maybe = string_isin(value, among_value)
+    if among_value.isna().any():
+        maybe = maybe | value.isna().to_numpy(dtype=bool)
+    rows = np.flatnonzero(maybe)
+    hit = np.zeros(len(value), dtype=bool)
+    hit[rows] = string_isin(
+        _pair_keys(platform.iloc[rows], value.iloc[rows]), _pair_keys(among_platform, among_value)
+    )
+    return hit
 
 
 _MISSING = "\x00"  # stands for NA inside a key: (platform, NA) matches (platform, NA) as tuples do
 
 
-def pair_keys(platform: pd.Series, value: pd.Series) -> pd.Series:
-    """One string per ``(platform, value)`` pair, equal exactly when the tuples are equal (NA included)."""
-    return platform.astype("string").fillna(_MISSING) + "\x1f" + value.astype("string").fillna(_MISSING)
+def _pair_keys(platform: pd.Series, value: pd.Series) -> pa.Array:
+    """One string per ``(platform, value)`` pair (by position), equal exactly when the tuples are equal."""
+    parts = [pa.array(s.astype("string").array).fill_null(_MISSING) for s in (platform, value)]
+    return pc.binary_join_element_wise(*parts, pa.scalar("\x1f", type=parts[0].type))
 
 
 # The columns responses, share of voice and change read: selecting them first makes every row
@@ -315,11 +391,14 @@ def _responses(
     ann: pd.DataFrame, brands: Sequence[Brand], addressed: pd.DataFrame, period: pd.Series
 ) -> dict:
     """Per brand: its audience posts in ``period`` with ``answered`` and ``response_hours``."""
+    # The brands' replies (few), whatever they answer and whenever.
+    replies = ann["brand"].notna() & ann["reply_to_post_id"].notna()
+    answers = ann.loc[replies, ["brand", "platform", "reply_to_post_id", "created_at"]]
     out = {}
     for b in brands:
         asked = ann.loc[addressed[b.name] & period, ["platform", "post_id", "created_at"]]
-        answers = ann.loc[(ann["brand"] == b.name) & ann["reply_to_post_id"].notna()]
-        first = answers.groupby(["platform", "reply_to_post_id"])["created_at"].min()
+        mine = answers.loc[answers["brand"] == b.name]
+        first = mine.groupby(["platform", "reply_to_post_id"])["created_at"].min()
         first.index = first.index.set_names(["platform", "post_id"])
         merged = asked.join(first.rename("answered_at"), on=["platform", "post_id"])
         hours = (merged["answered_at"] - merged["created_at"]).dt.total_seconds() / 3600
@@ -337,7 +416,7 @@ def response_stats(
     ``median_response_hours`` (NULL when nothing was answered).
     """
     ann = annotate(posts, None, brands, timezone)[_USED]
-    resp = _responses(ann, brands, _addressed(ann, brands), in_period(ann, start, end, timezone))
+    resp = _responses(ann, brands, _addressed(posts, ann, brands), in_period(ann, start, end, timezone))
     rows = []
     for b in brands:
         r = resp[b.name]
@@ -348,25 +427,39 @@ def response_stats(
     return out.astype({"answered_share": "Float64", "median_response_hours": "Float64"})
 
 
-def _stream(ann: pd.DataFrame, hashtags: Iterable[str] | None, keywords: Iterable[str] | None) -> pd.Series:
+def _stream(posts: pd.DataFrame, hashtags: Iterable[str] | None, keywords: Iterable[str] | None) -> pd.Series:
+    """Which posts are in the stream (module docstring); share of voice and change both ask.
+
+    Remembered for read-only ``posts``.
+    """
     tags = {h.lower().lstrip("#") for h in hashtags or []}
     words = [k for k in keywords or [] if k]
+    key = ("stream", tuple(sorted(tags)), tuple(words))
+    return remember(posts, None, key, lambda: _in_stream(posts, tags, words))
+
+
+def _in_stream(posts: pd.DataFrame, tags: set[str], words: list[str]) -> pd.Series:
     if not tags and not words:
-        return pd.Series(True, index=ann.index)
-    hit = any_in(ann["hashtags"], tags)
+        return pd.Series(True, index=posts.index)
+    hit = any_in(posts["hashtags"], tags)
     if words:
         pattern = "|".join(re.escape(w) for w in words)
-        hit = hit | ann["text"].str.contains(pattern, case=False, regex=True).fillna(False).astype(bool)
+        hit = hit | posts["text"].str.contains(pattern, case=False, regex=True).fillna(False).astype(bool)
     return hit
 
 
-def _voice(ann, brands, hashtags, keywords, aliases) -> tuple[pd.DataFrame, pd.Series]:
-    """Stream posts and, per brand, which of them are in its voice."""
-    stream = ann.loc[_stream(ann, hashtags, keywords)]
+def _voice(
+    stream: pd.DataFrame, brands: Sequence[Brand], aliases: Mapping[str, Iterable[str]] | None
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Per brand, which stream posts are in its voice, and the posts' engagement (0 where unknown)."""
     voice = brand_mentions(stream, brands, aliases=aliases)
     for b in brands:
         voice[b.name] = voice[b.name] | (stream["brand"] == b.name).fillna(False).astype(bool)
     return voice, stream["engagement"].astype("Float64").fillna(0.0)
+
+
+# What ``_voice`` reads of the stream posts.
+_VOICE = ["platform", "mentions", "text", "brand", "engagement"]
 
 
 def share_of_voice(
@@ -386,8 +479,8 @@ def share_of_voice(
     engagement_share``; ``stream_posts`` repeats the stream size for reference.
     """
     ann = annotate(posts, None, brands, timezone)[_USED]
-    ann = ann.loc[in_period(ann, start, end, timezone)]
-    voice, eng = _voice(ann, brands, hashtags, keywords, aliases)
+    stream = in_period(ann, start, end, timezone) & _stream(posts, hashtags, keywords)
+    voice, eng = _voice(ann.loc[stream, _VOICE], brands, aliases)
     counts = voice.sum()
     engaged = voice.astype(float).mul(eng, axis=0).sum()
     out = pd.DataFrame({"brand": [b.name for b in brands]})
@@ -451,14 +544,14 @@ def period_change(
     """
     ann = annotate(posts, accounts, brands, timezone)[_USED]
     prev_start, prev_end = previous_period(start, end)
-    addressed = _addressed(ann, brands)
+    addressed = _addressed(posts, ann, brands)
+    stream = _stream(posts, hashtags, keywords)
     samples: dict[str, dict] = {}
     for label, (s, e) in {"current": (start, end), "previous": (prev_start, prev_end)}.items():
         mask = in_period(ann, s, e, timezone)
-        period = ann.loc[mask]
-        voice, _ = _voice(period, brands, hashtags, keywords, aliases)
+        voice, _ = _voice(ann.loc[mask & stream, _VOICE], brands, aliases)
         resp = _responses(ann, brands, addressed, mask)
-        own = period.loc[period["own_post"]]
+        own = ann.loc[mask & ann["own_post"], ["brand", "engagement", "er_followers", "er_views"]]
         for b in brands:
             mine = own.loc[own["brand"] == b.name]
             samples.setdefault(b.name, {})[label] = {

@@ -5,7 +5,7 @@
 the per-account scorecard, the posting heatmaps, the interaction graph (summary and
 the interactive view of `research.graph_view`) and its top communities. Every output is computed by the same ``research`` functions the
 notebooks call (`competitors.scorecard`, `timing.posting_heatmaps`,
-`graph.interaction_graph`, `graph.detect_communities`, `graph.community_labels`), so
+`graph.interaction_graph`, `communities.detect_communities`, `communities.community_labels`), so
 what the analyst sees while exploring is what the brief will say for the same filters.
 With ``privacy: {pseudonymize_audience: true}`` audience accounts are pseudonymised on
 loading, as in the notebooks.
@@ -31,7 +31,7 @@ import networkx as nx
 import pandas as pd
 from matplotlib.figure import Figure
 
-from research import competitors, figures, graph, graph_view, privacy, timing
+from research import communities, competitors, figures, graph, graph_view, privacy, timing
 from research.brands import Brand
 from research.errors import ResearchError
 from research.metrics import in_period
@@ -254,15 +254,17 @@ class Explorer:
         G = graph.interaction_graph(
             posts, self.accounts, self.params.brands(), kinds=kinds, platforms=platforms, start=t0, end=t1
         )
-        parts = graph.detect_communities(G, seed=0) if G.number_of_edges() else []
-        H = graph.set_communities(G, parts)
+        parts = communities.detect_communities(G, seed=0) if G.number_of_edges() else []
+        H = communities.set_communities(G, parts)
         # PageRank once: community labels, the view's node sizes and its top-node cut all use it.
         rank = graph.pagerank(H) if len(H) else {}
         nx.set_node_attributes(H, rank, "pagerank")
         self.graph = H
         in_range = posts.loc[in_period(posts, start, end, tz)]
         labels = (
-            graph.community_labels(H, in_range, self.accounts, centrality=rank) if parts else pd.DataFrame()
+            communities.community_labels(H, in_range, self.accounts, centrality=rank)
+            if parts
+            else pd.DataFrame()
         )
         self.communities = labels.head(TOP_COMMUNITIES)
         weights = {k: sum(d.get(k, 0) for *_, d in G.edges(data=True)) for k in kinds}

@@ -8,17 +8,18 @@ whichever way it was reached. A directed edge runs from the acting account to it
 target and carries one count per kind (``reply``, ``mention``, ``repost``,
 ``quote``) plus their sum, ``weight``.
 
-Metrics, communities and rankings follow networkx conventions and return plain
-dicts, lists and DataFrames. Graphs with more than ``IGRAPH_MIN_EDGES`` edges are
-handed to python-igraph for PageRank, betweenness, k-core, components and communities
-(Leiden where networkx runs Louvain); networkx stays the graph model, and the tests
-check that both backends agree on small graphs.
+Metrics and rankings follow networkx conventions and return plain dicts, lists and
+DataFrames. Graphs with more than ``IGRAPH_MIN_EDGES`` edges are handed to python-igraph
+for PageRank, betweenness, k-core and components; networkx stays the graph model, and
+the tests check that both backends agree on small graphs. Communities and what they are
+about live in `research.communities`.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator, Sequence
+import weakref
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Literal
 
@@ -28,11 +29,11 @@ import numpy as np
 import pandas as pd
 
 from research.brands import Brand, brand_lookup
+from research.metrics import READ_ONLY
 
 __all__ = [
     "KINDS",
     "IGRAPH_MIN_EDGES",
-    "STOPWORDS",
     "author_keys",
     "interactions",
     "interaction_graph",
@@ -43,11 +44,6 @@ __all__ = [
     "pagerank",
     "betweenness",
     "node_metrics",
-    "detect_communities",
-    "partition_nmi",
-    "community_report",
-    "set_communities",
-    "community_labels",
     "influencers",
     "bridges",
 ]
@@ -57,11 +53,11 @@ KINDS: tuple[str, ...] = ("reply", "mention", "repost", "quote")
 # code keeps 1M-post worlds inside the 30 s budget. Tests pin both backends to agree.
 IGRAPH_MIN_EDGES = 2_000
 # Exact betweenness is O(nodes x edges); above this many nodes it is estimated from a
-# fixed-seed sample of source nodes (networkx's estimator, reproduced for igraph), as many
-# as fit a budget of edge visits (one breadth-first search per source), within these bounds.
+# fixed-seed sample of BETWEENNESS_SOURCES source nodes (networkx's estimator, reproduced
+# for igraph): one breadth-first search per source. NOTE: the error shrinks as
+# 1/sqrt(sources); with much fewer than 100 the top-10 bridges reshuffle between seeds.
 EXACT_BETWEENNESS_MAX_NODES = 5_000
-BETWEENNESS_BUDGET = 10_000_000
-BETWEENNESS_SAMPLE = (16, 256)
+BETWEENNESS_SOURCES = 100
 
 Backend = Literal["auto", "networkx", "igraph"]
 _LINKS = {"reply": "reply_to", "repost": "repost_of", "quote": "quote_of"}
@@ -191,28 +187,53 @@ def interactions(
         raise ValueError(
             f"kinds: {sorted(kinds - set(KINDS))} are not interaction kinds (known: {', '.join(KINDS)})"
         )
+    everything = _all_interactions(posts, accounts)
+    if kinds == set(KINDS):
+        return everything.copy(deep=False)  # copy-on-write: the caller may change it freely
+    # Fewer kinds are a filter of all of them: every link target is resolved either way (below).
+    return everything[everything["kind"].isin(list(kinds)).to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+# Interactions of read-only frames (``posts.attrs[READ_ONLY]``, set by ``open_run``): the graph,
+# the engaged audience and audience sentiment all start from them, and on a million posts
+# resolving every target costs seconds each time.
+_INTERACTIONS: dict[tuple, tuple] = {}
+
+
+def _all_interactions(posts: pd.DataFrame, accounts: pd.DataFrame | None) -> pd.DataFrame:
+    token = posts.attrs.get(READ_ONLY)
+    key = (token, id(posts), len(posts), None if accounts is None else id(accounts))
+    hit = _INTERACTIONS.get(key) if token is not None else None
+    if hit is not None and hit[0]() is posts and hit[1]() is accounts:
+        return hit[2]
+    found = _interactions(posts, accounts)
+    if token is not None:
+        if len(_INTERACTIONS) >= 2:
+            _INTERACTIONS.pop(next(iter(_INTERACTIONS)))
+        keep = (lambda: None) if accounts is None else weakref.ref(accounts)
+        _INTERACTIONS[key] = (weakref.ref(posts), keep, found)
+    return found
+
+
+def _interactions(posts: pd.DataFrame, accounts: pd.DataFrame | None) -> pd.DataFrame:
+    """Every interaction of every kind (`interactions` documents the rules)."""
     p = posts.reset_index(drop=True)
     source, targets = _author_and_targets(p, accounts)
     rank = {k: i for i, k in enumerate(KINDS)}
     parts = []
     for kind, target in targets.items():
-        if kind in kinds:
-            target = target.dropna()
-            parts.append(pd.DataFrame({"row": target.index, "rank": rank[kind], "target": target.array}))
-    if "mention" in kinds:
-        handles = p["mentions"].explode().dropna()
-        rows = handles.index.to_numpy()
-        target = (p["platform"].astype("string").take(rows) + ":" + _clean(handles)).reset_index(drop=True)
-        # NOTE: every link target is resolved even when fewer kinds are asked for, so a
-        # mention that encodes a reply or repost is dropped the same way whatever the filter.
-        encoded = np.zeros(len(rows), dtype=bool)
-        for link in targets.values():
-            encoded |= target.eq(link.take(rows).reset_index(drop=True)).fillna(False).to_numpy(dtype=bool)
-        mentions = pd.DataFrame({"row": rows, "rank": rank["mention"], "target": target.array})[~encoded]
-        parts.append(mentions.drop_duplicates(["row", "target"]))
-    out = (
-        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"row": [], "rank": [], "target": []})
-    )
+        target = target.dropna()
+        parts.append(pd.DataFrame({"row": target.index, "rank": rank[kind], "target": target.array}))
+    handles = p["mentions"].explode().dropna()
+    rows = handles.index.to_numpy()
+    target = (p["platform"].astype("string").take(rows) + ":" + _clean(handles)).reset_index(drop=True)
+    # A mention that encodes a reply or repost (every link target is resolved) is not counted again.
+    encoded = np.zeros(len(rows), dtype=bool)
+    for link in targets.values():
+        encoded |= target.eq(link.take(rows).reset_index(drop=True)).fillna(False).to_numpy(dtype=bool)
+    mentions = pd.DataFrame({"row": rows, "rank": rank["mention"], "target": target.array})[~encoded]
+    parts.append(mentions.drop_duplicates(["row", "target"]))
+    out = pd.concat(parts, ignore_index=True)
     order = np.lexsort((out["rank"].to_numpy(), out["row"].to_numpy()))
     rows = out["row"].to_numpy(dtype=np.int64)[order]
     result = pd.DataFrame(
@@ -236,6 +257,8 @@ def interactions(
 
 
 def _period(posts: pd.DataFrame, start: object, end: object) -> pd.DataFrame:
+    if start is None and end is None:
+        return posts  # the same frame: its interactions may be known already
     keep = pd.Series(True, index=posts.index)
     for bound, cmp in ((start, "ge"), (end, "lt")):
         if bound is not None:
@@ -281,6 +304,9 @@ def interaction_graph(
         attributes: one count per kind in ``KINDS`` and ``weight``, their sum. Nodes are
         the accounts on kept edges plus brand accounts that posted, so a brand nobody
         engaged with still appears.
+        The graph is frozen (``nx.freeze``): the analyses convert it for igraph once and
+        reuse that. Node attributes can still be set (as `set_communities` does);
+        ``nx.DiGraph(G)`` is an editable copy.
 
     Examples
     --------
@@ -325,7 +351,7 @@ def interaction_graph(
         data.update(
             platform=platform, handle=handle, label=handle or rest[3:], is_brand=bool(brand), brand=brand
         )
-    return G
+    return nx.freeze(G)
 
 
 def filter_graph(
@@ -381,32 +407,51 @@ def _use_igraph(G: nx.Graph, backend: Backend) -> bool:
     return backend == "igraph" or (backend == "auto" and G.number_of_edges() > IGRAPH_MIN_EDGES)
 
 
+# Conversions of frozen graphs (``nx.freeze``; `interaction_graph` returns one), by weight:
+# one notebook asks for communities, PageRank, betweenness and bridges of the same graph,
+# and on a million edges each conversion costs about as much as the measure itself.
+_CONVERTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _edge_array(G: nx.Graph, weight: str | None) -> tuple[list, np.ndarray]:
     """The nodes of ``G`` and its edges as rows ``(source index, target index, weight)``."""
+    cached = _CONVERTED.get(G, {}).get(("rows", weight))
+    if cached is not None:
+        return cached
     nodes = list(G)
     index = {n: i for i, n in enumerate(nodes)}
-    source, target, weights = [], [], []
-    # NOTE: raw adjacency dicts and flat lists, not an edge view and tuples: on a million
-    # edges this loop is the slowest step of every conversion, and this halves it.
-    for u, nbrs in G.adjacency():
-        i = index[u]
-        for v, d in nbrs.items():
-            source.append(i)
-            target.append(index[v])
-            weights.append(d.get(weight, 1) if weight else 1)
-    rows = np.column_stack(
-        [np.array(source, dtype=float), np.array(target, dtype=float), np.array(weights, dtype=float)]
+    # NOTE: adjacency dicts read by generators straight into numpy: on a million edges this
+    # is the slowest step of every conversion, and flat generators are 3x faster than a loop.
+    nbrs = [nbr for _, nbr in G.adjacency()]
+    sizes = np.fromiter(map(len, nbrs), dtype=np.int64, count=len(nbrs))
+    total = int(sizes.sum())
+    source = np.repeat(np.arange(len(nodes), dtype=float), sizes)
+    target = np.fromiter((index[v] for nbr in nbrs for v in nbr), dtype=float, count=total)
+    weights = (
+        np.fromiter((d.get(weight, 1) for nbr in nbrs for d in nbr.values()), dtype=float, count=total)
+        if weight
+        else np.ones(total)
     )
+    rows = np.column_stack([source, target, weights])
     if not G.is_directed():  # adjacency lists an undirected edge from both ends
         rows = rows[rows[:, 0] <= rows[:, 1]]
-    return nodes, rows.reshape(-1, 3)
+    rows = rows.reshape(-1, 3)
+    if nx.is_frozen(G):
+        rows.flags.writeable = False  # shared by every caller
+        _CONVERTED.setdefault(G, {})[("rows", weight)] = (nodes, rows)
+    return nodes, rows
 
 
-def to_igraph(G: nx.Graph, weight: str | None = "weight") -> tuple[ig.Graph, list]:
+def to_igraph(
+    G: nx.Graph, weight: str | None = "weight", *, undirected: bool = False
+) -> tuple[ig.Graph, list]:
     """``G`` as an igraph graph (same direction, edge attribute "weight") and its node order.
 
     Vertex ``i`` of the igraph graph is ``nodes[i]``; attributes other than ``weight``
-    stay behind: networkx remains the model, igraph only computes.
+    stay behind: networkx remains the model, igraph only computes. ``undirected=True``
+    gives the undirected view, the weights of both directions summed (as `undirected`).
+    A frozen graph is converted once per weight and view; each caller gets a copy
+    (cheap, in C).
 
     Examples
     --------
@@ -414,14 +459,20 @@ def to_igraph(G: nx.Graph, weight: str | None = "weight") -> tuple[ig.Graph, lis
     >>> nodes, g.es["weight"], g.is_directed()
     (['a', 'b'], [3.0], True)
     """
-    nodes, rows = _edge_array(G, weight)
-    g = ig.Graph(n=len(nodes), edges=rows[:, :2].astype(np.int64), directed=G.is_directed())
-    g.es["weight"] = rows[:, 2].tolist()
+    view = ("igraph", weight, undirected)
+    cached = _CONVERTED.get(G, {}).get(view)
+    if cached is not None:
+        return cached[0].copy(), list(cached[1])
+    if undirected and G.is_directed():
+        g, nodes = to_igraph(G, weight)
+        g = g.as_undirected(mode="collapse", combine_edges={"weight": "sum"})
+    else:
+        nodes, rows = _edge_array(G, weight)
+        g = ig.Graph(n=len(nodes), edges=rows[:, :2].astype(np.int64), directed=G.is_directed())
+        g.es["weight"] = rows[:, 2].tolist()
+    if nx.is_frozen(G):
+        _CONVERTED.setdefault(G, {})[view] = (g.copy(), list(nodes))
     return g, nodes
-
-
-def _ig_undirected(g: ig.Graph) -> ig.Graph:
-    return g.as_undirected(mode="collapse", combine_edges={"weight": "sum"}) if g.is_directed() else g
 
 
 def undirected(G: nx.Graph, weight: str | None = "weight") -> nx.Graph:
@@ -450,27 +501,33 @@ def pagerank(
     >>> max(pagerank(G).items(), key=lambda kv: kv[1])[0]
     'b'
     """
-    if not _use_igraph(G, backend):
+    fast = _use_igraph(G, backend)
+    key = ("pagerank", weight, alpha, fast)
+    known = _CONVERTED.get(G, {}).get(key)  # frozen graphs: metrics, labels and pictures share it
+    if known is not None:
+        return dict(known)
+    if not fast:
         # NOTE: tighter than networkx's default tolerance so both backends agree to ~1e-9.
-        return nx.pagerank(G, alpha=alpha, weight=weight, tol=1e-10, max_iter=1000)
-    g, nodes = to_igraph(G, weight)
-    return dict(
-        zip(nodes, g.pagerank(weights="weight", directed=g.is_directed(), damping=alpha), strict=True)
-    )
+        scores = nx.pagerank(G, alpha=alpha, weight=weight, tol=1e-10, max_iter=1000)
+    else:
+        g, nodes = to_igraph(G, weight)
+        ranks = g.pagerank(weights="weight", directed=g.is_directed(), damping=alpha)
+        scores = dict(zip(nodes, ranks, strict=True))
+    if nx.is_frozen(G):
+        _CONVERTED.setdefault(G, {})[key] = dict(scores)
+    return scores
 
 
 def _sample_size(G: nx.Graph, k: int | Literal["auto"] | None) -> int | None:
     n = len(G)
     if k == "auto":
-        low, high = BETWEENNESS_SAMPLE
-        budget = BETWEENNESS_BUDGET // max(G.number_of_edges(), 1)
-        k = None if n <= EXACT_BETWEENNESS_MAX_NODES else min(max(budget, low), high)
+        k = None if n <= EXACT_BETWEENNESS_MAX_NODES else BETWEENNESS_SOURCES
     return None if k is None or k >= n else int(k)
 
 
-def _ig_betweenness(g: ig.Graph, nodes: list, k: int | None, seed: int) -> dict:
+def _ig_betweenness(ug: ig.Graph, nodes: list, k: int | None, seed: int) -> dict:
+    """Betweenness on the undirected graph ``ug``, hop counts (weights ignored)."""
     n = len(nodes)
-    ug = g.as_undirected(mode="collapse") if g.is_directed() else g
     if n <= 2:
         return dict.fromkeys(nodes, 0.0)
     if k is None:
@@ -493,8 +550,7 @@ def betweenness(
     Weights count interactions; they are not distances, so paths are counted in hops.
     ``k=None`` is exact; an int estimates from ``k`` source nodes sampled with ``seed``
     exactly as ``nx.betweenness_centrality(G, k=k, seed=seed)`` does; ``"auto"`` is exact
-    up to ``EXACT_BETWEENNESS_MAX_NODES`` nodes and above samples as many sources as
-    ``BETWEENNESS_BUDGET`` edge visits allow (between the bounds of ``BETWEENNESS_SAMPLE``).
+    up to ``EXACT_BETWEENNESS_MAX_NODES`` nodes and above samples ``BETWEENNESS_SOURCES``.
 
     Examples
     --------
@@ -504,12 +560,37 @@ def betweenness(
     k = _sample_size(G, k)
     if not _use_igraph(G, backend):
         return nx.betweenness_centrality(G.to_undirected(as_view=True), k=k, seed=seed)
-    return _ig_betweenness(*to_igraph(G, None), k, seed)
+    return _ig_betweenness(*to_igraph(G, None, undirected=True), k, seed)
 
 
 def _order_components(groups: Iterable[Iterable]) -> dict:
     ordered = sorted((sorted(c) for c in groups), key=lambda c: (-len(c), c[0]))
     return {n: i for i, c in enumerate(ordered) for n in c}
+
+
+@contextmanager
+def seeded_igraph(seed: int) -> Iterator[None]:
+    """Make igraph's random choices inside the block reproducible.
+
+    python-igraph draws from Python's ``random`` module; this lends it a private
+    generator seeded with ``seed`` and restores the default afterwards, so the caller's
+    global random state is left alone.
+
+    Examples
+    --------
+    >>> g = ig.Graph.Famous("Zachary")
+    >>> runs = []
+    >>> for _ in range(2):
+    ...     with seeded_igraph(7):
+    ...         runs.append(g.community_leiden(objective_function="modularity").membership)
+    >>> runs[0] == runs[1]
+    True
+    """
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        yield
+    finally:
+        ig.set_random_number_generator(random)
 
 
 def node_metrics(
@@ -537,9 +618,11 @@ def node_metrics(
     nodes = list(G)
     if _use_igraph(G, backend):
         g, nodes = to_igraph(G, weight)  # converted once for every measure
-        pr = g.pagerank(weights="weight", directed=g.is_directed())
-        bt = _ig_betweenness(g, nodes, _sample_size(G, k), seed)
-        core = g.as_undirected(mode="collapse").coreness()
+        ug, _ = to_igraph(G, weight, undirected=True)
+        ranks = pagerank(G, weight=weight, backend="igraph")
+        pr = [ranks[n] for n in nodes]
+        bt = _ig_betweenness(ug, nodes, _sample_size(G, k), seed)
+        core = ug.coreness()
         component = _order_components([nodes[i] for i in c] for c in g.connected_components(mode="weak"))
         mode = ("in", "out") if g.is_directed() else ("all", "all")
         degrees = [g.degree(mode=m) for m in mode] + [g.strength(mode=m, weights="weight") for m in mode]
@@ -569,195 +652,6 @@ def node_metrics(
         if (out[column] % 1 == 0).all():
             out[column] = out[column].astype("int64")
     return out.sort_values(["pagerank", "account"], ascending=[False, True], ignore_index=True)
-
-
-# --- communities -------------------------------------------------------------------------------
-
-
-def _ordered(parts: Iterable[Iterable]) -> list[set]:
-    return sorted((set(p) for p in parts), key=lambda c: (-len(c), min(c)))
-
-
-@contextmanager
-def seeded_igraph(seed: int) -> Iterator[None]:
-    """Make igraph's random choices inside the block reproducible.
-
-    python-igraph draws from Python's ``random`` module; this lends it a private
-    generator seeded with ``seed`` and restores the default afterwards, so the caller's
-    global random state is left alone.
-
-    Examples
-    --------
-    >>> g = ig.Graph.Famous("Zachary")
-    >>> runs = []
-    >>> for _ in range(2):
-    ...     with seeded_igraph(7):
-    ...         runs.append(g.community_leiden(objective_function="modularity").membership)
-    >>> runs[0] == runs[1]
-    True
-    """
-    ig.set_random_number_generator(random.Random(seed))
-    try:
-        yield
-    finally:
-        ig.set_random_number_generator(random)
-
-
-def _ig_partition(ug: ig.Graph, nodes: list, resolution: float, seed: int) -> list[set]:
-    with seeded_igraph(seed):
-        found = ug.community_leiden(objective_function="modularity", weights="weight", resolution=resolution)
-    groups: dict[int, list] = {}
-    for node, c in zip(nodes, found.membership, strict=True):
-        groups.setdefault(c, []).append(node)
-    return _ordered(groups.values())
-
-
-def detect_communities(
-    G: nx.Graph,
-    *,
-    weight: str | None = "weight",
-    resolution: float = 1.0,
-    seed: int = 0,
-    backend: Backend = "auto",
-) -> list[set]:
-    """Communities of the undirected view (weights of both directions summed), largest first.
-
-    Small graphs use networkx's Louvain. Large ones use igraph's Leiden with the same
-    modularity objective: Leiden refines Louvain (its communities are always internally
-    connected) and stays fast where Louvain stalls; the tests check both reach the same
-    modularity and agree on planted communities. Deterministic for a given ``seed``.
-
-    Examples
-    --------
-    >>> G = nx.DiGraph([(0, 1), (1, 2), (2, 0), (3, 4), (4, 5), (5, 3), (2, 3)])
-    >>> detect_communities(G)
-    [{0, 1, 2}, {3, 4, 5}]
-    """
-    if not _use_igraph(G, backend):
-        U = undirected(G, weight)
-        return _ordered(
-            nx.community.louvain_communities(U, weight="weight", resolution=resolution, seed=seed)
-        )
-    g, nodes = to_igraph(G, weight)
-    return _ig_partition(_ig_undirected(g), nodes, resolution, seed)
-
-
-def _membership(partition: Sequence[Iterable] | dict) -> dict:
-    if isinstance(partition, dict):
-        return partition
-    return {n: i for i, c in enumerate(partition) for n in c}
-
-
-def partition_nmi(a: Sequence[Iterable] | dict, b: Sequence[Iterable] | dict) -> float:
-    """Normalised mutual information of two partitions (arithmetic normalisation).
-
-    Each partition is a list of node sets or a ``{node: label}`` dict; only nodes in
-    both count. 1.0 means identical splits, 0.0 independent ones.
-
-    Examples
-    --------
-    >>> partition_nmi([{1, 2}, {3, 4}], {1: "x", 2: "x", 3: "y", 4: "y"})
-    1.0
-    >>> partition_nmi([{1, 2}, {3, 4}], [{1, 3}, {2, 4}])
-    0.0
-    """
-    la, lb = _membership(a), _membership(b)
-    common = [n for n in la if n in lb]
-    if not common:
-        return float("nan")
-    x = pd.factorize(pd.Series([la[n] for n in common], dtype=object))[0]
-    y = pd.factorize(pd.Series([lb[n] for n in common], dtype=object))[0]
-    joint = np.zeros((x.max() + 1, y.max() + 1))
-    np.add.at(joint, (x, y), 1.0 / len(common))
-    px, py = joint.sum(axis=1), joint.sum(axis=0)
-    nz = joint > 0
-    mi = float((joint[nz] * np.log(joint[nz] / np.outer(px, py)[nz])).sum())
-    hx, hy = float(-(px * np.log(px)).sum()), float(-(py * np.log(py)).sum())
-    return 1.0 if hx + hy == 0 else round(max(0.0, 2 * mi / (hx + hy)), 12)
-
-
-ROBUST_NMI = 0.9
-
-
-def community_report(
-    G: nx.Graph,
-    communities: list[set],
-    *,
-    weight: str | None = "weight",
-    resolution: float = 1.0,
-    seeds: Iterable[int] = (1, 2, 3),
-    backend: Backend = "auto",
-) -> dict:
-    """Quality and robustness of a community split, as JSON-serialisable named values.
-
-    The split is re-run with each of ``seeds`` and compared with ``communities`` by
-    `partition_nmi`. ``robust`` is true when every rerun agrees at NMI >= ``ROBUST_NMI``
-    (0.9): then the communities are a property of the data, not of one random start.
-
-    Examples
-    --------
-    >>> G = nx.DiGraph([(0, 1), (1, 2), (2, 0), (3, 4), (4, 5), (5, 3), (2, 3)])
-    >>> report = community_report(G, detect_communities(G, seed=0))
-    >>> report["communities"], round(report["modularity"], 3), report["robust"]
-    (2, 0.357, True)
-    """
-    seeds = list(seeds)
-    if _use_igraph(G, backend):
-        g, nodes = to_igraph(G, weight)  # converted once for every rerun
-        ug = _ig_undirected(g)
-        runs = [_ig_partition(ug, nodes, resolution, s) for s in seeds]
-
-        def modularity(parts: list[set]) -> float:
-            member = _membership(parts)
-            return ug.modularity([member[n] for n in nodes], weights="weight", resolution=resolution)
-    else:
-        U = undirected(G, weight)
-        runs = [
-            detect_communities(G, weight=weight, resolution=resolution, seed=s, backend="networkx")
-            for s in seeds
-        ]
-
-        def modularity(parts: list[set]) -> float:
-            return nx.community.modularity(U, parts, weight="weight", resolution=resolution)
-
-    nmis = [partition_nmi(communities, run) for run in runs]
-    qs = [modularity(run) for run in runs]
-    report = {
-        "accounts": len(G),
-        "communities": len(communities),
-        "modularity": modularity(communities),
-        "largest_share": max((len(c) for c in communities), default=0) / max(len(G), 1),
-        "stability_seeds": seeds,
-        "stability_nmi_mean": float(np.mean(nmis)) if nmis else float("nan"),
-        "stability_nmi_min": float(min(nmis)) if nmis else float("nan"),
-        "stability_modularity_min": float(min(qs)) if qs else float("nan"),
-        "stability_modularity_max": float(max(qs)) if qs else float("nan"),
-    }
-    report["robust"] = bool(nmis) and report["stability_nmi_min"] >= ROBUST_NMI
-    verdict = "robust" if report["robust"] else "not robust: read communities as tendencies"
-    report["summary"] = (
-        f"{report['communities']} communities, modularity {report['modularity']:.2f}; "
-        f"{len(seeds)} reruns with other seeds agree at NMI {report['stability_nmi_min']:.2f}-"
-        f"{max(nmis, default=float('nan')):.2f}, so the split is {verdict}."
-    )
-    return report
-
-
-def set_communities(G: nx.Graph, communities: list[set], name: str = "community") -> nx.Graph:
-    """Store each node's community number (0 = largest) in node attribute ``name``; return ``G``.
-
-    Like ``nx.set_node_attributes``, this changes ``G`` in place (it is returned for
-    chaining): copying a million-edge graph to add one attribute would cost more than
-    detecting the communities.
-
-    Examples
-    --------
-    >>> G = set_communities(nx.path_graph(3), [{0, 1}, {2}])
-    >>> dict(G.nodes(data="community"))
-    {0: 0, 1: 0, 2: 1}
-    """
-    nx.set_node_attributes(G, _membership(communities), name)
-    return G
 
 
 # --- who matters ------------------------------------------------------------------------------
@@ -843,6 +737,7 @@ def bridges(
     Examples
     --------
     >>> G = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "a"), ("x", "y"), ("y", "z"), ("z", "x"), ("c", "x")])
+    >>> from research.communities import detect_communities, set_communities
     >>> bridges(set_communities(G, detect_communities(G)))[["account", "communities_linked"]].values.tolist()
     [['c', 2], ['x', 2]]
     """
@@ -880,129 +775,3 @@ def bridges(
         "outside_share",
     ]
     return df[["rank", *columns]]
-
-
-# --- what communities are about --------------------------------------------------------------
-
-# NOTE: the most frequent function words of the languages in our corpora; community labels
-# count content words, and without this list every community would "talk about" "the".
-STOPWORDS = frozenset(
-    """a about after all also am an and any are as at be because been but by can could did do does
-    for from get got had has have he her here him his how i if in into is it its just like me more my
-    no not now of on one only or our out so some than that the their them then there these they this
-    to too up us was we were what when where which who why will with would you your rt amp via
-    de la el en los las del que por para con una un se es lo al no y o su le les des et est pour pas
-    qui dans sur il elle ce au du une ne je di e il che per non con un una sono del della gli le da
-    o os as um uma do da dos das em com não é der die das und ist nicht ein eine zu den mit von auf
-    и в не на что с по как это я он она они но а к у за из то от""".split()
-)
-WORD_SAMPLE = 200_000
-_PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’«»…—–¡¿·"
-
-
-def _top(counts: pd.Series, c: object, n: int) -> list[tuple[str, float]]:
-    if c not in counts.index.get_level_values(0):
-        return []
-    top = counts.loc[c]
-    order = np.lexsort(
-        (top.index.astype(str), -top.to_numpy())
-    )  # ties alphabetically: stable across input order
-    return list(top.iloc[order[:n]].items())
-
-
-def community_labels(
-    G: nx.DiGraph,
-    posts: pd.DataFrame,
-    accounts: pd.DataFrame | None = None,
-    *,
-    community: str = "community",
-    weight: str = "weight",
-    top: int = 3,
-    centrality: dict | None = None,
-) -> pd.DataFrame:
-    """Describe each community by what its members post and whom they engage.
-
-    In the spirit of NodeXL's "top items per group": from posts written by non-brand
-    members, the most used hashtags, content words (stopwords, links, @handles and
-    #hashtags removed) and languages; from the graph, the brands the community engages
-    most (interaction weight) and its most central members (PageRank by default).
-    Brands' own posts are left out so a brand's campaign hashtags do not label its
-    audience.
-
-    Returns
-    -------
-    DataFrame
-        ``community, accounts, share, top_hashtags, top_words, top_languages,
-        brands_engaged, central_members, label``; ``label`` is one readable sentence.
-
-    Examples
-    --------
-    >>> from research.schema import posts_frame
-    >>> posts = posts_frame([
-    ...     {"platform": "twitter", "post_id": "1", "author_handle": "a", "text": "masala chai time",
-    ...      "hashtags": ["chai"], "lang": "en", "mentions": ["b"]},
-    ...     {"platform": "twitter", "post_id": "2", "author_handle": "b", "text": "Masala!",
-    ...      "hashtags": ["chai"], "lang": "en", "mentions": ["a"]},
-    ... ])
-    >>> G = interaction_graph(posts)
-    >>> community_labels(set_communities(G, detect_communities(G)), posts)["label"][0]
-    'Community 0: 2 accounts (100%); talks about #chai; words masala, chai, time; languages en 100%; central @a, @b.'
-    """
-    members = {n: c for n, c in G.nodes(data=community) if c is not None}
-    brand_nodes = {n for n, b in G.nodes(data="is_brand") if b}
-    audience = {n: c for n, c in members.items() if n not in brand_nodes}
-    comm = author_keys(posts, accounts).map(audience)
-    mine = posts.assign(community=comm.to_numpy())[comm.notna().to_numpy(dtype=bool)]
-    tags = mine[["community", "hashtags"]].explode("hashtags").dropna()
-    tags = tags.reset_index().drop_duplicates().groupby("community")["hashtags"].value_counts()
-    # NOTE: words come from a fixed-seed sample past WORD_SAMPLE posts: tokenising a million
-    # texts costs more than the whole graph, and the top three words of a group do not move.
-    sample = mine.sample(WORD_SAMPLE, random_state=0) if len(mine) > WORD_SAMPLE else mine
-    text = sample["text"].fillna("").str.lower().str.replace(r"https?://\S+|[@#]\S+", " ", regex=True)
-    words = pd.DataFrame({"community": sample["community"], "word": text.str.split()}).explode("word")
-    words["word"] = words["word"].str.strip(_PUNCT)
-    words = words[(words["word"].str.len() >= 3) & ~words["word"].isin(STOPWORDS)]
-    words = words[words["word"].str.contains(r"[^\W\d_]", regex=True, na=False)]
-    words = words.reset_index().drop_duplicates().groupby("community")["word"].value_counts()
-    langs = mine.dropna(subset=["lang"]).groupby("community")["lang"].value_counts(normalize=True)
-    engaged: dict[object, dict[str, float]] = {}
-    for u, v, w in G.edges(data=weight, default=1):
-        if u in members and u not in brand_nodes and G.nodes[v].get("brand"):
-            per = engaged.setdefault(members[u], {})
-            per[G.nodes[v]["brand"]] = per.get(G.nodes[v]["brand"], 0) + w
-    scores = centrality if centrality is not None else pagerank(G, weight=weight)
-    size = pd.Series(members).value_counts()
-    ranked: dict[object, list] = {}
-    for n in sorted((n for n in members if n not in brand_nodes), key=lambda n: (-scores.get(n, 0), n)):
-        ranked.setdefault(members[n], []).append(n)
-    rows = []
-    for c in sorted(size.index):
-        central = ranked.get(c, [])
-        parts = {
-            "top_hashtags": ", ".join(f"#{t}" for t, _ in _top(tags, c, top)),
-            "top_words": ", ".join(w for w, _ in _top(words, c, top)),
-            "top_languages": ", ".join(f"{lang} {share:.0%}" for lang, share in _top(langs, c, top)),
-            "brands_engaged": ", ".join(
-                b for b, _ in sorted(engaged.get(c, {}).items(), key=lambda kv: (-kv[1], kv[0]))[:top]
-            ),
-            "central_members": ", ".join(f"@{G.nodes[n].get('label', n)}" for n in central[:top]),
-        }
-        said = [
-            f"Community {c}: {size[c]} accounts ({size[c] / len(members):.0%})",
-            parts["top_hashtags"] and f"talks about {parts['top_hashtags']}",
-            parts["top_words"] and f"words {parts['top_words']}",
-            parts["top_languages"] and f"languages {parts['top_languages']}",
-            parts["brands_engaged"] and f"engages {parts['brands_engaged']}",
-            parts["central_members"] and f"central {parts['central_members']}",
-        ]
-        label = "; ".join(s for s in said if s) + "."
-        rows.append(
-            {
-                "community": c,
-                "accounts": int(size[c]),
-                "share": size[c] / len(members),
-                **parts,
-                "label": label,
-            }
-        )
-    return pd.DataFrame(rows, columns=["community", "accounts", "share", *parts, "label"] if rows else None)

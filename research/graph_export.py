@@ -123,8 +123,7 @@ def layout(G: nx.Graph, *, seed: int = 0, weight: str = "weight") -> dict:
         pos = nx.spring_layout(undirected(G, weight), weight="weight", seed=seed)
         coords = np.array([pos[v] for v in G], dtype=float)
     else:
-        g, _ = to_igraph(G, weight)
-        g = g.as_undirected(mode="collapse", combine_edges={"weight": "sum"}) if g.is_directed() else g
+        g, _ = to_igraph(G, weight, undirected=True)
         with seeded_igraph(seed):
             coords = np.array(g.layout_fruchterman_reingold(weights="weight", niter=500).coords, dtype=float)
     coords -= coords.mean(axis=0)

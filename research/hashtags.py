@@ -21,14 +21,22 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
-from itertools import chain
 
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from research.brands import Brand, brand_names, client_name
-from research.metrics import annotate, in_period, own_posts, previous_period
+from research.metrics import (
+    annotate,
+    brands_key,
+    in_period,
+    list_elements,
+    own_posts,
+    previous_period,
+    remember,
+)
 from research.stats import ALPHA, adjust_pvalues, rate_test, uplift
 
 __all__ = [
@@ -44,21 +52,35 @@ __all__ = [
 ALL = "all posts"
 
 
-def _counts(tag_lists: Iterable[list[str]]) -> Counter:
+def _counts(tag_lists: pd.Series) -> Counter:
     """Posts carrying each tag (once per post), in order of first use."""
     owner, codes, tags = _flat_codes(tag_lists)
-    once = np.unique(owner * max(len(tags), 1) + codes)  # (post, tag) pairs, each once
-    counts = np.bincount(once % max(len(tags), 1), minlength=len(tags)) if len(tags) else []
-    return Counter(dict(zip(tags, np.asarray(counts).tolist(), strict=True)))
+    n = max(len(tags), 1)
+    once, _ = _distinct(owner * n + codes)  # (post, tag) pairs, each once
+    counts = np.bincount(once % n, minlength=len(tags))
+    return Counter(dict(zip(tags, counts.tolist(), strict=True)))
 
 
-def _flat_codes(tag_lists: Iterable[list[str]], *, sort: bool = False) -> tuple[np.ndarray, np.ndarray, list]:
+def _flat_codes(tag_lists: pd.Series, *, sort: bool = False) -> tuple[np.ndarray, np.ndarray, list]:
     """Every (post position, tag code) of a list column, and the tags by code (first use, or sorted)."""
-    lists = tag_lists.to_numpy(dtype=object) if isinstance(tag_lists, pd.Series) else list(tag_lists)
-    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    owner = np.repeat(np.arange(len(lists), dtype=np.int64), lengths)
-    codes, tags = pd.factorize(pd.Series(list(chain.from_iterable(lists)), dtype=object), sort=sort)
-    return owner, codes.astype(np.int64), list(tags)
+    values, owner = list_elements(tag_lists)
+    encoded = pc.dictionary_encode(values)  # codes in order of first use, as pd.factorize gives them
+    codes, tags = encoded.indices.to_numpy().astype(np.int64), encoded.dictionary.to_pylist()
+    if sort:
+        order = sorted(range(len(tags)), key=tags.__getitem__)
+        rank = np.empty(len(tags), dtype=np.int64)
+        rank[order] = np.arange(len(tags))
+        codes, tags = rank[codes], [tags[i] for i in order]
+    return owner, codes, tags
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_counts=True)``, by sorting: NumPy 2.4's unique is ~50x slower here."""
+    values = np.sort(values)
+    starts = (
+        np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if len(values) else np.zeros(0, dtype=np.int64)
+    )
+    return values[starts], np.diff(np.r_[starts, len(values)])
 
 
 def hashtag_frequency(
@@ -75,7 +97,7 @@ def hashtag_frequency(
     Columns: ``scope, hashtag, posts, share`` (of the scope's posts), ``rank``;
     ``top`` keeps the first ``top`` tags per scope.
     """
-    ann = annotate(posts, None, brands, timezone)
+    ann = annotate(posts, None, brands, timezone)[["created_at", "hashtags", "own_post", "brand"]]
     ann = ann.loc[in_period(ann, start, end, timezone)]
     scopes = {ALL: ann} | {
         name: ann.loc[ann["own_post"] & (ann["brand"] == name)] for name in brand_names(brands)
@@ -94,11 +116,24 @@ def hashtag_frequency(
 def _lift(own: pd.DataFrame, *, min_support: int, alpha: float, seed: int) -> pd.DataFrame:
     counts = _counts(own["hashtags"])
     tags = sorted(t for t, n in counts.items() if n >= min_support)
-    flags = pd.DataFrame(
-        {t: own["hashtags"].map(lambda hs, t=t: t in hs).astype(bool) for t in tags}, index=own.index
+    table = uplift(
+        own["relative_engagement"],
+        _carries(own["hashtags"], tags),
+        min_support=min_support,
+        alpha=alpha,
+        seed=seed,
     )
-    table = uplift(own["relative_engagement"], flags, min_support=min_support, alpha=alpha, seed=seed)
     return table.rename(columns={"feature": "hashtag"})
+
+
+def _carries(tag_lists: pd.Series, tags: list[str]) -> pd.DataFrame:
+    """One boolean column per tag of ``tags``: whether each post carries it."""
+    owner, codes, found = _flat_codes(tag_lists)
+    column = pd.Index(tags, dtype=object).get_indexer(found)[codes]  # -1: a tag not asked for
+    wanted = column >= 0
+    carries = np.zeros((len(tag_lists), len(tags)), dtype=bool)
+    carries[owner[wanted], column[wanted]] = True
+    return pd.DataFrame(carries, index=tag_lists.index, columns=tags)
 
 
 def hashtag_lift(
@@ -120,10 +155,18 @@ def hashtag_lift(
     ``p_adjusted``, ``eligible``, ``significant``. Only tags with at least
     ``min_support`` posts are listed.
     """
-    own = own_posts(posts, None, brands, start, end, timezone)
-    if among is not None:
-        own = own.loc[own["brand"].isin(list(among))]
-    return _lift(own, min_support=min_support, alpha=alpha, seed=seed)
+    among = None if among is None else tuple(among)
+    key = ("hashtag_lift", brands_key(brands), start, end, timezone, among, min_support, alpha, seed)
+
+    def compute() -> pd.DataFrame:
+        own = own_posts(posts, None, brands, start, end, timezone)
+        if among is not None:
+            own = own.loc[own["brand"].isin(list(among))]
+        return _lift(own, min_support=min_support, alpha=alpha, seed=seed)
+
+    # Notebook 04 shows the lift, the gaps and the rising tags, then ``recommend_hashtags`` asks for
+    # them again: for read-only posts each is computed once (its bootstrap is the costly part).
+    return remember(posts, None, key, compute).copy(deep=False)
 
 
 def rising_hashtags(
@@ -135,6 +178,14 @@ def rising_hashtags(
     tags with fewer than ``min_posts`` uses in both periods together are left out.
     Sorted rising first, then by growth.
     """
+    key = ("rising_hashtags", start, end, timezone, min_posts, alpha)
+    rising = remember(posts, None, key, lambda: _rising(posts, start, end, timezone, min_posts, alpha))
+    return rising.copy(deep=False)
+
+
+def _rising(
+    posts: pd.DataFrame, start: date, end: date, timezone: str, min_posts: int, alpha: float
+) -> pd.DataFrame:
     prev_start, prev_end = previous_period(start, end)
     cur = _counts(posts.loc[in_period(posts, start, end, timezone), "hashtags"])
     prev = _counts(posts.loc[in_period(posts, prev_start, prev_end, timezone), "hashtags"])
@@ -167,7 +218,7 @@ def cohashtag_graph(posts: pd.DataFrame, *, min_count: int = 2, exclude: Iterabl
     owner, codes, tags = _flat_codes(posts["hashtags"], sort=True)  # code order = alphabetical order
     n = max(len(tags), 1)
     keep = ~pd.Series(tags, dtype=object).isin(skip).to_numpy(dtype=bool)[codes] if len(tags) else codes >= 0
-    pairs_once = np.unique(owner[keep] * n + codes[keep])  # each post's distinct tags, sorted
+    pairs_once, _ = _distinct(owner[keep] * n + codes[keep])  # each post's distinct tags, sorted
     owner, codes = pairs_once // n, pairs_once % n
     posts_per_tag = np.bincount(codes, minlength=len(tags))
     nodes = {tags[c]: int(k) for c, k in enumerate(posts_per_tag) if k >= min_count}
@@ -176,9 +227,7 @@ def cohashtag_graph(posts: pd.DataFrame, *, min_count: int = 2, exclude: Iterabl
     frame = pd.DataFrame({"post": owner[node], "tag": codes[node]})
     both = frame.merge(frame, on="post", suffixes=("_a", "_b"))
     both = both.loc[both["tag_a"] < both["tag_b"]]
-    pair_codes, weights = np.unique(
-        both["tag_a"].to_numpy() * n + both["tag_b"].to_numpy(), return_counts=True
-    )
+    pair_codes, weights = _distinct(both["tag_a"].to_numpy() * n + both["tag_b"].to_numpy())
     G = nx.Graph()
     G.add_nodes_from((t, {"posts": k}) for t, k in sorted(nodes.items()))
     G.add_edges_from(
@@ -225,6 +274,17 @@ def hashtag_gaps(
     Columns: the lift evidence of ``hashtag_lift`` on competitors' posts plus
     ``competitors`` (who used it, most uses first).
     """
+    key = ("hashtag_gaps", brands_key(brands), start, end, timezone, min_support, alpha, seed)
+    gaps = remember(
+        posts, None, key, lambda: _gaps(posts, brands, start, end, timezone, min_support, alpha, seed)
+    )
+    return gaps.copy(deep=False)
+
+
+def _gaps(
+    posts: pd.DataFrame, brands: Sequence[Brand], start: date, end: date, timezone: str, min_support: int,
+    alpha: float, seed: int,
+) -> pd.DataFrame:  # fmt: skip
     own = own_posts(posts, None, brands, start, end, timezone)
     client = client_name(brands)
     rivals = own.loc[own["brand"] != client] if client else own

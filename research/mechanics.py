@@ -23,7 +23,7 @@ from datetime import date
 import pandas as pd
 
 from research.brands import Brand, brand_names
-from research.metrics import own_posts
+from research.metrics import brands_key, own_posts, remember
 from research.stats import ALPHA, uplift
 
 __all__ = ["RULES_NOTE", "MECHANICS", "RULES", "detect_mechanics", "mechanics_by_brand", "mechanics_uplift"]
@@ -96,8 +96,7 @@ def mechanics_by_brand(
     Columns: ``brand, mechanic, posts`` (own posts using it), ``share`` (of the
     brand's own posts), ``engagement_median`` (of those posts; NULL if none).
     """
-    own = own_posts(posts, None, brands, start, end, timezone)
-    flags = detect_mechanics(own)
+    own, flags = _own_mechanics(posts, brands, start, end, timezone)
     rows = []
     for name in brand_names(brands):
         mine = own["brand"] == name
@@ -129,7 +128,17 @@ def mechanics_uplift(
     Benjamini–Hochberg-adjusted Mann–Whitney p-value (``research.stats.uplift``).
     ``feature`` holds the mechanic.
     """
-    own = own_posts(posts, None, brands, start, end, timezone)
-    return uplift(
-        own["relative_engagement"], detect_mechanics(own), min_support=min_support, alpha=alpha, seed=seed
-    )
+    own, flags = _own_mechanics(posts, brands, start, end, timezone)
+    return uplift(own["relative_engagement"], flags, min_support=min_support, alpha=alpha, seed=seed)
+
+
+def _own_mechanics(
+    posts: pd.DataFrame, brands: Sequence[Brand], start: date, end: date, timezone: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Own posts in the period and their mechanics; both analyses ask, so read-only posts are scanned once."""
+
+    def detect() -> tuple[pd.DataFrame, pd.DataFrame]:
+        own = own_posts(posts, None, brands, start, end, timezone)
+        return own, detect_mechanics(own)
+
+    return remember(posts, None, ("mechanics", brands_key(brands), start, end, timezone), detect)

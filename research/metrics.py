@@ -27,11 +27,14 @@ are stated once, here, and quoted in the brief's method section:
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from research.brands import Brand, brand_lookup
 
@@ -52,10 +55,17 @@ __all__ = [
     "relative_engagement",
     "READ_ONLY",
     "forget_annotations",
+    "remember",
+    "brands_key",
+    "string_isin",
+    "list_elements",
 ]
 
-# ``posts.attrs[READ_ONLY]`` set (``research.notebook.open_run`` does) promises that the frame is
-# not changed in place; ``annotate`` then derives its columns once per frame and reuses them.
+T = TypeVar("T")
+
+# ``posts.attrs[READ_ONLY] = id(posts)`` (``research.notebook.open_run`` sets it) promises that this
+# frame is not changed in place; analyses then derive their tables from it once (see ``remember``).
+# Frames made from it inherit the attribute (pandas copies ``attrs``) but not the promise.
 READ_ONLY = "research.read_only"
 _SEP = "\x1f"  # joins key parts into one string; never part of a platform name
 
@@ -84,7 +94,10 @@ def engagement(posts: pd.DataFrame) -> pd.Series:
     >>> engagement(p).tolist()
     [4, <NA>]
     """
-    return posts[list(ENGAGEMENT_COLUMNS)].sum(axis=1, min_count=1).astype("Int64").rename("engagement")
+    counts = [posts[c].astype("Int64") for c in ENGAGEMENT_COLUMNS]
+    total = sum(c.to_numpy(dtype="int64", na_value=0) for c in counts)
+    none = np.logical_and.reduce([c.isna().to_numpy(dtype=bool) for c in counts])
+    return pd.Series(pd.arrays.IntegerArray(total, none), index=posts.index, name="engagement")
 
 
 def engagement_rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -118,8 +131,11 @@ def followers_of(posts: pd.DataFrame, accounts: pd.DataFrame) -> pd.Series:
     )
     # An account found by id gives its followers even when they are NULL; only unknown ids fall back.
     rows = np.where(at_id >= 0, at_id, at_handle)
-    followers = np.append(accounts["followers"].astype("Int64").to_numpy(dtype=object, na_value=pd.NA), pd.NA)
-    return pd.Series(followers[rows], index=posts.index, dtype="object").astype("Int64").rename("followers")
+    followers = accounts["followers"].astype("Int64")
+    # Row -1 (no account found) picks the NULL appended at the end.
+    values = np.append(followers.to_numpy(dtype="int64", na_value=0), 0)
+    missing = np.append(followers.isna().to_numpy(dtype=bool), True)
+    return pd.Series(pd.arrays.IntegerArray(values[rows], missing[rows]), index=posts.index, name="followers")
 
 
 def _find_last(keys: pd.Series, queries: pd.Series) -> np.ndarray:
@@ -127,10 +143,45 @@ def _find_last(keys: pd.Series, queries: pd.Series) -> np.ndarray:
     ok = keys.notna().to_numpy(dtype=bool)
     known = keys[ok].reset_index(drop=True)
     last = ~known.duplicated(keep="last").to_numpy(dtype=bool)
-    found = pd.Index(known[last]).get_indexer(queries)
     if not last.any():  # no account known (an import without profiles): nothing to find
         return np.full(len(queries), -1)
+    # Arrow's hash lookup; a NULL query finds nothing, since no key is NULL.
+    found = pc.index_in(_arrow(queries), value_set=_arrow(known[last])).fill_null(-1)
+    found = found.to_numpy(zero_copy_only=False)
     return np.where(found >= 0, np.flatnonzero(ok)[last][np.maximum(found, 0)], -1)
+
+
+def string_isin(values: pd.Series | pa.Array, wanted: Iterable[str] | pd.Series | pa.Array) -> np.ndarray:
+    """Whether each string of ``values`` is one of ``wanted`` (bool array; NA is never in it).
+
+    Arrow's hash lookup: ``Series.isin`` on Arrow-backed strings is several times slower.
+
+    >>> string_isin(pd.Series(["a", None, "b"], dtype="string"), {"a", "c"}).tolist()
+    [True, False, False]
+    """
+    arr = _arrow(values)
+    if not isinstance(wanted, pd.Series | pa.Array | pa.ChunkedArray):
+        wanted = pa.array(list(wanted), type=arr.type)
+    value_set = pc.unique(_arrow(wanted)).drop_null().cast(arr.type)
+    return pc.is_in(arr, value_set=value_set).fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def list_elements(lists: pd.Series) -> tuple[pa.Array, np.ndarray]:
+    """Every element of a list-of-strings column (as Arrow strings) and the row position it came from.
+
+    >>> values, rows = list_elements(pd.Series([["chai", "pune"], [], ["tea"]]))
+    >>> values.to_pylist(), rows.tolist()
+    (['chai', 'pune', 'tea'], [0, 0, 2])
+    """
+    arr = pa.array(lists.to_numpy(dtype=object), type=pa.list_(pa.string()))
+    return pc.list_flatten(arr), pc.list_parent_indices(arr).to_numpy().astype(np.int64)
+
+
+def _arrow(strings: pd.Series | pa.Array) -> pa.Array:
+    """The Arrow array behind strings (no copy for the Arrow-backed ``string`` dtype)."""
+    if isinstance(strings, pa.Array | pa.ChunkedArray):
+        return strings
+    return pa.array(strings.astype("string").array)
 
 
 def previous_period(start: date, end: date) -> tuple[date, date]:
@@ -159,12 +210,16 @@ def local_times(created_at: pd.Series, timezone: str) -> pd.DataFrame:
     ('Thursday', 19)
     """
     local = created_at.dt.tz_convert(timezone)
-    weekday = local.dt.day_of_week
+    weekday = local.dt.day_of_week.astype("Int64")
+    # Seven names taken by weekday number: no per-row mapping.
+    names = pd.array(list(WEEKDAYS), dtype="string").take(
+        weekday.fillna(-1).to_numpy(dtype=int), allow_fill=True
+    )
     return pd.DataFrame(
         {
             "local_date": _dates(local),
-            "weekday": weekday.astype("Int64"),
-            "weekday_name": weekday.map(dict(enumerate(WEEKDAYS))).astype("string"),
+            "weekday": weekday,
+            "weekday_name": names,
             "hour": local.dt.hour.astype("Int64"),
         },
         index=created_at.index,
@@ -179,11 +234,12 @@ def _wall(created_at: pd.Series, timezone: str) -> np.ndarray:
 def _dates(local: pd.Series) -> np.ndarray:
     """``local.dt.date`` (``datetime.date`` objects, NaT where missing), without a per-row Python call."""
     days = local.dt.tz_localize(None).to_numpy(dtype="datetime64[us]").astype("datetime64[D]")
-    out = days.astype(object)
-    missing = np.isnat(days)
-    if missing.any():
-        out[missing] = pd.NaT
-    return out
+    # A period holds few distinct days: make one object per day and spread them by code.
+    codes, uniques = pd.factorize(days.view("int64"))
+    uniques = uniques.astype("int64").view("datetime64[D]")
+    objects = uniques.astype(object)
+    objects[np.isnat(uniques)] = pd.NaT
+    return objects[codes]
 
 
 def in_period(posts: pd.DataFrame, start: date, end: date, timezone: str) -> pd.Series:
@@ -243,60 +299,91 @@ def annotate(
     ``local_date``, ``weekday``, ``weekday_name``, ``hour``.
     """
     brands = list(brands)
-    key = _cache_key(posts, accounts, brands, timezone)
-    hit = _ANNOTATED.get(key) if key is not None else None
-    if hit is not None and hit[0]() is posts and hit[1]() is accounts:
-        return hit[2].copy(deep=False)  # copy-on-write: the caller may add columns freely
+    key = ("annotate", brands_key(brands), timezone)
+    out = remember(posts, accounts, key, lambda: _annotate(posts, accounts, brands, timezone))
+    return out.copy(deep=False)  # copy-on-write: the caller may add columns freely
+
+
+def _annotate(
+    posts: pd.DataFrame, accounts: pd.DataFrame | None, brands: list[Brand], timezone: str
+) -> pd.DataFrame:
+    if accounts is not None:
+        # Only the followers depend on the accounts: the rest is remembered without them.
+        out = annotate(posts, None, brands, timezone)
+        out["followers"] = followers_of(posts, accounts)
+        out["er_followers"] = engagement_rate(out["engagement"], out["followers"])
+        return out
     out = posts.copy(deep=False)
     out["brand"] = _brand_of_author(posts, brands)
     out["own_post"] = own_post_mask(posts, out["brand"])
     out["engagement"] = engagement(posts)
-    if accounts is None:
-        out["followers"] = pd.Series(pd.NA, index=posts.index, dtype="Int64")
-    else:
-        out["followers"] = followers_of(posts, accounts)
+    out["followers"] = pd.Series(pd.NA, index=posts.index, dtype="Int64")
     out["er_followers"] = engagement_rate(out["engagement"], out["followers"])
     out["er_views"] = engagement_rate(out["engagement"], posts["views"])
     out["account"] = (posts["platform"] + ":" + posts["author_handle"].str.lower()).astype("string")
     local = local_times(posts["created_at"], timezone)
     for col in local.columns:
         out[col] = local[col]
-    if key is not None:
-        if len(_ANNOTATED) >= _CACHE_SIZE:
-            _ANNOTATED.pop(next(iter(_ANNOTATED)))
-        _ANNOTATED[key] = (
-            weakref.ref(posts),
-            (lambda: None) if accounts is None else weakref.ref(accounts),
-            out,
-        )
-        return out.copy(deep=False)
     return out
 
 
-_CACHE_SIZE = 4  # with and without accounts, in one or two timezones: what one notebook asks for
-_ANNOTATED: dict[tuple, tuple] = {}
+def remember(posts: pd.DataFrame, accounts: pd.DataFrame | None, key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, computed once per read-only ``posts`` (with these ``accounts``) and ``key``.
+
+    A frame marked ``posts.attrs[READ_ONLY] = id(posts)`` never changes, so what analyses derive
+    from it (annotations, own posts, the posts addressed to brands, tables asked for twice) is
+    kept and shared: callers must not change what they get (frames are handed on as shallow
+    copies, copy-on-write). Other frames are computed every time.
+    """
+    if posts.attrs.get(READ_ONLY) != id(posts):
+        return compute()
+    full = (id(posts), len(posts), None if accounts is None else id(accounts), *key)
+    hit = _REMEMBERED.pop(full, None)
+    # The weak references tell a live frame from a new one that reuses a dead frame's id.
+    if hit is not None and hit[0]() is posts and hit[1]() is accounts:
+        _REMEMBERED[full] = hit  # now the most recently used
+        return hit[2]
+    value = compute()
+    if len(_REMEMBERED) >= _CACHE_SIZE:
+        _REMEMBERED.pop(next(iter(_REMEMBERED)))
+    _REMEMBERED[full] = (
+        weakref.ref(posts),
+        (lambda: None) if accounts is None else weakref.ref(accounts),
+        value,
+    )
+    return value
+
+
+def brands_key(brands: Iterable[Brand]) -> tuple:
+    """The brands as a hashable key for ``remember``."""
+    return tuple((b.name, b.role, tuple(b.accounts)) for b in brands)
+
+
+# Per run and timezone: annotations and own posts with and without accounts, addressed posts,
+# repeated hashtag tables; the least recently used entry goes first.
+_CACHE_SIZE = 32
+_REMEMBERED: dict[tuple, tuple] = {}
 
 
 def forget_annotations() -> None:
-    """Drop the columns ``annotate`` keeps for read-only frames (a new run loads new frames)."""
-    _ANNOTATED.clear()
-
-
-def _cache_key(
-    posts: pd.DataFrame, accounts: pd.DataFrame | None, brands: list[Brand], timezone: str
-) -> tuple | None:
-    token = posts.attrs.get(READ_ONLY)
-    if token is None:
-        return None
-    spec = tuple((b.name, b.role, tuple(b.accounts)) for b in brands)
-    return (token, id(posts), len(posts), None if accounts is None else id(accounts), spec, timezone)
+    """Drop what ``remember`` keeps for read-only frames (a new run loads new frames)."""
+    _REMEMBERED.clear()
 
 
 def _brand_of_author(posts: pd.DataFrame, brands: list[Brand]) -> pd.Series:
     """``research.brands.brand_of_author`` as one vectorised lookup (same result)."""
-    lookup = {f"{p}{_SEP}{h}": name for (p, h), name in brand_lookup(brands).items()}
-    keys = posts["platform"].astype("string") + _SEP + posts["author_handle"].astype("string").str.lower()
-    return keys.map(lookup).astype(pd.StringDtype())
+    lookup = brand_lookup(brands)
+    names = list(dict.fromkeys(lookup.values()))
+    code_of = {key: names.index(name) for key, name in lookup.items()}
+    handle = posts["author_handle"].astype("string").str.lower()
+    # Only posts by a brand handle (on any platform) need the exact (platform, handle) lookup.
+    rows = np.flatnonzero(string_isin(handle, {h for _, h in lookup}))
+    platform = posts["platform"].astype("string").iloc[rows].to_numpy(dtype=object, na_value=None)
+    codes = np.full(len(posts), -1)
+    codes[rows] = [
+        code_of.get(key, -1) for key in zip(platform, handle.iloc[rows].to_numpy(dtype=object), strict=True)
+    ]
+    return pd.Series(pd.array(names, dtype=pd.StringDtype()).take(codes, allow_fill=True), index=posts.index)
 
 
 def own_posts(
@@ -311,6 +398,20 @@ def own_posts(
 
     Relative engagement is computed within each account over this period.
     """
+    brands = list(brands)
+    key = ("own_posts", brands_key(brands), start, end, timezone)
+    own = remember(posts, accounts, key, lambda: _own_posts(posts, accounts, brands, start, end, timezone))
+    return own.copy(deep=False)
+
+
+def _own_posts(
+    posts: pd.DataFrame,
+    accounts: pd.DataFrame | None,
+    brands: list[Brand],
+    start: date,
+    end: date,
+    timezone: str,
+) -> pd.DataFrame:
     ann = annotate(posts, accounts, brands, timezone)
     own = ann.loc[ann["own_post"] & in_period(ann, start, end, timezone)].copy()
     own["relative_engagement"] = relative_engagement(own["engagement"], own["account"])

@@ -23,13 +23,14 @@ import hashlib
 import os
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Literal
 
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from research.brands import Brand, brand_lookup
 from research.errors import InputError
@@ -99,31 +100,42 @@ def pseudonym(platform: str, identity: str, salt: bytes, *, kind: Kind = "handle
 
 
 def _hasher(salt: bytes):
-    """`pseudonym` bound to one salt, for hashing many values."""
+    """`pseudonym` bound to one salt, for hashing many values: each distinct value is hashed once."""
+    keyed = hashlib.blake2b(key=salt, digest_size=6)  # a copy skips hashing the key block again
+    seen: dict[tuple[str, str, str], str] = {}  # ids recur across columns (a reply names its parent)
 
     def one(platform: str, identity: str, kind: Kind) -> str:
-        if kind == "handle":
-            identity = identity.lower().lstrip("@")
-        message = f"{kind}\x1f{platform}\x1f{identity}".encode()
-        return _PREFIX[kind] + hashlib.blake2b(message, key=salt, digest_size=6).hexdigest()
+        name = seen.get((kind, platform, identity))
+        if name is None:
+            norm = identity.lower().lstrip("@") if kind == "handle" else identity
+            h = keyed.copy()
+            h.update(f"{kind}\x1f{platform}\x1f{norm}".encode())
+            name = seen[(kind, platform, identity)] = _PREFIX[kind] + h.hexdigest()
+        return name
 
     return one
 
 
-def _map(platform: pd.Series, values: pd.Series, salt: bytes, kind: Kind, keep: set) -> pd.Series:
-    """Pseudonymise ``values`` (NA stays NA), leaving ``(platform, value)`` pairs in ``keep``.
+def _map(
+    platform: pd.Series, values: pd.Series, one: Callable[[str, str, Kind], str], kind: Kind, keep: set
+) -> pd.Series:
+    """Pseudonymise ``values`` with ``one`` (a `_hasher`), leaving ``(platform, value)`` pairs in ``keep``.
 
-    Each distinct (platform, value) is hashed once and the result spread back by code.
+    NA stays NA, as does every value of a row without a platform. Each distinct value of a
+    platform is looked at once and the result spread back by code.
     """
-    pairs = platform.astype("string") + "\x1f" + values.astype("string")
-    codes, uniques = pd.factorize(pairs)
-    one = _hasher(salt)
-    table = []
-    for pair in np.asarray(uniques, dtype=object):  # iterating an Arrow array is ~10x slower
-        p, v = pair.split("\x1f", 1)
-        table.append(v if (p, v.lower() if kind == "handle" else v) in keep else one(p, v, kind))
-    mapped = np.array([*table, None], dtype=object)[codes]  # code -1 (NA) -> None
-    return pd.Series(mapped, index=values.index, dtype="string")
+    values = values.astype("string")
+    names: list[str] = []
+    codes = np.full(len(values), -1, dtype=np.int64)
+    for p in platform.dropna().unique():
+        rows = np.flatnonzero((platform == p).fillna(False).to_numpy(dtype=bool))
+        found, distinct = pd.factorize(values.iloc[rows])
+        codes[rows] = np.where(found >= 0, found + len(names), -1)
+        for v in np.asarray(distinct, dtype=object):  # iterating an Arrow array is ~10x slower
+            names.append(v if (p, v.lower() if kind == "handle" else v) in keep else one(p, v, kind))
+    codes[codes < 0] = len(names)  # the NA after the names
+    table = pa.array([*names, None], type=pa.large_string())
+    return pd.Series(table.take(codes), index=values.index, dtype="string")
 
 
 def _is_brand(platform: pd.Series, handle: pd.Series, handles: set) -> pd.Series:
@@ -174,24 +186,21 @@ def pseudonymize_posts(
     platform = out["platform"]
     is_brand = _is_brand(platform, out["author_handle"], handles)
     brand_posts = set(zip(platform[is_brand], out.loc[is_brand, "post_id"], strict=True))
-    out["author_handle"] = _map(platform, out["author_handle"], salt, "handle", handles)
-    out["author_id"] = _map(platform, out["author_id"], salt, "id", ids)
+    one = _hasher(salt)
+    out["author_handle"] = _map(platform, out["author_handle"], one, "handle", handles)
+    out["author_id"] = _map(platform, out["author_id"], one, "id", ids)
     out["author_name"] = out["author_name"].where(is_brand, out["author_handle"].fillna(out["author_id"]))
     out["url"] = out["url"].where(is_brand)
     for link in _LINKS:
-        out[f"{link}_author_id"] = _map(platform, out[f"{link}_author_id"], salt, "id", ids)
+        out[f"{link}_author_id"] = _map(platform, out[f"{link}_author_id"], one, "id", ids)
     for column in ("post_id", *(f"{link}_post_id" for link in _LINKS)):
-        out[column] = _map(platform, out[column], salt, "post", brand_posts)
+        out[column] = _map(platform, out[column], one, "post", brand_posts)
     mentions = out[["platform", "mentions"]].explode("mentions").dropna()
-    renamed = _map(mentions["platform"], mentions["mentions"], salt, "handle", handles).to_numpy(dtype=object)
-    rows = mentions.index.to_numpy()  # exploded rows stay in order, so each post's mentions are a run
-    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else np.array([], dtype=int)
-    lists = np.empty(len(out), dtype=object)
-    lists[:] = [[] for _ in range(len(out))]
-    for row, run in zip(rows[starts], np.split(renamed, starts[1:]) if len(rows) else [], strict=True):
-        lists[row] = list(run)
+    renamed = _map(mentions["platform"], mentions["mentions"], one, "handle", handles).tolist()
+    # Exploded rows stay in order, so each post's mentions are one run of ``renamed``.
+    ends = np.cumsum(np.bincount(mentions.index.to_numpy(), minlength=len(out))).tolist()
+    lists = [renamed[start:end] for start, end in zip([0, *ends][:-1], ends, strict=True)]
     out["mentions"] = pd.Series(lists, index=out.index, dtype=object)
-    one = _hasher(salt)
 
     def rewrite(match: re.Match, p: str) -> str:
         h = match.group(1).lower()
@@ -226,8 +235,9 @@ def pseudonymize_accounts(
     out = accounts.copy()
     platform = out["platform"]
     is_brand = _is_brand(platform, out["handle"], handles)
-    out["handle"] = _map(platform, out["handle"], salt, "handle", handles)
-    out["account_id"] = _map(platform, out["account_id"], salt, "id", ids)
+    one = _hasher(salt)
+    out["handle"] = _map(platform, out["handle"], one, "handle", handles)
+    out["account_id"] = _map(platform, out["account_id"], one, "id", ids)
     out["name"] = out["name"].where(is_brand, out["handle"].fillna(out["account_id"]))
     for column in ("description", "location"):
         out[column] = out[column].where(is_brand)

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
@@ -49,6 +49,12 @@ __all__ = [
     "empty_accounts",
     "conform",
     "from_arrow",
+    "arrow_schema",
+    "canonical_table",
+    "rows_table",
+    "row_values",
+    "values_table",
+    "frame_table",
     "violations",
     "validate",
     "as_id",
@@ -164,6 +170,11 @@ def as_id(value: object, *, field: str = "id") -> str | None:
     >>> as_id("at://did:plc:abc/app.bsky.feed.post/3k")
     'at://did:plc:abc/app.bsky.feed.post/3k'
     """
+    kind = type(value)
+    if kind is str and value and not (value[0].isspace() or value[-1].isspace() or _FLOATY_ID.match(value)):
+        return value  # the common case (nothing to strip, not a float), answered before the checks below
+    if kind is int:
+        return str(value)
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return None
     if isinstance(value, bool):
@@ -197,6 +208,16 @@ def to_utc(value: object, *, field: str = "created_at", assume_tz: str | None = 
     >>> to_utc("2021-09-07T10:00:00+10:00").isoformat()
     '2021-09-07T00:00:00+00:00'
     """
+    if type(value) is str:
+        # The common case first: an ISO 8601 string with its offset, which Python >= 3.11
+        # reads as _parse_iso does (``Z``, more than 6 fractional digits); failures go below.
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+        else:
+            if parsed.tzinfo is not None:
+                return parsed.astimezone(UTC)
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -337,15 +358,9 @@ def from_arrow(data: pa.Table, table: str = "posts") -> pd.DataFrame:
     result is the same either way.
     """
     cols = _TABLES[table]
-    fits = data.column_names == [c.name for c in cols] and all(
-        data.schema.field(c.name).type in _ARROW_TYPES[c.kind] for c in cols
-    )
-    lists = [c.name for c in cols if c.kind == "list"]
-    # A NULL list or a NULL inside a list needs conform's handling (``[]``, ``"None"``).
-    if not fits or any(
-        data.column(name).null_count or pc.list_flatten(data.column(name)).null_count for name in lists
-    ):
+    if not _fits(data, table):
         return conform(data.to_pandas(), table)
+    lists = [c.name for c in cols if c.kind == "list"]
     df = data.drop_columns(lists).to_pandas(types_mapper=_PANDAS_TYPES.get)
     for name in lists:
         df[name] = pd.Series(data.column(name).to_pylist(), index=df.index, dtype=object)
@@ -353,6 +368,113 @@ def from_arrow(data: pa.Table, table: str = "posts") -> pd.DataFrame:
         if c.kind == "timestamp":
             df[c.name] = df[c.name].astype(TIMESTAMP_DTYPE)
     return df[[c.name for c in cols]]
+
+
+def canonical_table(data: pa.Table, table: str = "posts") -> pa.Table:
+    """An Arrow table (a Parquet file this package wrote, say) as the canonical one: ``from_arrow``, in Arrow."""
+    if _fits(data, table):
+        return data.cast(arrow_schema(table))
+    return frame_table(from_arrow(data, table), table)
+
+
+def _fits(data: pa.Table, table: str) -> bool:
+    """Whether ``data`` has the canonical columns and Arrow types, and no NULL lists or list items."""
+    cols = _TABLES[table]
+    if data.column_names != [c.name for c in cols] or not all(
+        data.schema.field(c.name).type in _ARROW_TYPES[c.kind] for c in cols
+    ):
+        return False
+    # A NULL list or a NULL inside a list needs conform's handling (``[]``, ``"None"``).
+    lists = [c.name for c in cols if c.kind == "list"]
+    return not any(
+        data.column(name).null_count or pc.list_flatten(data.column(name)).null_count for name in lists
+    )
+
+
+def arrow_schema(table: str = "posts") -> pa.Schema:
+    """The Arrow schema of a canonical table, with the pandas metadata ``DataFrame.to_parquet`` writes."""
+    return _arrow_schema(table)
+
+
+@cache
+def _arrow_schema(table: str) -> pa.Schema:
+    # From a one-row canonical frame, so pandas describes every column as it does for real data.
+    sample = {
+        "string": "x",
+        "timestamp": datetime(2000, 1, 1, tzinfo=UTC),
+        "count": 1,
+        "list": ["x"],
+        "bool": True,
+    }
+    return pa.Schema.from_pandas(
+        _frame(table, [{c.name: sample[c.kind] for c in _TABLES[table]}]), preserve_index=False
+    )
+
+
+def frame_table(df: pd.DataFrame, table: str = "posts") -> pa.Table:
+    """A frame as a canonical Arrow table (``conform``-ed first)."""
+    return pa.Table.from_pandas(conform(df, table), schema=arrow_schema(table), preserve_index=False)
+
+
+def rows_table(rows: list[Mapping], table: str = "posts") -> pa.Table:
+    """The canonical Arrow table of dict rows: ``frame_table`` of ``posts_frame(rows)``, faster."""
+    return values_table(list(map(row_values(table), rows)), table)
+
+
+def row_values(table: str = "posts") -> Callable[[Mapping], tuple]:
+    """A function giving a dict row's values in the table's column order (None for a missing key)."""
+    names = tuple(c.name for c in _TABLES[table])
+    return lambda row: tuple(map(row.get, names))
+
+
+def values_table(rows: list[tuple], table: str = "posts") -> pa.Table:
+    """The canonical Arrow table of rows given as ``row_values`` tuples.
+
+    Columns whose values ``_coerce`` would keep as they are (str; int, bool, aware datetime,
+    list of str, or None), which is what normalisers produce, go straight to Arrow; if a
+    column holds anything else, the rows take the pandas path, which coerces or refuses.
+    """
+    # NOTE: rows are tuples, read once each here, not dicts read once per column: a batch's
+    # rows are spread over memory, and 27 passes over them cost more than building them.
+    schema, cols = arrow_schema(table), _TABLES[table]
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(cols)
+    arrays = []
+    for col, values in zip(cols, columns, strict=True):
+        array = _plain_array(values, col, schema.field(col.name).type)
+        if array is None:
+            names = [c.name for c in cols]
+            return frame_table(_frame(table, [dict(zip(names, row, strict=True)) for row in rows]), table)
+        arrays.append(array)
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+_PLAIN_TYPES = {"count": {int}, "bool": {bool}, "timestamp": {datetime}, "list": {list}}
+
+
+def _plain_array(values: tuple, col: Column, arrow_type: pa.DataType) -> pa.Array | None:
+    """``values`` as an Arrow array, or None if they need ``_coerce``."""
+    if col.kind != "string":
+        types = set(map(type, values))
+        types.discard(type(None))
+        if not types <= _PLAIN_TYPES[col.kind]:
+            return None
+        if col.kind == "list":
+            if not all(type(x) is str for v in values if v for x in v):
+                return None  # _coerce turns other items into str
+            if None in values:
+                values = [[] if v is None else v for v in values]  # as _coerce does
+        if col.kind == "timestamp" and any(v is not None and v.tzinfo is None for v in values):
+            return None  # naive: _coerce refuses them, with the column's name
+    try:
+        if col.kind == "timestamp":
+            # NOTE: pyarrow converts aware datetimes to UTC either way, but ten times faster
+            # for a type without a zone; the zone is then only a label (a free cast).
+            return pa.array(values, pa.timestamp(arrow_type.unit)).cast(arrow_type)
+        # Strings: str, bytes and None pass, as in _coerce's fast path; NaN and the like
+        # (from_pandas) are left to _coerce, which is slower but rarely needed.
+        return pa.array(values, arrow_type)
+    except (pa.ArrowException, OverflowError):
+        return None
 
 
 def posts_frame(rows: Iterable[Mapping]) -> pd.DataFrame:

@@ -120,7 +120,7 @@ def _resampled_medians(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> 
     stats_ = []
     for size in [_CHUNK] * (n_boot // _CHUNK) + ([n_boot % _CHUNK] if n_boot % _CHUNK else []):
         idx = rng.integers(0, len(x), size=(size, len(x)))
-        stats_.append(np.median(x[idx], axis=1))
+        stats_.append(np.median(x[idx], axis=1, overwrite_input=True))  # x[idx] is a fresh copy
     return np.concatenate(stats_)
 
 

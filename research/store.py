@@ -6,7 +6,8 @@ Layout under a workspace (the folder that holds ``data/`` and ``reports/``)::
     data/raw/<client>/<source>/<run-id>.rejected.jsonl  records set aside, with line and reason
     data/processed/<client>/posts.parquet, accounts.parquet
 
-A raw run file's first line is ``{"provenance": {...}}``; every other line is
+A raw run file's first line is ``{"provenance": {...}}`` (padded with spaces: its room is
+kept while the records are written, before their counts are known); every other line is
 ``{"line": N, "record": <the record exactly as received>}``. Processed tables are a
 pure function of all raw files of a client: ``renormalise`` rebuilds them from scratch
 and gives the same bytes as the incremental merges ``import_file`` does.
@@ -22,9 +23,8 @@ import fcntl
 import hashlib
 import json
 import os
-import secrets
-import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -36,10 +36,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from research import schema
-from research.errors import FormatError, InputError, ResearchError, StoreError
+from research import ingest, schema
+from research.errors import FormatError, InputError, StoreError
 from research.sources import detect_format, get_format
-from research.sources.base import Context, Format, Record, Rejected, Rows, loads
+from research.sources.base import Context, Format, Record, Rejected, loads, mapped, release
 
 __all__ = ["Store", "ImportReport", "PartialRun", "completeness", "atomic_write_parquet", "dedupe"]
 
@@ -145,13 +145,15 @@ class Store:
         options: Mapping[str, Any] | None = None,
         observed_at: datetime | None = None,
         progress: Callable[[int], None] | None = None,
+        processes: int | None = None,
     ) -> ImportReport:
         """Import one file: keep its raw records, then merge its rows into the processed tables.
 
         ``format`` None or ``"auto"`` recognises the format from the file. ``observed_at`` is
         when the file's counts were observed; by default the file's modification time.
         Bad records are set aside and counted; a file with no usable record is refused and
-        nothing is stored.
+        nothing is stored. ``processes``: how many processes read a file that can be read
+        in parts (None: one per processor for a big file, else one); the result is the same.
         """
         path = Path(path)
         if not path.is_file():
@@ -161,36 +163,36 @@ class Store:
         detected = format in (None, "auto")
         fmt = detect_format(path) if detected else get_format(format)
         observed = observed_at or datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
-        digest = _sha256(path)
-        for run in self.runs():
-            # Importing the same bytes again would only add a duplicate raw run.
-            if (
-                run.get("sha256") == digest
-                and run["format"] == fmt.name
-                and run.get("options") == dict(options or {})
-            ):
-                return ImportReport(
-                    str(path),
-                    fmt.name,
-                    detected,
-                    records=run.get("records", 0),
-                    skipped=True,
-                    raw_file=str(self.raw_dir / run["source"] / f"{run['run_id']}.jsonl"),
-                    posts_total=len(self.posts()),
-                )
-        provenance = {
-            "source": fmt.name,
-            "format": fmt.name,
-            "version": fmt.version,
-            "origin": str(path.resolve()),
-            "sha256": digest,
-            "retrieved_at": _now(),
-            "observed_at": observed.astimezone(UTC).isoformat(),
-            "options": dict(options or {}),
-        }
-        return self.ingest(
-            fmt, provenance, fmt.read(path, provenance["options"]), progress=progress, detected=detected
-        )
+        options = dict(options or {})
+        same = [run for run in self.runs() if run["format"] == fmt.name and run.get("options") == options]
+        with mapped(path) as data:
+            # Importing the same bytes again would only add a duplicate raw run. The file is
+            # hashed first only when a run could be this very file; otherwise while it is read.
+            digest = _sha256(data) if same else None
+            for run in same:
+                if run.get("sha256") == digest:
+                    return ImportReport(
+                        str(path),
+                        fmt.name,
+                        detected,
+                        records=run.get("records", 0),
+                        skipped=True,
+                        raw_file=str(self.raw_dir / run["source"] / f"{run['run_id']}.jsonl"),
+                        posts_total=_rows(self.posts_path),
+                    )
+            provenance = {
+                "source": fmt.name,
+                "format": fmt.name,
+                "version": fmt.version,
+                "origin": str(path.resolve()),
+                "sha256": digest,
+                "retrieved_at": _now(),
+                "observed_at": observed.astimezone(UTC).isoformat(),
+                "options": options,
+            }
+            batches = ingest.read_batches(fmt, _context(provenance), path, options, processes)
+            with _hashing(data, digest) as sha256:
+                return self._store(fmt, provenance, batches, data, sha256, progress, detected)
 
     def ingest(
         self,
@@ -203,35 +205,45 @@ class Store:
     ) -> ImportReport:
         """Normalise raw records, store them as a new raw run, and merge them into processed data.
 
-        Shared by importers (items read from a file) and collectors (items fetched).
+        For collectors, whose records come from memory, not from a file.
         """
+        batches = ingest.item_batches(fmt, _context(provenance), items)
+        return self._store(fmt, provenance, batches, None, None, progress, detected)
+
+    def _store(
+        self,
+        fmt: Format,
+        provenance: dict[str, Any],
+        batches: Iterable[ingest.Batch | None],
+        source: Any,
+        sha256: Callable[[], str] | None,
+        progress: Callable[[int], None] | None,
+        detected: bool,
+    ) -> ImportReport:
+        """Write the batches' records to a new raw run and merge their rows into the processed tables."""
         origin = provenance.get("origin", "")
-        report = ImportReport(path=origin, format=fmt.name, detected=detected)
-        ctx = _context(provenance)
-        folder = self.raw_dir / provenance["source"]
-        folder.mkdir(parents=True, exist_ok=True)
-        # NOTE: records stream to a temporary body file and rows to columnar batches, so a
-        # million-record import never holds the parsed records at once.
-        fd, body = tempfile.mkstemp(prefix=".", suffix=".records.tmp", dir=folder)
+        run = ingest.RunFile(self.raw_dir / provenance["source"], provenance, source)
         try:
-            frames = _Frames()
-            with open(fd, "wb", buffering=1 << 20) as out:
-                for item in items:
-                    if progress:
-                        progress(1)
-                    if isinstance(item, Rejected):
-                        report.rejected.append(item)
-                        continue
-                    try:
-                        produced = fmt.normalize(item.data, ctx)
-                    except (ResearchError, KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
-                        report.rejected.append(
-                            Rejected(item.line, _reason(e), json.dumps(item.data, ensure_ascii=False)[:200])
-                        )
-                        continue
-                    frames.add(produced)
-                    out.write(_raw_line(item))
-                    report.records += 1
+            report = ImportReport(path=origin, format=fmt.name, detected=detected)
+            posts, accounts = ingest.Gathered("posts"), ingest.Gathered("accounts")
+            rows, base = [0, 0], 0  # base: numbers the parts before used
+            for batch in batches:
+                if batch is ingest.RESTART:
+                    run.restart()
+                    report = ImportReport(path=origin, format=fmt.name, detected=detected)
+                    posts, accounts = ingest.Gathered("posts"), ingest.Gathered("accounts")
+                    rows, base = [0, 0], 0
+                    continue
+                run.add(batch.kept, base)
+                report.rejected += [Rejected(base + r.line, r.reason, r.text) for r in batch.rejected]
+                report.records += batch.records
+                posts.add(batch.posts)
+                accounts.add(batch.accounts)
+                rows[0] += batch.post_rows
+                rows[1] += batch.account_rows
+                base += batch.end.numbers if batch.end else 0
+                if progress:
+                    progress(batch.records + len(batch.rejected))
             if not report.records:
                 why = (
                     f"; first problem: line {report.rejected[0].line}: {report.rejected[0].reason}"
@@ -239,20 +251,17 @@ class Store:
                     else ""
                 )
                 raise FormatError(f"no record could be read as {fmt.name}{why}", path=origin or None)
-            posts, accounts = frames.posts(), frames.accounts()
+            if sha256 is not None:
+                provenance = {**provenance, "sha256": sha256()}
             with self.lock():
-                run = _write_run(folder, provenance, Path(body), report.records, report.rejected)
-                report.raw_file = str(run)
-                merged = dedupe(pd.concat([self.posts(), posts], ignore_index=True), "posts")
-                merged_accounts = dedupe(
-                    pd.concat([self.accounts(), accounts], ignore_index=True), "accounts"
-                )
+                report.raw_file = str(run.finish(provenance, report.records, report.rejected))
+                merged = _merge(_read_arrow(self.posts_path, "posts"), posts)
+                merged_accounts = _merge(_read_arrow(self.accounts_path, "accounts"), accounts)
                 atomic_write_parquet(merged, self.posts_path)
                 atomic_write_parquet(merged_accounts, self.accounts_path)
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(body)
-        report.posts, report.accounts, report.posts_total = len(posts), len(accounts), len(merged)
+            run.discard()
+        report.posts, report.accounts, report.posts_total = rows[0], rows[1], merged.num_rows
         return report
 
     def renormalise(self) -> tuple[int, int]:
@@ -261,23 +270,20 @@ class Store:
         Returns the number of posts and accounts rows written.
         """
         with self.lock():
-            post_frames, account_frames = [], []
+            posts, accounts = ingest.Gathered("posts"), ingest.Gathered("accounts")
             for raw in self.raw_files():
                 provenance = _read_provenance(raw)
                 fmt = get_format(provenance["format"])
-                ctx = _context(provenance)
-                frames = _Frames()
-                for record in _read_run_records(raw):
-                    frames.add(fmt.normalize(record.data, ctx))
-                post_frames.append(frames.posts())
-                account_frames.append(frames.accounts())
-            posts = dedupe(pd.concat([schema.empty_posts(), *post_frames], ignore_index=True), "posts")
-            accounts = dedupe(
-                pd.concat([schema.empty_accounts(), *account_frames], ignore_index=True), "accounts"
-            )
+                for batch in ingest.item_batches(
+                    fmt, _context(provenance), _read_run_records(raw), strict=True
+                ):
+                    posts.add(batch.posts)
+                    accounts.add(batch.accounts)
+            posts = ingest.latest(posts.table(), "posts")
+            accounts = ingest.latest(accounts.table(), "accounts")
             atomic_write_parquet(posts, self.posts_path)
             atomic_write_parquet(accounts, self.accounts_path)
-        return len(posts), len(accounts)
+        return posts.num_rows, accounts.num_rows
 
     def open_run(self, source: str, name: str) -> PartialRun:
         """An unfinished run of ``source`` (a collector) named ``name`` (its target), kept page by page.
@@ -300,32 +306,11 @@ def dedupe(df: pd.DataFrame, table: str = "posts") -> pd.DataFrame:
 
     The result is sorted by creation time then key, so equal inputs give equal files.
     """
-    key = ["platform", "post_id" if table == "posts" else "account_id"]
-    if not _canonical(df, table):
-        df = schema.conform(df, table)
-    latest = df.assign(_pos=range(len(df))).sort_values(
-        ["collected_at", "_pos"], kind="stable", na_position="first"
-    )
-    latest = latest.drop_duplicates(key, keep="last").drop(columns=["_pos"])
-    latest = latest.sort_values(["created_at", *key], kind="stable", na_position="last")
-    return latest.reset_index(drop=True)
+    return schema.from_arrow(ingest.latest(schema.frame_table(df, table), table), table)
 
 
-def _canonical(df: pd.DataFrame, table: str) -> bool:
-    """Whether ``df`` already has the table's columns, dtypes and list objects (so conform is a no-op)."""
-    cols = schema.POSTS if table == "posts" else schema.ACCOUNTS
-    if list(df.columns) != [c.name for c in cols] or not isinstance(df.index, pd.RangeIndex):
-        return False
-    for c in cols:
-        if df[c.name].dtype != c.dtype:
-            return False
-        if c.kind == "list" and set(map(type, df[c.name].array)) - {list}:
-            return False
-    return True
-
-
-def atomic_write_parquet(df: pd.DataFrame, path: Path) -> None:
-    """Write ``df`` to ``path`` so that a crash at any point leaves the old file intact.
+def atomic_write_parquet(data: pd.DataFrame | pa.Table, path: Path) -> None:
+    """Write a frame or an Arrow table to ``path`` so that a crash at any point leaves the old file intact.
 
     Writes a temporary file in the same folder, flushes it to disk, then renames it over
     the target (rename is atomic on POSIX file systems).
@@ -334,7 +319,10 @@ def atomic_write_parquet(df: pd.DataFrame, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            df.to_parquet(f, index=False)
+            if isinstance(data, pa.Table):
+                pq.write_table(data, f)
+            else:
+                data.to_parquet(f, index=False)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -364,6 +352,7 @@ def completeness(posts: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_table(path: Path, table: str) -> pd.DataFrame:
+    """A processed table as a DataFrame (read directly: ``canonical_table`` would add a copy)."""
     if not path.exists():
         return schema.empty_posts() if table == "posts" else schema.empty_accounts()
     try:
@@ -374,21 +363,62 @@ def _read_table(path: Path, table: str) -> pd.DataFrame:
         ) from e
 
 
-def _sha256(path: Path) -> str:
+def _read_arrow(path: Path, table: str) -> pa.Table:
+    """A processed table as a canonical Arrow table (empty if there is none yet)."""
+    if not path.exists():
+        return schema.rows_table([], table)
+    try:
+        return schema.canonical_table(pq.read_table(path), table)
+    except (OSError, ValueError, pa.ArrowException) as e:
+        raise StoreError(
+            f"{path}: cannot read the processed table ({e}); rebuild it with `research renormalise`"
+        ) from e
+
+
+def _merge(stored: pa.Table, new: ingest.Gathered) -> pa.Table:
+    """The stored table with the new rows merged in: one row per key, the latest observation."""
+    return ingest.latest(pa.concat_tables([stored, new.table()]), new.kind)
+
+
+def _rows(path: Path) -> int:
+    return pq.ParquetFile(path).metadata.num_rows if path.exists() else 0
+
+
+def _sha256(data: Any, stop: threading.Event | None = None) -> str:
     h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
+    with memoryview(data) as view:
+        for start in range(0, len(view), 1 << 24):
+            if stop is not None and stop.is_set():
+                break
+            with view[start : start + (1 << 24)] as block:
+                h.update(block)  # releases the GIL: the hashing thread runs beside the reading
+            release(data, start, start + (1 << 24))
     return h.hexdigest()
+
+
+@contextlib.contextmanager
+def _hashing(data: Any, digest: str | None) -> Iterator[Callable[[], str] | None]:
+    """None if ``digest`` is known, else a function giving the sha256 of ``data``, hashed meanwhile by a thread."""
+    if digest is not None:
+        yield None
+        return
+    stop, found = threading.Event(), []
+    thread = threading.Thread(target=lambda: found.append(_sha256(data, stop)), name="sha256", daemon=True)
+    thread.start()
+
+    def result() -> str:
+        thread.join()
+        return found[0]
+
+    try:
+        yield result
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
-
-
-def _run_id() -> str:
-    # Sortable by time; the random tail keeps two runs in the same second apart.
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
 
 
 def _context(provenance: Mapping[str, Any]) -> Context:
@@ -398,88 +428,6 @@ def _context(provenance: Mapping[str, Any]) -> Context:
         collected_at=datetime.fromisoformat(observed),
         options=provenance.get("options") or {},
     )
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, KeyError):
-        return f"missing field {error.args[0]!r}"
-    return str(error) or type(error).__name__
-
-
-class _Frames:
-    """Canonical rows gathered into frames batch by batch (dict rows are dropped as they go)."""
-
-    BATCH = 50_000  # rows: big enough for vectorised coercion, small enough to bound memory
-
-    def __init__(self) -> None:
-        self._rows = Rows()
-        self._posts: list[pd.DataFrame] = []
-        self._accounts: list[pd.DataFrame] = []
-
-    def add(self, rows: Rows) -> None:
-        self._rows.extend(rows)
-        if len(self._rows.posts) >= self.BATCH or len(self._rows.accounts) >= self.BATCH:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._rows.posts or not self._posts:
-            self._posts.append(schema.posts_frame(self._rows.posts))
-        if self._rows.accounts or not self._accounts:
-            self._accounts.append(schema.accounts_frame(self._rows.accounts))
-        self._rows = Rows()
-
-    def posts(self) -> pd.DataFrame:
-        self._flush()
-        return self._posts[0] if len(self._posts) == 1 else pd.concat(self._posts, ignore_index=True)
-
-    def accounts(self) -> pd.DataFrame:
-        self._flush()
-        frames = self._accounts
-        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-
-
-def _raw_line(record: Record) -> bytes:
-    """One line of a raw run: the record's own bytes when the reader kept them (exactly as received)."""
-    if record.raw is not None:
-        return b'{"line": %d, "record": %b}\n' % (record.line, record.raw)
-    return (json.dumps({"line": record.line, "record": record.data}, ensure_ascii=False) + "\n").encode(
-        "utf-8"
-    )
-
-
-def _write_run(
-    folder: Path, provenance: dict[str, Any], body: Path, records: int, rejected: list[Rejected]
-) -> Path:
-    """Write a new raw run file (never an existing one), atomically: provenance, then ``body``'s lines."""
-    folder.mkdir(parents=True, exist_ok=True)
-    run_id = _run_id()
-    provenance = {**provenance, "run_id": run_id, "records": records, "rejected": len(rejected)}
-    path = folder / f"{run_id}.jsonl"
-    tmp = folder / f".{run_id}.jsonl.tmp"
-    with open(tmp, "wb") as f, open(body, "rb") as src:
-        f.write((json.dumps({"provenance": provenance}, ensure_ascii=False) + "\n").encode("utf-8"))
-        f.flush()
-        _copy_rest(src, f)
-        os.fsync(f.fileno())
-    os.link(tmp, path)  # fails rather than overwrite: raw files are never rewritten
-    os.unlink(tmp)
-    if rejected:
-        with open(folder / f"{run_id}.rejected.jsonl", "w", encoding="utf-8") as f:
-            for r in rejected:
-                f.write(
-                    json.dumps({"line": r.line, "reason": r.reason, "text": r.text}, ensure_ascii=False)
-                    + "\n"
-                )
-    return path
-
-
-def _copy_rest(src: Any, dst: Any) -> None:
-    """Append the rest of file ``src`` to ``dst`` (in the kernel where it can)."""
-    try:
-        while os.copy_file_range(src.fileno(), dst.fileno(), 1 << 30):
-            pass
-    except (AttributeError, OSError):  # no copy_file_range (macOS, some file systems)
-        shutil.copyfileobj(src, dst, 1 << 22)
 
 
 def _read_provenance(path: Path) -> dict[str, Any]:

@@ -126,10 +126,12 @@ def use_memo_file(path: str | Path | None) -> None:
     or of its libraries are ignored); what is computed later is added to it, atomically.
     ``None`` stops keeping it on disk.
     """
+    path = None if path is None else Path(path)
+    if _MEMO_FILE and _MEMO_FILE[0] != path:
+        _MEMO.clear()  # another client's texts never go into this client's file
     _MEMO_FILE.clear()
     if path is None:
         return
-    path = Path(path)
     _MEMO_FILE.append(path)
     try:
         stored = pd.read_parquet(path)
@@ -502,17 +504,27 @@ def mention_sentiment(
         languages without a method count in ``mentions`` but not in ``scored``.
     """
     from research.competitors import brand_mentions  # here: it brings scipy, which text needs nowhere else
+    from research.metrics import brands_key, remember
 
     if freq not in ("period", "week", "day"):
         raise ValueError(f"freq: {freq!r} is not one of period, week, day")
-    ann = annotate(posts, None, brands, timezone)
-    keep = in_period(ann, start, end, timezone) & ann["brand"].isna() & ann["repost_of_post_id"].isna()
-    ann = ann.loc[keep, ["platform", "mentions", "text", "lang", "local_date"]]  # what is used below
-    hits = brand_mentions(ann, brands, aliases=aliases)
-    ann = ann.loc[hits.any(axis=1)]
-    given = _primary_codes(ann["lang"])
-    langs = given.fillna(detect_languages(ann["text"], languages)) if given.isna().any() else given
-    scored = score_sentiment(ann["text"], langs)
+    languages = tuple(languages)
+    aliases = {name: tuple(names) for name, names in (aliases or {}).items()}
+
+    def scored_mentions() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        ann = annotate(posts, None, brands, timezone)
+        keep = in_period(ann, start, end, timezone) & ann["brand"].isna() & ann["repost_of_post_id"].isna()
+        ann = ann.loc[keep, ["platform", "mentions", "text", "lang", "local_date"]]  # what is used below
+        hits = brand_mentions(ann, brands, aliases=aliases)
+        ann = ann.loc[hits.any(axis=1)]
+        given = _primary_codes(ann["lang"])
+        langs = given.fillna(detect_languages(ann["text"], languages)) if given.isna().any() else given
+        return ann, hits, score_sentiment(ann["text"], langs)
+
+    # Every ``freq`` buckets the same scored mentions: for read-only posts they are found and scored once.
+    named = tuple(sorted(aliases.items()))
+    key = ("mention_sentiment", brands_key(brands), start, end, timezone, languages, named)
+    ann, hits, scored = remember(posts, None, key, scored_mentions)
     local = pd.to_datetime(ann["local_date"])
     when = {"period": pd.Series(pd.Timestamp(start), index=ann.index), "day": local,
             "week": local - pd.to_timedelta(local.dt.day_of_week, unit="D")}[freq]  # fmt: skip

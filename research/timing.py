@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from research.brands import Brand, brand_names
-from research.competitors import brand_mentions, pair_keys
-from research.metrics import WEEKDAYS, annotate, in_period, local_times, own_posts
+from research.competitors import handle_mentions, pairs_in
+from research.metrics import WEEKDAYS, annotate, in_period, own_posts
 from research.stats import ALPHA, adjust_pvalues, bootstrap_interval, mann_whitney
 
 __all__ = [
@@ -73,18 +73,20 @@ def weekday_hour_matrix(
     """
     if agg not in _AGGS:
         raise ValueError(f"agg: {agg!r} is not one of {', '.join(_AGGS)}")
-    local = local_times(posts["created_at"], timezone)
+    local = posts["created_at"].dt.tz_convert(timezone)
     frame = pd.DataFrame(
         {
-            "weekday": local["weekday_name"],
-            "hour": local["hour"],
+            "weekday": local.dt.day_of_week,  # 0 = Monday, as WEEKDAYS
+            "hour": local.dt.hour,
             "value": 1.0 if values is None or agg == "count" else values.astype("Float64").astype("float64"),
         }
     ).dropna(subset=["weekday", "hour"])
+    frame = frame.astype({"weekday": "int64", "hour": "int64"})
     table = frame.pivot_table(index="weekday", columns="hour", values="value", aggfunc=agg, observed=False)
     fill = 0.0 if agg in ("count", "sum") else np.nan
-    table = table.reindex(index=list(WEEKDAYS), columns=range(24)).astype("float64").fillna(fill)
-    table.index.name, table.columns.name = "weekday", "hour"
+    table = table.reindex(index=range(len(WEEKDAYS)), columns=range(24)).astype("float64").fillna(fill)
+    table.index = pd.Index(list(WEEKDAYS), name="weekday")
+    table.columns.name = "hour"
     return table
 
 
@@ -103,17 +105,22 @@ def engaged_audience(
 ) -> pd.Series:
     """Boolean mask of posts in the period written by the engaged audience (module docstring)."""
     ann = annotate(posts, None, brands, timezone)
-    period = in_period(ann, start, end, timezone)
-    brand_rows = ann["brand"].notna().to_numpy(dtype=bool)
-    authors = pair_keys(ann["platform"], ann["author_id"])
-    brand_ids = authors[brand_rows].unique()
-    targets = pd.Series(False, index=ann.index)
+    brand_authors = ann.loc[ann["brand"].notna(), ["platform", "author_id"]]
+    # Only the audience's posts in the period can be engaged-audience posts: the rest is never looked at.
+    rows = np.flatnonzero(
+        in_period(ann, start, end, timezone).to_numpy(dtype=bool) & ann["brand"].isna().to_numpy(dtype=bool)
+    )
+    links = ["platform", "author_id", "reply_to_author_id", "repost_of_author_id", "quote_of_author_id"]
+    audience = ann[links].iloc[rows]
+    platform, authors = audience["platform"], audience["author_id"]
+    targets = np.zeros(len(audience), dtype=bool)
     for col in ("reply_to_author_id", "repost_of_author_id", "quote_of_author_id"):
-        targets = targets | pair_keys(ann["platform"], ann[col]).isin(brand_ids)
-    mentions = brand_mentions(ann, brands, by_name=False).any(axis=1)
-    interacting = ann["brand"].isna() & period & (targets | mentions)
-    by_engaged = authors.isin(authors[interacting.to_numpy(dtype=bool)].unique())
-    return (by_engaged & period & ann["brand"].isna()).astype(bool)
+        targets |= pairs_in(platform, audience[col], brand_authors["platform"], brand_authors["author_id"])
+    mentions = handle_mentions(posts, brands).iloc[rows].any(axis=1).to_numpy(dtype=bool)
+    interacting = targets | mentions
+    engaged = np.zeros(len(ann), dtype=bool)
+    engaged[rows] = pairs_in(platform, authors, platform[interacting], authors[interacting])
+    return pd.Series(engaged, index=ann.index)
 
 
 def audience_heatmap(
@@ -121,7 +128,7 @@ def audience_heatmap(
 ) -> pd.DataFrame:
     """Activity (post counts) of the engaged audience per weekday × hour, in local time."""
     mask = engaged_audience(posts, brands, start, end, timezone)
-    return weekday_hour_matrix(posts.loc[mask], timezone)
+    return weekday_hour_matrix(posts.loc[mask, ["created_at"]], timezone)  # the only column it reads
 
 
 def slot_performance(

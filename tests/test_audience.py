@@ -132,14 +132,13 @@ def test_sentiment_toward_each_brand():
     labels = pd.Series(
         ["positive", "negative", "positive", "neutral", "negative", "negative", None, None, pd.NA]
     )
-    out = audience_sentiment(posts, pd.DataFrame({"sentiment": labels, "score": 0.0}), BRANDS).set_index(
-        "brand"
-    )
+    given = pd.DataFrame({"sentiment": labels, "score": 0.0})
+    out = audience_sentiment(posts, BRANDS, sentiment=given).set_index("brand")
     assert out.loc["Brew Bros", ["posts", "scored", "positive", "negative"]].tolist() == [4, 3, 2, 1]
     assert out.loc["Brew Bros", "net"] == pytest.approx(1 / 3)
     assert out.loc["Kettle Kings", ["posts", "positive", "neutral", "negative"]].tolist() == [2, 1, 1, 0]
     with pytest.raises(InputError, match="aligned"):
-        audience_sentiment(posts, labels.iloc[:3], BRANDS)
+        audience_sentiment(posts, BRANDS, sentiment=labels.iloc[:3])
 
 
 def test_account_sizes_by_band(engaged):
@@ -252,3 +251,22 @@ def test_demo_suspicious_ring_is_ranked_at_the_top(demo):
     assert set(found.head(len(ring))["handle"]) == ring
     assert found.iloc[len(ring)]["score"] < found.head(len(ring))["score"].min()
     assert found.head(len(ring))["rules"].str.contains("copied_text").all()
+
+
+def test_text_normalisation_means_the_same_in_python_and_arrow():
+    """suspicious_accounts normalises texts with RE2 (pyarrow); its whitespace must be Python's."""
+    import re
+    import sys
+
+    from research.audience import _NORMALISE, _SPACE
+
+    spaces = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+    assert {c for c in map(chr, range(sys.maxunicode + 1)) if re.fullmatch(f"[{_SPACE}]", c)} == spaces
+    texts = [
+        "Flat 50%\u00a0OFF!!  see https://x.co/a\u2009now",
+        "@brand\u3000hi #tag\u2028yo",
+        "a\x1cb\x85c\u200bd",
+    ]
+    arrow = pd.Series(texts, dtype="string[pyarrow]").str.replace(_NORMALISE, " ", regex=True).tolist()
+    python = [re.sub(r"https?://\S+|[@#]\S+|\s+", " ", t) for t in texts]  # the rule, in Python's terms
+    assert arrow == python == ["Flat 50% OFF!! see   now", "  hi   yo", "a b c\u200bd"]

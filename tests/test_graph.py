@@ -12,21 +12,23 @@ import pandas as pd
 import pytest
 
 from research.brands import Brand
+from research.communities import (
+    community_labels,
+    community_report,
+    detect_communities,
+    partition_nmi,
+    set_communities,
+)
 from research.graph import (
     KINDS,
     betweenness,
     bridges,
-    community_labels,
-    community_report,
-    detect_communities,
     filter_graph,
     influencers,
     interaction_graph,
     interactions,
     node_metrics,
     pagerank,
-    partition_nmi,
-    set_communities,
 )
 from research.schema import accounts_frame, conform, posts_frame
 

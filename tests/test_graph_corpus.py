@@ -19,7 +19,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from research.graph import KINDS, detect_communities, interaction_graph, set_communities
+from research.communities import detect_communities, set_communities
+from research.graph import KINDS, interaction_graph
 from research.graph_export import write_gexf
 from research.store import Store
 

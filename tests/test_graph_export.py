@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from research.graph import KINDS, detect_communities, interaction_graph, node_metrics, set_communities
+from research.communities import detect_communities, set_communities
+from research.graph import KINDS, interaction_graph, node_metrics
 from research.graph_export import (
     OTHER_COLOR,
     PALETTE,

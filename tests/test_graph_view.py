@@ -10,7 +10,8 @@ from types import SimpleNamespace
 import networkx as nx
 import pytest
 
-from research.graph import detect_communities, interaction_graph, set_communities
+from research.communities import detect_communities, set_communities
+from research.graph import interaction_graph
 from research.graph_view import MAX_LINKS, graph_data, graph_html, json_for_script, write_graph_html
 from tests.test_graph import BRANDS, planted_world
 

@@ -152,3 +152,28 @@ def test_followers_of_without_any_account_profile_is_null():
 
     posts = posts_frame([{"platform": "twitter", "post_id": "1", "author_id": "7", "author_handle": "a"}])
     assert followers_of(posts, empty_accounts()).isna().all()
+
+
+def test_remember_keeps_tables_of_read_only_frames_only():
+    from research.metrics import READ_ONLY, forget_annotations, remember
+
+    posts = posts_frame([{"platform": "twitter", "post_id": "1", "author_handle": "chaiandco", "likes": 2}])
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert remember(posts, None, ("k",), compute) == 1 and remember(posts, None, ("k",), compute) == 2
+    forget_annotations()
+    posts.attrs[READ_ONLY] = id(posts)
+    assert remember(posts, None, ("k",), compute) == 3 and remember(posts, None, ("k",), compute) == 3
+    subset = posts.loc[posts["likes"] > 0]  # inherits attrs, not the promise: it may be changed in place
+    assert subset.attrs[READ_ONLY] == id(posts) and remember(subset, None, ("k",), compute) == 4
+    # Annotations come out the same either way, and a caller's new column stays its own.
+    ann = annotate(posts, None, BRANDS, "UTC")
+    ann["extra"] = 1
+    pd.testing.assert_frame_equal(
+        annotate(posts, None, BRANDS, "UTC"), annotate(posts.copy(), None, BRANDS, "UTC")
+    )
+    forget_annotations()

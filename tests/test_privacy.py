@@ -10,8 +10,9 @@ import networkx as nx
 import pandas as pd
 import pytest
 
+from research.communities import detect_communities, set_communities
 from research.errors import InputError
-from research.graph import detect_communities, interaction_graph, set_communities
+from research.graph import interaction_graph
 from research.graph_export import edge_table, write_gexf
 from research.graph_view import graph_html
 from research.privacy import (

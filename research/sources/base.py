@@ -9,13 +9,20 @@ An import format is three functions:
 - ``normalize(record, context) -> Rows``: a pure function from one raw record to canonical
   rows. It never mutates the record and depends only on it and the context (which comes
   from the stored provenance), so old raw files can be re-normalised at any time.
+
+Files with one record per line (``read_jsonl``, and ``read_json_items`` on arrays written one
+item per line) can also be read in parts, byte ranges cut at line ends, so that the store
+can give a big file's parts to several processes (``Format.layout``, ``Part``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import mmap
+import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -36,6 +43,16 @@ __all__ = [
     "loads",
     "read_jsonl",
     "read_json_items",
+    "Part",
+    "PartEnd",
+    "Layout",
+    "NotThisLayout",
+    "Reading",
+    "JSON_LINES",
+    "ARRAY_LINES",
+    "split_lines",
+    "mapped",
+    "release",
     "HASHTAG_RE",
     "MENTION_RE",
     "URL_RE",
@@ -54,13 +71,14 @@ _JSON_SPACE = b" \t\r\n"  # what JSON calls whitespace (bytes.strip() would also
 class Record:
     """One raw record as read from a file; ``line`` is 1-based (or the item index in a JSON array).
 
-    ``raw`` is the record's JSON text exactly as it was in the file, when the reader has it:
-    the store then keeps those bytes in the raw run instead of serialising ``data`` again.
+    ``span`` is where the record's JSON text is in the file (bytes ``[start, end)``), when the
+    reader read it as strict UTF-8 JSON: the store then copies those bytes into the raw run
+    instead of serialising ``data`` again, so the raw run holds the record exactly as received.
     """
 
     line: int
     data: Any
-    raw: bytes | None = field(default=None, repr=False, compare=False)
+    span: tuple[int, int] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -136,6 +154,11 @@ class Format:
     def source(self) -> str:
         return f"{self.name}/{self.version}"
 
+    @property
+    def layout(self) -> Layout | None:
+        """How the format's files can be read in parts, or None when they are read whole."""
+        return _LAYOUTS.get(self.read)
+
 
 # --- readers -------------------------------------------------------------------------------------
 
@@ -158,19 +181,8 @@ def loads(data: bytes | str) -> tuple[Any, bool]:
 
 def read_jsonl(path: Path, options: Mapping[str, Any] | None = None) -> Iterator[Record | Rejected]:
     """Yield each non-blank line of a JSON-lines file as a Record, or Rejected if not JSON."""
-    with open(path, "rb", buffering=1 << 20) as f:
-        for number, raw in enumerate(f, start=1):
-            line = raw.strip()
-            if not line:
-                continue
-            if number == 1 and line.startswith(b"\xef\xbb\xbf"):
-                line = line[3:]
-            try:
-                data, verbatim = loads(line)
-            except ValueError as e:
-                yield Rejected(number, f"not valid JSON ({e.msg} at column {e.colno})", _snippet(line))
-                continue
-            yield Record(number, data, line if verbatim else None)
+    with mapped(path) as data:
+        yield from JSON_LINES.read(data, 0, len(data))
 
 
 def read_json_items(path: Path, options: Mapping[str, Any] | None = None) -> Iterator[Record | Rejected]:
@@ -202,34 +214,218 @@ def _array_lines(path: Path) -> list[Record] | None:
     document gives; any other layout (pretty-printed items, several per line) returns
     None and the caller parses the document.
     """
+    with mapped(path) as data:
+        reading = ARRAY_LINES.reading(data, 0, len(data))
+        try:
+            items = list(reading)
+        except NotThisLayout:
+            return None
+    return items if ARRAY_LINES.fits([reading.end]) else None
+
+
+# --- reading in parts ----------------------------------------------------------------------------
+# NOTE: a big file is cut into parts at line ends and each part is read (and normalised) by
+# its own process. The whole-file readers above are the same code run over one part covering
+# the file, so both ways give the same records. Lines are found in a memory map of the file:
+# a part is never copied whole into memory, only each line, once.
+
+
+@dataclass(frozen=True)
+class Part:
+    """Bytes ``[start, end)`` of a file, cut at line ends: a piece another process can read alone."""
+
+    path: Path
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class PartEnd:
+    """What reading a part says besides its records (which are numbered from 1 in each part)."""
+
+    numbers: int  # line (or item) numbers the part used: the next part's numbers follow on
+    head: str | None = None  # kind of the part's first and last non-blank line, when the layout
+    tail: str | None = None  # constrains which line may follow which (a JSON array's brackets)
+
+
+class NotThisLayout(Exception):
+    """The file is not laid out as the part reader expects: it has to be read whole."""
+
+
+class Reading:
+    """Iterate the records of a part; ``end`` (a PartEnd) is set once all are read."""
+
+    def __init__(self, records: Generator[Record | Rejected, None, PartEnd]):
+        self._records = records
+        self.end: PartEnd | None = None
+
+    def __iter__(self) -> Iterator[Record | Rejected]:
+        self.end = yield from self._records
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A file layout with one record per line, which can therefore be read in parts.
+
+    ``follows`` says which kind of line may follow which (None: the start of the file), for
+    layouts where that matters; ``last`` the kinds a file may end with.
+    """
+
+    name: str
+    read: Callable[[Any, int, int], Generator[Record | Rejected, None, PartEnd]]
+    follows: Mapping[str | None, frozenset[str]] | None = None
+    last: frozenset[str] | None = None
+
+    def reading(self, data: Any, start: int, end: int) -> Reading:
+        """The records of ``data[start:end]`` (``data``: the file's bytes, or a map of them)."""
+        return Reading(self.read(data, start, end))
+
+    def fits(self, ends: list[PartEnd]) -> bool:
+        """Whether parts that ended so, in file order, make a whole file of this layout."""
+        if self.follows is None:
+            return True
+        tail = None
+        for end in ends:
+            if end.head is None:
+                continue  # only blank lines
+            if end.head not in self.follows[tail]:
+                return False
+            tail = end.tail
+        return self.last is None or tail in self.last
+
+
+@contextlib.contextmanager
+def mapped(path: Path) -> Iterator[Any]:
+    """The bytes of a file, mapped into memory rather than read (``b""`` for an empty file)."""
+    with open(path, "rb") as f:
+        if not os.fstat(f.fileno()).st_size:
+            yield b""
+            return
+        data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        yield data
+    finally:
+        # A view of it still held (by a traceback, say) keeps the map until the view goes.
+        with contextlib.suppress(BufferError):
+            data.close()
+
+
+def release(data: Any, start: int, end: int) -> None:
+    """Let the pages of ``data[start:end]`` go, if ``data`` is a map (as the file's pages, they stay cached).
+
+    A map's pages count as the process's memory while they stay mapped: reading a big file
+    through one would otherwise look like holding all of it.
+    """
+    if isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        start -= start % mmap.PAGESIZE
+        end = min(end, len(data))
+        if end > start:
+            data.madvise(mmap.MADV_DONTNEED, start, end - start)
+
+
+def split_lines(path: Path, size: int) -> list[Part]:
+    """Cut a file into parts of about ``size`` bytes, each ending just after a newline (or at the end)."""
+    parts: list[Part] = []
+    with mapped(path) as data:
+        total, start = len(data), 0
+        while start < total:
+            end = data.find(b"\n", min(start + max(size, 1), total) - 1) + 1 or total
+            parts.append(Part(Path(path), start, end))
+            start = end
+    return parts
+
+
+def _lines(data: Any, start: int, end: int, space: frozenset[int]) -> Iterator[tuple[int, int, int]]:
+    """(number, start, end) of each line of ``data[start:end]``, numbered from 1, ends stripped of ``space``."""
+    find = data.find
+    number = 0
+    while start < end:
+        stop = find(b"\n", start, end)
+        if stop < 0:
+            stop = end
+        number += 1
+        a, b = start, stop
+        start = stop + 1
+        while a < b and data[a] in space:
+            a += 1
+        while b > a and data[b - 1] in space:
+            b -= 1
+        yield number, a, b
+
+
+_SPACE = frozenset(b" \t\n\r\x0b\x0c")  # what bytes.strip() strips
+_BOM = b"\xef\xbb\xbf"
+
+
+def _read_json_lines(data: Any, start: int, end: int) -> Generator[Record | Rejected, None, PartEnd]:
+    number = 0
+    for number, a, b in _lines(data, start, end, _SPACE):
+        if a == b:
+            continue
+        if start == 0 and number == 1 and data[a : a + 3] == _BOM:
+            a += 3
+        line = data[a:b]
+        try:
+            value, verbatim = loads(line)
+        except ValueError as e:
+            yield Rejected(number, f"not valid JSON ({_json_problem(e)})", _snippet(line))
+            continue
+        yield Record(number, value, (a, b) if verbatim else None)
+    return PartEnd(number)
+
+
+def _json_problem(error: ValueError) -> str:
+    if isinstance(error, json.JSONDecodeError):
+        return f"{error.msg} at column {error.colno}"
+    return str(error)  # bytes that are not UTF-8 (or UTF-16/32) text
+
+
+_JSON_SPACE_CODES = frozenset(_JSON_SPACE)  # JSON whitespace (bytes.strip() would also drop \x0b, \x0c)
+# In an array written one item per line, which line may follow which (None: the file's start).
+_ARRAY_FOLLOWS = {
+    None: frozenset({"["}),
+    "[": frozenset({"item,", "item", "]"}),
+    "item,": frozenset({"item,", "item"}),
+    "item": frozenset({"]"}),
+    "]": frozenset(),
+}
+
+
+def _read_array_lines(data: Any, start: int, end: int) -> Generator[Record | Rejected, None, PartEnd]:
     if orjson is None:
-        return None
-    items: list[Record] = []
-    with open(path, "rb", buffering=1 << 20) as f:
-        lines = (line.strip(_JSON_SPACE) for line in f)
-        lines = (line for line in lines if line)
-        first = next(lines, b"")
-        if first.startswith(b"\xef\xbb\xbf"):
-            first = first[3:].strip(_JSON_SPACE)
-        if first != b"[":
-            return None
-        closed, pending = False, None  # pending: the previous line, an item once we know what follows it
-        for line in lines:
-            if closed:
-                return None  # something after the closing bracket
-            if pending is not None:
-                last = line == b"]"
-                if pending.endswith(b",") == last:
-                    return None  # items are separated by commas, and the last has none
-                text = pending if last else pending[:-1].rstrip(_JSON_SPACE)
-                try:
-                    items.append(Record(len(items) + 1, orjson.loads(text), text))
-                except orjson.JSONDecodeError:
-                    return None
-            closed, pending = line == b"]", None if line == b"]" else line
-        if not closed:
-            return None
-    return items
+        raise NotThisLayout("the array layout is read with orjson")
+    items, head, tail = 0, None, None
+    for _, a, b in _lines(data, start, end, _JSON_SPACE_CODES):
+        if a == b:
+            continue
+        if start == 0 and head is None and data[a : a + 3] == _BOM:
+            a += 3
+            while a < b and data[a] in _JSON_SPACE_CODES:
+                a += 1
+        line = data[a:b]
+        kind = "[" if line == b"[" else "]" if line == b"]" else "item," if line.endswith(b",") else "item"
+        # The first line of a later part is checked against the part before it by Layout.fits.
+        if (tail is not None or start == 0) and kind not in _ARRAY_FOLLOWS[tail]:
+            raise NotThisLayout(f"a {kind!r} line after a {tail!r} line")
+        head, tail = head or kind, kind
+        if kind.startswith("item"):
+            if kind == "item,":
+                b -= 1
+                while b > a and data[b - 1] in _JSON_SPACE_CODES:
+                    b -= 1
+                line = data[a:b]
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                raise NotThisLayout("an item line that is not one JSON value") from None
+            items += 1
+            yield Record(items, value, (a, b))
+    return PartEnd(items, head, tail)
+
+
+JSON_LINES = Layout("JSON lines", _read_json_lines)
+ARRAY_LINES = Layout("JSON array, one item per line", _read_array_lines, _ARRAY_FOLLOWS, frozenset({"]"}))
+_LAYOUTS: dict[Callable, Layout] = {read_jsonl: JSON_LINES, read_json_items: ARRAY_LINES}
 
 
 def _snippet(raw: bytes | str, limit: int = 200) -> str:
@@ -251,7 +447,9 @@ def hashtags_in(text: str | None) -> list[str]:
     >>> hashtags_in("Fresh #Chai at #Pune! #chai #चाय")
     ['chai', 'pune', 'चाय']
     """
-    return _unique(m.lower() for m in HASHTAG_RE.findall(text or ""))
+    if not text or (type(text) is str and "#" not in text):  # the common case, without the regex
+        return []
+    return _unique(m.lower() for m in HASHTAG_RE.findall(text))
 
 
 def mentions_in(text: str | None) -> list[str]:
@@ -260,11 +458,15 @@ def mentions_in(text: str | None) -> list[str]:
     >>> mentions_in("thanks @BrewBros and @chaiandco.bsky.social!")
     ['brewbros', 'chaiandco.bsky.social']
     """
-    return _unique(m.lower() for m in MENTION_RE.findall(text or ""))
+    if not text or (type(text) is str and "@" not in text):
+        return []
+    return _unique(m.lower() for m in MENTION_RE.findall(text))
 
 
 def urls_in(text: str | None) -> list[str]:
-    return _unique(u.rstrip(".,;:!?)") for u in URL_RE.findall(text or ""))
+    if not text or (type(text) is str and "://" not in text):
+        return []
+    return _unique(u.rstrip(".,;:!?)") for u in URL_RE.findall(text))
 
 
 def _unique(values) -> list[str]:
@@ -281,6 +483,8 @@ def handle(value: object) -> str | None:
 
 def count(value: object) -> int | None:
     """A non-negative count, or None when the source does not give one."""
+    if type(value) is int and value >= 0:  # the common case, answered before the checks below
+        return value
     if value is None or value == "":
         return None
     if isinstance(value, bool):

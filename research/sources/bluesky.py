@@ -52,17 +52,19 @@ def normalize(item: Any, ctx: Context) -> Rows:
         for inner in item.get("feed") or item.get("posts") or []:
             rows.extend(normalize(inner, ctx))
         return rows
-    if isinstance(item.get("post"), dict):
-        post = item["post"]
-        rows.extend(normalize_post_view(post, ctx))
-        reason = item.get("reason") or {}
-        if str(reason.get("$type", "")).endswith("reasonRepost") and reason.get("by"):
+    post = item.get("post")
+    if isinstance(post, dict):
+        rows = normalize_post_view(post, ctx)
+        reason = item.get("reason")
+        if reason and str(reason.get("$type", "")).endswith("reasonRepost") and reason.get("by"):
             rows.posts.append(_repost(post, reason, ctx))
             rows.accounts.append(_account(reason["by"], ctx))
-        for key in ("parent", "root"):  # the thread context a reply came with
-            ctx_post = (item.get("reply") or {}).get(key) or {}
-            if ctx_post.get("record"):
-                rows.extend(normalize_post_view(ctx_post, ctx))
+        reply = item.get("reply")
+        if reply:
+            for key in ("parent", "root"):  # the thread context a reply came with
+                ctx_post = reply.get(key) or {}
+                if ctx_post.get("record"):
+                    rows.extend(normalize_post_view(ctx_post, ctx))
         return rows
     if "uri" in item and "record" in item:
         return normalize_post_view(item, ctx)
@@ -145,12 +147,16 @@ def _facets(record: dict[str, Any], text: str) -> tuple[list[str], list[str], li
                 mentions.append(handle(span) or feature.get("did"))
             elif kind.endswith("#link") and feature.get("uri"):
                 links.append(feature["uri"])
-    tags += [t.lower() for t in record.get("tags") or []]
+    if record.get("tags"):
+        tags += [t.lower() for t in record["tags"]]
     external = ((record.get("embed") or {}).get("external") or {}).get("uri")
     if external:
         links.append(external)
-    unique = lambda xs: list(dict.fromkeys(x for x in xs if x))  # noqa: E731
-    return unique(tags or hashtags_in(text)), unique(mentions), unique(links or urls_in(text))
+    return _unique(tags or hashtags_in(text)), _unique(mentions), _unique(links or urls_in(text))
+
+
+def _unique(values: list) -> list:
+    return list(dict.fromkeys(x for x in values if x)) if values else []
 
 
 def _quoted_uri(embed: dict[str, Any]) -> str | None:

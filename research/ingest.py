@@ -1,0 +1,502 @@
+"""Raw records to canonical tables and a raw run, batch by batch, in one process or several.
+
+Everything that stores data (``Store.import_file``, ``Store.ingest`` for collectors,
+``Store.renormalise``) normalises through ``normalise``: a batch of raw records becomes a
+``Batch`` of canonical Arrow tables, the records to keep in the raw run, and those set aside.
+
+A big file whose format reads it line by line (``Format.layout``) is cut into parts at line
+ends; worker processes read and normalise the parts with that same function and the batches
+come back in file order, so one process and several give the same tables. Smaller files, and
+formats that read a file whole, are read in this process.
+
+``RunFile`` writes the kept records into the new raw run as the batches arrive, so the disk
+writes while the processors parse, and ``latest`` keeps one row per key, in Arrow.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import itertools
+import json
+import multiprocessing
+import os
+import secrets
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import islice, repeat
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from research import schema
+from research.errors import ResearchError
+from research.sources import get_format
+from research.sources.base import (
+    Context,
+    Format,
+    NotThisLayout,
+    Part,
+    PartEnd,
+    Record,
+    Rejected,
+    mapped,
+    release,
+    split_lines,
+)
+
+__all__ = [
+    "Batch",
+    "Gathered",
+    "RESTART",
+    "normalise",
+    "read_batches",
+    "file_batches",
+    "item_batches",
+    "RunFile",
+    "latest",
+]
+
+# NOTE: a part is about 16 MB (some 4,000 tweets): big enough that what each part costs on its
+# own (a task, two small tables) is lost in the noise, small enough that the last parts keep
+# both processes busy until close to the end.
+PART_BYTES = 16 << 20
+# Starting worker processes costs about a second; below this size one process is as quick.
+PARALLEL_BYTES = 64 << 20
+BATCH_RECORDS = 10_000  # records per batch read in this process: bounds the rows held at once
+
+# What a normaliser raises for a record it cannot use: the record is set aside, not fatal.
+RECORD_ERRORS = (ResearchError, KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
+@dataclass
+class Batch:
+    """What normalising a batch of raw records gave."""
+
+    posts: pa.Table  # canonical rows; a key's rows that ``latest`` would drop may be gone already
+    accounts: pa.Table
+    post_rows: int  # rows the records produced
+    account_rows: int
+    rejected: list[Rejected]
+    kept: Kept  # the records to store in the raw run
+    end: PartEnd | None = None  # when the batch is a part of a file: how the part ended
+
+    @property
+    def records(self) -> int:
+        return len(self.kept.numbers)
+
+
+@dataclass
+class Kept:
+    """Records to store, in order: their numbers, and where their text is in the file.
+
+    Plain lists of numbers, which the garbage collector never has to visit and which
+    cross between processes cheaply; a record with no span (-1) is serialised from ``data``.
+    """
+
+    numbers: list[int] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    data: dict[int, Any] = field(default_factory=dict)  # index -> record, for records without a span
+
+
+def normalise(
+    fmt: Format, ctx: Context, items: Iterable[Record | Rejected], *, strict: bool = False
+) -> Batch:
+    """Normalise raw records; a record the normaliser refuses is set aside (raised if ``strict``)."""
+    posts: list[tuple] = []  # rows as schema.row_values tuples, made while each row is fresh in memory
+    accounts: list[tuple] = []
+    post_values, account_values = schema.row_values("posts"), schema.row_values("accounts")
+    rejected: list[Rejected] = []
+    kept = Kept()
+    normalize = fmt.normalize
+    with _cyclic_gc_paused():
+        for item in items:
+            if isinstance(item, Rejected):
+                rejected.append(item)
+                continue
+            try:
+                rows = normalize(item.data, ctx)
+            except RECORD_ERRORS as e:
+                if strict:
+                    raise
+                text = json.dumps(item.data, ensure_ascii=False)[:200]
+                rejected.append(Rejected(item.line, _reason(e), text))
+                continue
+            posts += map(post_values, rows.posts)
+            accounts += map(account_values, rows.accounts)
+            if item.span is None:
+                kept.data[len(kept.numbers)] = item.data
+            start, end = item.span or (-1, -1)
+            kept.numbers.append(item.line)
+            kept.starts.append(start)
+            kept.ends.append(end)
+        batch = Batch(
+            schema.values_table(_latest_rows(posts, _POST_KEY), "posts"),
+            schema.values_table(_latest_rows(accounts, _ACCOUNT_KEY), "accounts"),
+            len(posts),
+            len(accounts),
+            rejected,
+            kept,
+        )
+        posts.clear()  # before the collector runs again: it would visit every row
+        accounts.clear()
+    return batch
+
+
+# Where the key and the observation time are in a row's values.
+_POST_KEY = tuple(schema.POST_COLUMNS.index(name) for name in ("platform", "post_id", "collected_at"))
+_ACCOUNT_KEY = tuple(
+    schema.ACCOUNT_COLUMNS.index(name) for name in ("platform", "account_id", "collected_at")
+)
+
+
+def _latest_rows(rows: list[tuple], where: tuple[int, int, int]) -> list[tuple]:
+    """``rows`` less those ``latest`` drops for a later observation of their key in ``rows``.
+
+    A batch repeats itself (every tweet carries its author's profile, a retweet the tweet it
+    retweets): each row dropped here is one less to convert. The rows are returned as they
+    are when a ``collected_at`` is not an aware datetime (only ``schema`` can say what it is).
+    """
+    platform, key, observed = where
+    found: dict[tuple, tuple] = {}
+    try:
+        for row in rows:
+            at = row[observed]
+            if at is not None and (type(at) is not datetime or at.tzinfo is None):
+                return rows
+            seen = found.get(k := (row[platform], row[key]))
+            # NULL is the oldest observation; on a tie the later row wins.
+            if seen is None or seen[observed] is None or (at is not None and at >= seen[observed]):
+                found[k] = row
+    except TypeError:  # an unhashable key
+        return rows
+    return list(found.values())
+
+
+RESTART = None  # yielded by read_batches: forget the batches before, the file is read again
+
+
+def read_batches(
+    fmt: Format, ctx: Context, path: Path, options: Mapping[str, Any], processes: int | None = None
+) -> Iterator[Batch | None]:
+    """Batches of a file: in parts if its format has a layout, else as ``fmt.read`` reads it.
+
+    Yields RESTART when what it yielded so far must be forgotten: the file turned out
+    not to be laid out as the layout expects (it is then read whole), or a worker died
+    (it is then read in parts in this process).
+    """
+    if fmt.layout is not None:
+        try:
+            yield from file_batches(fmt, ctx, path, processes)
+            return
+        except BrokenProcessPool:
+            yield RESTART
+            yield from read_batches(fmt, ctx, path, options, 1)
+            return
+        except NotThisLayout:
+            yield RESTART
+    yield from item_batches(fmt, ctx, fmt.read(path, options))
+
+
+def item_batches(
+    fmt: Format, ctx: Context, items: Iterable[Record | Rejected], *, strict: bool = False
+) -> Iterator[Batch]:
+    """Batches of records read in this process (numbered as the reader numbered them)."""
+    items = iter(items)
+    while chunk := list(islice(items, BATCH_RECORDS)):
+        yield normalise(fmt, ctx, chunk, strict=strict)
+
+
+def file_batches(fmt: Format, ctx: Context, path: Path, processes: int | None = None) -> Iterator[Batch]:
+    """Batches of the parts of a file whose format has a layout, in file order.
+
+    ``processes`` None: as many as there are processors, for a file big enough to gain
+    from them. Records are numbered from 1 in each part; ``Batch.end.numbers`` says how
+    many numbers a part used. Raises NotThisLayout when the file turns out not to be laid
+    out as the format's layout expects: it must then be read whole (``fmt.read``).
+    """
+    layout = fmt.layout
+    if layout is None:
+        raise NotThisLayout(f"{fmt.name} files are read whole")
+    parts = split_lines(path, PART_BYTES)
+    if processes is None:
+        processes = _processors() if path.stat().st_size >= PARALLEL_BYTES else 1
+    processes = min(processes, len(parts))
+    ends = []
+    if processes <= 1:
+        for batch in map(_read_part, repeat(fmt.name), repeat(ctx), parts):
+            ends.append(batch.end)
+            yield batch
+    else:
+        with _pool(processes) as pool:
+            try:
+                later = pool.map(_read_part, repeat(fmt.name), repeat(ctx), parts[1:])
+                # This process reads the first part while the workers start (a second or so).
+                for batch in itertools.chain([_read_part(fmt.name, ctx, parts[0])], later):
+                    ends.append(batch.end)
+                    yield batch
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+    if not layout.fits(ends):
+        raise NotThisLayout(f"the lines do not make one {layout.name} file")
+
+
+def _read_part(fmt_name: str, ctx: Context, part: Part) -> Batch:
+    """Read and normalise one part of a file (in a worker process, or in this one)."""
+    fmt = get_format(fmt_name)
+    with mapped(part.path) as data:
+        reading = fmt.layout.reading(data, part.start, part.end)
+        batch = normalise(fmt, ctx, reading)
+    batch.end = reading.end
+    return batch
+
+
+def _processors() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _pool(processes: int) -> ProcessPoolExecutor:
+    # NOTE: workers are forked from multiprocessing's fork server, a small single-threaded
+    # process that has imported this module once, never from this process: the caller may
+    # hold threads (tqdm's monitor, a Jupyter kernel's), and forking a threaded process can
+    # deadlock (see batch._pool). Like any spawned process, a worker imports the caller's
+    # __main__ module, so a script importing big files needs the usual __main__ guard.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload([__name__])
+    return ProcessPoolExecutor(processes, mp_context=context)
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    # NOTE: a batch holds tens of thousands of fresh dicts and lists (parsed records, rows);
+    # each allocation-triggered collection would walk all of them, which made a big import
+    # spend a third of its time in the collector. Parsed JSON and rows hold no reference
+    # cycles, so nothing is lost by collecting once the batch is done.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, KeyError):
+        return f"missing field {error.args[0]!r}"
+    return str(error) or type(error).__name__
+
+
+# --- the raw run -----------------------------------------------------------------------------------
+
+
+class RunFile:
+    """A new raw run being written: the provenance line, then ``{"line": N, "record": ...}`` lines.
+
+    The provenance line comes first but its counts are known last, so its room is reserved
+    (for the longest values it can take) and it is written when the run is finished, padded
+    with spaces, which JSON ignores. Records are written as batches come, and the kernel is
+    asked to start putting them on disk at once, so the fsync at the end has little left to
+    do. The file has a temporary name until ``finish`` links it under its run id: a reader
+    never sees a half-written run.
+    """
+
+    _BIGGEST = sys.maxsize  # no count is larger
+
+    def __init__(self, folder: Path, provenance: Mapping[str, Any], source: Any = None):
+        self.folder = folder
+        self._map = source
+        self.source = memoryview(source) if source is not None and len(source) else None
+        placeholder = {**provenance, "run_id": _run_id(), "records": self._BIGGEST, "rejected": self._BIGGEST}
+        if "sha256" in placeholder:
+            placeholder["sha256"] = "0" * 64  # computed while the records are read
+        self.width = len(_provenance_line(placeholder))
+        folder.mkdir(parents=True, exist_ok=True)
+        # Created as open() creates files (the umask decides), as raw runs always were.
+        self.tmp = str(folder / f".{secrets.token_hex(8)}.jsonl.tmp")
+        self.fd = os.open(self.tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+        self.restart()
+
+    def restart(self) -> None:
+        """Forget the records written so far."""
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, b" " * (self.width - 1) + b"\n", 0)
+        self.size = self.width
+
+    def add(self, kept: Kept, base: int = 0) -> None:
+        """Append records (numbers shifted by ``base``): copied from the source file where they have a span."""
+        start = self.size
+        buffers: list[Any] = []
+        for i, (number, a, b) in enumerate(zip(kept.numbers, kept.starts, kept.ends, strict=True)):
+            if a < 0:
+                text = json.dumps(kept.data[i], ensure_ascii=False).encode("utf-8")
+            elif self.source is None:
+                raise ValueError("records with a span in a file need that file as the run's source")
+            else:
+                text = self.source[a:b]
+            buffers += (b'{"line": %d, "record": ' % (base + number), text, b"}\n")
+            if len(buffers) >= _IOV_MAX - 2:
+                self.size += _write_all(self.fd, buffers, self.size)
+                buffers = []
+        if buffers:
+            self.size += _write_all(self.fd, buffers, self.size)
+        if hasattr(os, "posix_fadvise") and self.size > start:
+            # Linux starts writing dirty pages of the range back when told they are not needed.
+            os.posix_fadvise(self.fd, start, self.size - start, os.POSIX_FADV_DONTNEED)
+        spans = [a for a in kept.starts if a >= 0]
+        if spans:
+            release(self._map, min(spans), max(kept.ends))
+
+    def finish(self, provenance: dict[str, Any], records: int, rejected: list[Rejected]) -> Path:
+        """Write the provenance line, make the run durable and give it its name; return its path."""
+        run_id = _run_id()
+        provenance = {**provenance, "run_id": run_id, "records": records, "rejected": len(rejected)}
+        line = _provenance_line(provenance)
+        if len(line) > self.width:  # a bug, not bad input: the line would overwrite records
+            raise ValueError(f"the provenance line outgrew its room ({len(line)} > {self.width} bytes)")
+        os.pwrite(self.fd, line[:-1] + b" " * (self.width - len(line)) + b"\n", 0)
+        os.fsync(self.fd)
+        self.close()
+        path = self.folder / f"{run_id}.jsonl"
+        os.link(self.tmp, path)  # fails rather than overwrite: raw files are never rewritten
+        os.unlink(self.tmp)
+        if rejected:
+            with open(self.folder / f"{run_id}.rejected.jsonl", "w", encoding="utf-8") as f:
+                for r in rejected:
+                    f.write(
+                        json.dumps({"line": r.line, "reason": r.reason, "text": r.text}, ensure_ascii=False)
+                        + "\n"
+                    )
+        return path
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        if self.source is not None:
+            self.source.release()
+            self.source = None
+
+    def discard(self) -> None:
+        self.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.tmp)
+
+
+_IOV_MAX = min(os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 1024, 1024)
+
+
+def _write_all(fd: int, buffers: list[Any], offset: int) -> int:
+    """Write ``buffers`` at ``offset`` (all of them, however the kernel splits it); return the bytes written."""
+    if not hasattr(os, "pwritev"):  # not every system has it: one joined write instead
+        buffers = [b"".join(buffers)]
+    total, first = 0, 0
+    while first < len(buffers):
+        rest = buffers[first:] if first else buffers
+        written = (
+            os.pwritev(fd, rest, offset + total) if len(rest) > 1 else os.pwrite(fd, rest[0], offset + total)
+        )
+        total += written
+        while first < len(buffers) and written >= len(buffers[first]):
+            written -= len(buffers[first])
+            first += 1
+        if written:
+            buffers[first] = memoryview(buffers[first])[written:]
+    return total
+
+
+def _provenance_line(provenance: Mapping[str, Any]) -> bytes:
+    return (json.dumps({"provenance": provenance}, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _run_id() -> str:
+    # Sortable by time; the random tail keeps two runs in the same second apart.
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
+
+
+# --- merging ----------------------------------------------------------------------------------------
+
+COMPACT_ROWS = 200_000  # rows gathered before trying to keep one per key
+
+
+class Gathered:
+    """A table gathered batch by batch, kept to one row per key on the way while that pays.
+
+    Accounts repeat from batch to batch (each tweet carries its author's profile): applying
+    ``latest`` to what is gathered every so often keeps them to a few thousand rows instead of
+    one per tweet. ``latest`` of the result is ``latest`` of all the rows: rows are only dropped
+    for a later observation of their key, and what was gathered stays before what comes next.
+    """
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.tables: list[pa.Table] = [schema.rows_table([], kind)]
+        self.rows = 0  # gathered since the last compaction
+        self.compact = True  # false once a compaction did not halve the rows
+
+    def add(self, table: pa.Table) -> None:
+        self.tables.append(table)
+        self.rows += table.num_rows
+        if self.compact and self.rows >= COMPACT_ROWS:
+            before = sum(t.num_rows for t in self.tables)
+            self.tables = [latest(pa.concat_tables(self.tables), self.kind)]
+            self.rows = 0
+            self.compact = 2 * self.tables[0].num_rows <= before
+
+    def table(self) -> pa.Table:
+        return pa.concat_tables(self.tables)
+
+
+def latest(table: pa.Table, kind: str = "posts") -> pa.Table:
+    """One row per key: the latest observation (latest ``collected_at``, NULL oldest; ties: the later row).
+
+    Sorted by creation time (NULL last) then key, so equal inputs give equal files.
+    """
+    key = ["platform", "post_id" if kind == "posts" else "account_id"]
+    n = table.num_rows
+    if n == 0:
+        return table
+    position = pa.array(np.arange(n, dtype=np.int64))
+    observed = pc.fill_null(table["collected_at"].cast(pa.int64()), np.iinfo(np.int64).min)  # NULL: oldest
+    order = pc.sort_indices(
+        pa.table({"k0": table[key[0]], "k1": table[key[1]], "at": observed, "pos": position}),
+        sort_keys=[("k0", "ascending"), ("k1", "ascending"), ("at", "ascending"), ("pos", "ascending")],
+    )
+    # In key order, a row is the latest of its key when the next row has another key.
+    last = np.ones(n, dtype=bool)
+    if n > 1:
+        same = np.ones(n - 1, dtype=bool)
+        for name in key:
+            column = table[name].take(order).combine_chunks()
+            a, b = column.slice(0, n - 1), column.slice(1)
+            equal = pc.fill_null(pc.equal(a, b), False)
+            both_null = pc.and_(pc.is_null(a), pc.is_null(b))  # pandas' duplicated treats NA as equal
+            same &= pc.or_(equal, both_null).to_numpy(zero_copy_only=False)
+        last[:-1] = ~same
+    kept = order.filter(pa.array(last))
+    # NOTE: the order is found on the three columns it depends on and the whole table is
+    # taken once: taking all columns (lists of strings) costs more than sorting.
+    final = pc.sort_indices(  # NULL last
+        pa.table(
+            {
+                "at": table["created_at"].take(kept),
+                "k0": table[key[0]].take(kept),
+                "k1": table[key[1]].take(kept),
+            }
+        ),
+        sort_keys=[("at", "ascending"), ("k0", "ascending"), ("k1", "ascending")],
+    )
+    return table.take(kept.take(final))
