@@ -18,11 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from research.brands import Brand
 from research.params import Params
+
+if TYPE_CHECKING:
+    from research.notebook import Run
 
 __all__ = [
     "Ctx",
@@ -49,6 +53,7 @@ class Ctx:
     end: date
     timezone: str
     scratch: Path
+    run: Run  # for its read-only ``current`` posts, as the notebooks take them
     shared: dict = field(default_factory=dict)  # outputs later stages reuse (the graph)
 
     @property
@@ -71,6 +76,7 @@ def load(params: Params, workspace: Path) -> Ctx:
         end=run.end,
         timezone=run.timezone,
         scratch=scratch,
+        run=run,
     )
 
 
@@ -141,11 +147,7 @@ def hashtags(c: Ctx) -> dict:
 
 
 def _current(c: Ctx) -> pd.DataFrame:
-    from research import metrics
-
-    if "current" not in c.shared:
-        c.shared["current"] = c.posts.loc[metrics.in_period(c.posts, **c.period)]
-    return c.shared["current"]
+    return c.run.current  # as notebooks 05 and 06 take it
 
 
 def interaction_graph(c: Ctx) -> dict:

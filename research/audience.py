@@ -444,7 +444,7 @@ def suspicious_accounts(
     """
     keys = author_keys(posts, accounts)
     keep = (keys.notna() & ~keys.isin(list(_brand_keys(brands)))).to_numpy(dtype=bool)
-    own = posts[keep]
+    own = posts.loc[keep, ["created_at", "repost_of_post_id", "repost_of_author_id", "text"]]
     frame = pd.DataFrame({"account": keys[keep], "created_at": own["created_at"]})
     original = (own["repost_of_post_id"].isna() & own["repost_of_author_id"].isna()).to_numpy(dtype=bool)
     # Each distinct text normalised once, then compared by integer code (same code: same text).

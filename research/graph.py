@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from research.brands import Brand, brand_lookup
-from research.metrics import READ_ONLY
+from research.metrics import remember
 
 __all__ = [
     "KINDS",
@@ -130,8 +130,11 @@ def author_keys(posts: pd.DataFrame, accounts: pd.DataFrame | None = None) -> pd
     >>> author_keys(posts).tolist()
     ['twitter:ann', 'twitter:id:9']
     """
-    handles = {"author": _clean(posts["author_handle"])}
-    return _keys_for(posts, accounts, {"author": posts["author_id"]}, handles)["author"]
+    def keys() -> pd.Series:
+        handles = {"author": _clean(posts["author_handle"])}
+        return _keys_for(posts, accounts, {"author": posts["author_id"]}, handles)["author"]
+
+    return remember(posts, accounts, ("author_keys",), keys)  # audience tables and labels each ask
 
 
 def _author_and_targets(
@@ -194,25 +197,10 @@ def interactions(
     return everything[everything["kind"].isin(list(kinds)).to_numpy(dtype=bool)].reset_index(drop=True)
 
 
-# Interactions of read-only frames (``posts.attrs[READ_ONLY]``, set by ``open_run``): the graph,
-# the engaged audience and audience sentiment all start from them, and on a million posts
-# resolving every target costs seconds each time.
-_INTERACTIONS: dict[tuple, tuple] = {}
-
-
 def _all_interactions(posts: pd.DataFrame, accounts: pd.DataFrame | None) -> pd.DataFrame:
-    token = posts.attrs.get(READ_ONLY)
-    key = (token, id(posts), len(posts), None if accounts is None else id(accounts))
-    hit = _INTERACTIONS.get(key) if token is not None else None
-    if hit is not None and hit[0]() is posts and hit[1]() is accounts:
-        return hit[2]
-    found = _interactions(posts, accounts)
-    if token is not None:
-        if len(_INTERACTIONS) >= 2:
-            _INTERACTIONS.pop(next(iter(_INTERACTIONS)))
-        keep = (lambda: None) if accounts is None else weakref.ref(accounts)
-        _INTERACTIONS[key] = (weakref.ref(posts), keep, found)
-    return found
+    # Shared for read-only frames: the graph, the engaged audience and audience sentiment all
+    # start from them, and on a million posts resolving every target costs seconds each time.
+    return remember(posts, accounts, ("interactions",), lambda: _interactions(posts, accounts))
 
 
 def _interactions(posts: pd.DataFrame, accounts: pd.DataFrame | None) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +16,7 @@ import pyarrow as pa
 
 from research import privacy, text
 from research.brands import Brand
-from research.metrics import READ_ONLY, forget_annotations
+from research.metrics import READ_ONLY, forget_annotations, in_period
 from research.params import Params, load_params
 from research.results import Results
 from research.store import Store
@@ -39,6 +40,13 @@ class Run:
     @property
     def client(self) -> str:
         return self.params.client
+
+    @cached_property
+    def current(self) -> pd.DataFrame:
+        """The posts of the analysis period, read-only like ``posts`` (so derived tables are shared)."""
+        current = self.posts.loc[in_period(self.posts, self.start, self.end, self.timezone)]
+        current.attrs[READ_ONLY] = id(current)
+        return current
 
 
 def open_run(
