@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import random
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Literal
+from typing import Literal, TypeVar
 
 import igraph as ig
 import networkx as nx
@@ -60,6 +60,7 @@ EXACT_BETWEENNESS_MAX_NODES = 5_000
 BETWEENNESS_SOURCES = 100
 
 Backend = Literal["auto", "networkx", "igraph"]
+T = TypeVar("T")
 _LINKS = {"reply": "reply_to", "repost": "repost_of", "quote": "quote_of"}
 
 
@@ -130,6 +131,7 @@ def author_keys(posts: pd.DataFrame, accounts: pd.DataFrame | None = None) -> pd
     >>> author_keys(posts).tolist()
     ['twitter:ann', 'twitter:id:9']
     """
+
     def keys() -> pd.Series:
         handles = {"author": _clean(posts["author_handle"])}
         return _keys_for(posts, accounts, {"author": posts["author_id"]}, handles)["author"]
@@ -401,11 +403,22 @@ def _use_igraph(G: nx.Graph, backend: Backend) -> bool:
 _CONVERTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def _once(G: nx.Graph, key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()`` once per frozen ``G`` and ``key`` (callers must not change it); else every time."""
+    if not nx.is_frozen(G):
+        return compute()
+    known = _CONVERTED.setdefault(G, {})
+    if key not in known:
+        known[key] = compute()
+    return known[key]
+
+
 def _edge_array(G: nx.Graph, weight: str | None) -> tuple[list, np.ndarray]:
     """The nodes of ``G`` and its edges as rows ``(source index, target index, weight)``."""
-    cached = _CONVERTED.get(G, {}).get(("rows", weight))
-    if cached is not None:
-        return cached
+    return _once(G, ("rows", weight), lambda: _rows(G, weight))
+
+
+def _rows(G: nx.Graph, weight: str | None) -> tuple[list, np.ndarray]:
     nodes = list(G)
     index = {n: i for i, n in enumerate(nodes)}
     # NOTE: adjacency dicts read by generators straight into numpy: on a million edges this
@@ -424,9 +437,7 @@ def _edge_array(G: nx.Graph, weight: str | None) -> tuple[list, np.ndarray]:
     if not G.is_directed():  # adjacency lists an undirected edge from both ends
         rows = rows[rows[:, 0] <= rows[:, 1]]
     rows = rows.reshape(-1, 3)
-    if nx.is_frozen(G):
-        rows.flags.writeable = False  # shared by every caller
-        _CONVERTED.setdefault(G, {})[("rows", weight)] = (nodes, rows)
+    rows.flags.writeable = False  # a frozen graph's rows are shared by every caller
     return nodes, rows
 
 
@@ -447,20 +458,18 @@ def to_igraph(
     >>> nodes, g.es["weight"], g.is_directed()
     (['a', 'b'], [3.0], True)
     """
-    view = ("igraph", weight, undirected)
-    cached = _CONVERTED.get(G, {}).get(view)
-    if cached is not None:
-        return cached[0].copy(), list(cached[1])
-    if undirected and G.is_directed():
-        g, nodes = to_igraph(G, weight)
-        g = g.as_undirected(mode="collapse", combine_edges={"weight": "sum"})
-    else:
+
+    def convert() -> tuple[ig.Graph, list]:
+        if undirected and G.is_directed():
+            g, nodes = to_igraph(G, weight)
+            return g.as_undirected(mode="collapse", combine_edges={"weight": "sum"}), nodes
         nodes, rows = _edge_array(G, weight)
         g = ig.Graph(n=len(nodes), edges=rows[:, :2].astype(np.int64), directed=G.is_directed())
         g.es["weight"] = rows[:, 2].tolist()
-    if nx.is_frozen(G):
-        _CONVERTED.setdefault(G, {})[view] = (g.copy(), list(nodes))
-    return g, nodes
+        return g, nodes
+
+    g, nodes = _once(G, ("igraph", weight, undirected), convert)
+    return g.copy(), list(nodes)
 
 
 def undirected(G: nx.Graph, weight: str | None = "weight") -> nx.Graph:
@@ -490,20 +499,17 @@ def pagerank(
     'b'
     """
     fast = _use_igraph(G, backend)
-    key = ("pagerank", weight, alpha, fast)
-    known = _CONVERTED.get(G, {}).get(key)  # frozen graphs: metrics, labels and pictures share it
-    if known is not None:
-        return dict(known)
-    if not fast:
-        # NOTE: tighter than networkx's default tolerance so both backends agree to ~1e-9.
-        scores = nx.pagerank(G, alpha=alpha, weight=weight, tol=1e-10, max_iter=1000)
-    else:
+
+    def compute() -> dict:
+        if not fast:
+            # NOTE: tighter than networkx's default tolerance so both backends agree to ~1e-9.
+            return nx.pagerank(G, alpha=alpha, weight=weight, tol=1e-10, max_iter=1000)
         g, nodes = to_igraph(G, weight)
         ranks = g.pagerank(weights="weight", directed=g.is_directed(), damping=alpha)
-        scores = dict(zip(nodes, ranks, strict=True))
-    if nx.is_frozen(G):
-        _CONVERTED.setdefault(G, {})[key] = dict(scores)
-    return scores
+        return dict(zip(nodes, ranks, strict=True))
+
+    # Frozen graphs: metrics, labels and pictures share one computation; each caller gets a copy.
+    return dict(_once(G, ("pagerank", weight, alpha, fast), compute))
 
 
 def _sample_size(G: nx.Graph, k: int | Literal["auto"] | None) -> int | None:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -44,6 +44,8 @@ from research.sources.base import Context, Format, Record, Rejected, loads, mapp
 __all__ = ["Store", "ImportReport", "PartialRun", "completeness", "atomic_write_parquet", "dedupe"]
 
 LOCK_TIMEOUT_S = 60.0  # a whole import of a big file fits well inside; longer means a stuck run
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -355,20 +357,20 @@ def _read_table(path: Path, table: str) -> pd.DataFrame:
     """A processed table as a DataFrame (read directly: ``canonical_table`` would add a copy)."""
     if not path.exists():
         return schema.empty_posts() if table == "posts" else schema.empty_accounts()
-    try:
-        return schema.from_arrow(pq.read_table(path), table)
-    except (OSError, ValueError, pa.ArrowException) as e:
-        raise StoreError(
-            f"{path}: cannot read the processed table ({e}); rebuild it with `research renormalise`"
-        ) from e
+    return _read_processed(path, lambda t: schema.from_arrow(t, table))
 
 
 def _read_arrow(path: Path, table: str) -> pa.Table:
     """A processed table as a canonical Arrow table (empty if there is none yet)."""
     if not path.exists():
         return schema.rows_table([], table)
+    return _read_processed(path, lambda t: schema.canonical_table(t, table))
+
+
+def _read_processed(path: Path, convert: Callable[[pa.Table], T]) -> T:
+    """``convert`` of the Parquet file at ``path``; an unreadable file is named with the way out."""
     try:
-        return schema.canonical_table(pq.read_table(path), table)
+        return convert(pq.read_table(path))
     except (OSError, ValueError, pa.ArrowException) as e:
         raise StoreError(
             f"{path}: cannot read the processed table ({e}); rebuild it with `research renormalise`"
