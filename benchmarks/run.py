@@ -162,6 +162,9 @@ def worker_analyses(workdir: Path, size: int, naive: bool) -> dict:
         if name not in stages.EXPORT_STAGES:
             total, peak = total + m.seconds, max(peak, m.peak_rss_mb)
     rows.append({"stage": "all_analyses", "seconds": round(total, 3), "peak_rss_mb": round(peak, 1)})
+    graph_rows = [r for r in rows if r["stage"] in stages.NETWORK_STAGES]
+    rows.append({"stage": "graph_stages", "seconds": round(sum(r["seconds"] for r in graph_rows), 3),
+                 "peak_rss_mb": max(r["peak_rss_mb"] for r in graph_rows)})  # fmt: skip
     shutil.rmtree(ctx.scratch, ignore_errors=True)
     with open(ws / f"outputs-{'naive' if naive else 'fast'}.pkl", "wb") as f:
         pickle.dump(outputs, f)
@@ -310,7 +313,7 @@ def _label(size: int) -> str:
 
 
 ORDER = ("import_jsonl", "import_bluesky", "import", "imports", "load", "competitors", "content_timing", "hashtags",
-         "interaction_graph", "graph_metrics", "audience", "all_analyses", "graph_export", "notebooks", "render",
+         "interaction_graph", "graph_metrics", "audience", "all_analyses", "graph_stages", "graph_export", "notebooks", "render",
          "research_brief")  # fmt: skip
 
 
@@ -356,10 +359,14 @@ def targets(rows: list[dict], checks: list[dict], sizes: list[int]) -> list[dict
         )
         add(f"peak RSS of the analyses at {_label(top)} <= {TARGET_RSS_MB:.0f} MB", a["peak_rss_mb"],
             a["peak_rss_mb"] <= TARGET_RSS_MB, "MB")  # fmt: skip
-        if a.get("naive_seconds"):
-            ratio = a["naive_seconds"] / a["seconds"]
-            add(f"analyses at {_label(top)} >= {TARGET_NAIVE_RATIO:.0f}x faster than naive networkx", round(ratio, 1),
-                ratio >= TARGET_NAIVE_RATIO, "x")  # fmt: skip
+        # Both ratios: the table stages (load, competitors, content, audience) run the same code
+        # in both paths, so they bound the first; the second is where the engines differ.
+        for stage, what in (("all_analyses", "all analyses"), ("graph_stages", "graph stages")):
+            r = cell.get((top, stage))
+            if r and r.get("naive_seconds"):
+                ratio = r["naive_seconds"] / r["seconds"]
+                add(f"{what} at {_label(top)} >= {TARGET_NAIVE_RATIO:.0f}x faster than naive networkx",
+                    round(ratio, 1), ratio >= TARGET_NAIVE_RATIO, "x")  # fmt: skip
     imp = cell.get((top, "import_jsonl"))
     if imp:
         rate = imp["posts_per_second"]

@@ -226,3 +226,23 @@ def test_whole_file_readers_are_the_part_readers_over_one_part(tmp_path):
     data = path.read_bytes()
     assert data[slice(*records[2].span)] == '{"c": "é"}'.encode()
     assert get_format("snscrape-jsonl").layout is not None and get_format("twarc2-jsonl").layout is None
+
+
+def test_raw_run_survives_short_writes_and_mixes_copied_and_reserialised_records(tmp_path, monkeypatch):
+    # A kernel may write less than asked (a signal, a full pipe, a quota): every byte must still
+    # land once, in order. Here pwritev writes at most 7 bytes per call.
+    real = ingest.os.pwritev
+    monkeypatch.setattr(
+        ingest.os, "pwritev", lambda fd, buffers, offset: real(fd, [bytes(b"".join(buffers)[:7])], offset)
+    )
+    lines = [json.dumps(tweet(i)) for i in range(1, 6)]
+    lines[2] = lines[2][:-1] + ', "score": NaN}'  # not strict JSON: serialised again
+    path = tmp_path / "tweets.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store, report, body = imported(tmp_path, "ws", path, "snscrape-jsonl", processes=1)
+    got = [json.loads(line) for line in body.splitlines()]
+    assert [g["line"] for g in got] == [1, 2, 3, 4, 5]
+    assert body.splitlines()[0] == f'{{"line": 1, "record": {lines[0]}}}'.encode()  # copied byte for byte
+    score = got[2]["record"]["score"]
+    assert got[2]["record"]["id"] == 3 and score != score  # NaN, as the standard library reads and writes it
+    assert report.records == 5 and len(store.posts()) == 5
