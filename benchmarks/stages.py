@@ -242,7 +242,7 @@ STAGES: dict[str, Callable[[Ctx], dict]] = {
     "audience": audience,
     "graph_export": graph_export,
 }
-# The network stages, summed as ``graph_stages`` for the naive/ours ratio: the co-hashtag graph
+# The network stages, summed as ``network_stages`` for the naive/ours ratio: the co-hashtag graph
 # and its clusters, the interaction graph, its metrics and communities. ``naive`` reroutes their
 # algorithms to networkx; the graph build is the same code in both runs, counted in both.
 NETWORK_STAGES = ("hashtags", "interaction_graph", "graph_metrics")

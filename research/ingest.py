@@ -404,13 +404,15 @@ class RunFile:
 _IOV_MAX = min(os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 1024, 1024)
 
 
+# Not every system has pwritev: one joined write instead.
+_pwritev = getattr(os, "pwritev", lambda fd, buffers, offset: os.pwrite(fd, b"".join(buffers), offset))
+
+
 def _write_all(fd: int, buffers: list[Any], offset: int) -> int:
     """Write ``buffers`` at ``offset`` (all of them, however the kernel splits it); return the bytes written."""
-    if not hasattr(os, "pwritev"):  # not every system has it: one joined write instead
-        buffers = [b"".join(buffers)]
     total, wanted = 0, sum(map(len, buffers))
     while total < wanted:
-        written = os.pwritev(fd, buffers, offset + total)
+        written = _pwritev(fd, buffers, offset + total)
         total += written
         if total < wanted:  # a short write (rare): drop what was written, resume mid-buffer
             while written >= len(buffers[0]):

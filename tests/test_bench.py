@@ -37,11 +37,11 @@ def test_benchmark_runs_at_its_smallest_size_and_agrees_with_networkx(tmp_path):
     assert analyses["naive_seconds"] is not None
     # The network stages' sum, in both runs, for the ratio where the engines differ.
     seconds = {r["stage"]: r["seconds"] for r in rows}
-    network = next(r for r in rows if r["stage"] == "graph_stages")
+    network = next(r for r in rows if r["stage"] == "network_stages")
     parts = ("hashtags", "interaction_graph", "graph_metrics")
     assert abs(network["seconds"] - sum(seconds[s] for s in parts)) < 0.01
     assert network["naive_seconds"] is not None and network["seconds"] < analyses["seconds"]
-    assert any(t["target"].startswith("graph stages at 2k >= 10x") for t in result["targets"])
+    assert any(t["target"].startswith("network stages at 2k >= 10x") for t in result["targets"])
 
     (check,) = result["checks"]
     assert check["tables_compared"] >= 20

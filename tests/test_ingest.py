@@ -231,9 +231,9 @@ def test_whole_file_readers_are_the_part_readers_over_one_part(tmp_path):
 def test_raw_run_survives_short_writes_and_mixes_copied_and_reserialised_records(tmp_path, monkeypatch):
     # A kernel may write less than asked (a signal, a full pipe, a quota): every byte must still
     # land once, in order. Here pwritev writes at most 7 bytes per call.
-    real = ingest.os.pwritev
+    real = ingest._pwritev
     monkeypatch.setattr(
-        ingest.os, "pwritev", lambda fd, buffers, offset: real(fd, [bytes(b"".join(buffers)[:7])], offset)
+        ingest, "_pwritev", lambda fd, buffers, offset: real(fd, [bytes(b"".join(buffers)[:7])], offset)
     )
     lines = [json.dumps(tweet(i)) for i in range(1, 6)]
     lines[2] = lines[2][:-1] + ', "score": NaN}'  # not strict JSON: serialised again
