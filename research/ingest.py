@@ -339,13 +339,10 @@ class RunFile:
     def add(self, kept: Kept, base: int = 0) -> None:
         """Append records (numbers shifted by ``base``): copied from the source file where they have a span."""
         start = self.size
-        if kept.data:
-            texts = [
-                json.dumps(kept.data[i], ensure_ascii=False).encode("utf-8") if a < 0 else self._span(a, b)
-                for i, (a, b) in enumerate(zip(kept.starts, kept.ends, strict=True))
-            ]
-        else:  # every record has its span in the source: the common case, without a test per record
-            texts = list(map(self._span, kept.starts, kept.ends))
+        texts = [
+            json.dumps(kept.data[i], ensure_ascii=False).encode("utf-8") if a < 0 else self._span(a, b)
+            for i, (a, b) in enumerate(zip(kept.starts, kept.ends, strict=True))
+        ]
         # Each record is three buffers (its head, its text as in the source, its tail), written
         # IOV_MAX at a time; laid out with slices rather than record by record in Python.
         pieces: list[Any] = [b"}\n"] * (3 * len(texts))
