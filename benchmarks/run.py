@@ -176,7 +176,7 @@ def worker_notebooks(workdir: Path, size: int) -> dict:
     from benchmarks.notebooks import run_notebook
     from research.brief import render_brief
     from research.params import load_params
-    from research.pipeline import notebook_paths
+    from research.run.pipeline import notebook_paths
 
     ws = workspace(workdir, size)
     cold(ws)
@@ -271,7 +271,7 @@ def _top(scores: dict, n: int) -> set:
 def agreement(workdir: Path, size: int) -> dict:
     """Compare the fast run's outputs with the naive run's."""
     from benchmarks.stages import EXACT
-    from research.communities import partition_nmi
+    from research.analyses.graph.communities import partition_nmi
 
     ws = workspace(workdir, size)
     with open(ws / "outputs-fast.pkl", "rb") as f:

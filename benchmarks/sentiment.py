@@ -1,4 +1,4 @@
-"""Measure the sentiment methods of ``research.text`` on labelled real data.
+"""Measure the sentiment methods of ``research.analyses.text`` on labelled real data.
 
 Run from the repository root::
 
@@ -47,7 +47,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from research.text import detect_languages, score_sentiment  # noqa: E402
+from research.analyses.text import detect_languages, score_sentiment  # noqa: E402
 
 OPERATORS = ("beeline", "mts", "megafon", "tele2", "rostelecom", "komstar", "skylink")
 GOLD = {"1": "positive", "0": "neutral", "-1": "negative"}

@@ -25,7 +25,7 @@ from research.brands import Brand
 from research.params import Params
 
 if TYPE_CHECKING:
-    from research.notebook import Run
+    from research.run.notebook import Run
 
 __all__ = [
     "Ctx",
@@ -42,7 +42,7 @@ __all__ = [
 
 @dataclass
 class Ctx:
-    """A loaded run: what ``research.notebook.open_run`` gives a notebook."""
+    """A loaded run: what ``research.run.notebook.open_run`` gives a notebook."""
 
     params: Params
     posts: pd.DataFrame
@@ -62,7 +62,7 @@ class Ctx:
 
 def load(params: Params, workspace: Path) -> Ctx:
     """Load the processed tables exactly as ``open_run`` does."""
-    from research.notebook import open_run
+    from research.run.notebook import open_run
 
     scratch = Path(tempfile.mkdtemp(prefix="bench-", dir=workspace))
     run = open_run(params.path, workspace, scratch)
@@ -82,7 +82,8 @@ def load(params: Params, workspace: Path) -> Ctx:
 def warm_up(languages: list[str] | None = None) -> None:
     """Import what the notebooks import and load the text models: the fixed start-up cost."""
     # Imported here, untimed like a kernel start: scipy.stats alone takes ~2 s, igraph about 1 s.
-    from research import audience, communities, competitors, graph, hashtags, mechanics, text, timing  # noqa: F401
+    from research.analyses import audience, competitors, graph, hashtags, mechanics, text, timing  # noqa: F401
+    from research.analyses.graph import communities  # noqa: F401
 
     text.detect_languages(pd.Series(["warm up"]), languages or ["en"])
     text.score_sentiment(pd.Series(["warm up"]), pd.Series(["en"]))
@@ -90,8 +91,8 @@ def warm_up(languages: list[str] | None = None) -> None:
 
 def competitors(c: Ctx) -> dict:
     """Notebook 02: scorecards, change, responses, share of voice, mention sentiment."""
-    from research import competitors as comp
-    from research import text
+    from research.analyses import competitors as comp
+    from research.analyses import text
 
     P, A, B = c.posts, c.accounts, c.brands
     langs = c.params.languages or ["en"]
@@ -108,8 +109,8 @@ def competitors(c: Ctx) -> dict:
 
 def content_timing(c: Ctx) -> dict:
     """Notebook 03: content mix, format and mechanics uplift, top posts, heatmaps, slots."""
-    from research import competitors as comp
-    from research import mechanics, timing
+    from research.analyses import competitors as comp
+    from research.analyses import mechanics, timing
 
     P, B = c.posts, c.brands
     slots = timing.slot_performance(P, B, **c.period)
@@ -130,7 +131,7 @@ def content_timing(c: Ctx) -> dict:
 
 def hashtags(c: Ctx) -> dict:
     """Notebook 04: frequency, rising, lift, the co-hashtag graph and its clusters, gaps, set."""
-    from research import hashtags as ht
+    from research.analyses import hashtags as ht
 
     P, B = c.posts, c.brands
     G = ht.cohashtag_graph(P.loc[P["created_at"].notna()], min_count=3)
@@ -151,7 +152,7 @@ def _current(c: Ctx) -> pd.DataFrame:
 
 def interaction_graph(c: Ctx) -> dict:
     """Notebook 05, first cell: the period's posts and their interaction graph."""
-    from research import graph
+    from research.analyses import graph
 
     G = graph.interaction_graph(_current(c), c.accounts, c.brands)
     c.shared["G"] = G
@@ -160,7 +161,8 @@ def interaction_graph(c: Ctx) -> dict:
 
 def graph_metrics(c: Ctx) -> dict:
     """Notebook 05: communities and their robustness, node metrics, labels, influencers, bridges."""
-    from research import communities, graph
+    from research.analyses import graph
+    from research.analyses.graph import communities
 
     G = c.shared["G"]
     groups = communities.detect_communities(G)  # of the undirected view, as notebook 05 asks
@@ -186,7 +188,7 @@ def graph_metrics(c: Ctx) -> dict:
 
 def audience(c: Ctx) -> dict:
     """Notebooks 05 and 06: engaged audiences, overlap, languages, activity, sentiment, sizes, suspicion."""
-    from research import audience as au
+    from research.analyses import audience as au
 
     current, A, B = _current(c), c.accounts, c.brands
     engaged = au.engaged_audience(current, B, accounts=A)
@@ -204,8 +206,8 @@ def audience(c: Ctx) -> dict:
 
 def graph_export(c: Ctx) -> dict:
     """Notebook 05, last cell: the network picture, graph.gexf and graph.html."""
-    from research import graph_export as gx
-    from research import graph_view
+    from research.brief import graph_export as gx
+    from research.brief import graph_view
 
     G = c.shared["G"]
     labels = c.shared.get("labels")
@@ -263,7 +265,8 @@ EXACT = (
 
 def naive() -> None:
     """Route every graph algorithm to networkx (the naive baseline), whatever the graph size."""
-    from research import graph, graph_export
+    from research.analyses import graph
+    from research.brief import graph_export
 
     graph.IGRAPH_MIN_EDGES = math.inf  # every engine choice (communities, centralities, k-core) reads it
     graph_export._SPRING_MAX_NODES = math.inf

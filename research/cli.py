@@ -39,7 +39,7 @@ def _bar(desc: str, total: int | None) -> AbstractContextManager[Any]:
 
 def _brief(params_path: Path, args: argparse.Namespace) -> int:
     from research.params import load_params
-    from research.pipeline import run_brief
+    from research.run.pipeline import run_brief
 
     params = load_params(params_path)
     brief = run_brief(
@@ -64,7 +64,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from research.batch import print_summary, run_batch
+    from research.run.batch import print_summary, run_batch
 
     outcomes = run_batch(
         args.folder, args.workspace, workers=args.workers, dask=args.dask, day=args.date, bar=_bar
@@ -96,7 +96,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    from research.collect import collect_cli
+    from research.sources.collect import collect_cli
 
     return collect_cli(args, bar=_bar)
 

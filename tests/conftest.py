@@ -17,7 +17,7 @@ def demo_workspace(tmp_path_factory):
     """A workspace holding the demo world imported exactly as `research demo` imports it."""
     from research.cli import DEMO_PARAMS
     from research.params import load_params
-    from research.pipeline import gather
+    from research.run.pipeline import gather
 
     workspace = tmp_path_factory.mktemp("demo-workspace")
     params = load_params(DEMO_PARAMS)
@@ -58,7 +58,7 @@ def corpus():
 @pytest.fixture(scope="session")
 def demo_brief(demo_workspace):
     """The demo brief built once per session with every notebook under papermill: its report folder."""
-    from research.pipeline import run_brief
+    from research.run.pipeline import run_brief
 
     brief = run_brief(demo_workspace.params, demo_workspace.path, gather_sources=False)
     return brief.parent

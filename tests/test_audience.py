@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from research.audience import (
+from research.analyses.audience import (
     SIZE_BANDS,
     SUSPICION_RULES,
     WEEKDAYS,
@@ -258,7 +258,7 @@ def test_text_normalisation_means_the_same_in_python_and_arrow():
     import re
     import sys
 
-    from research.audience import _NORMALISE, _SPACE
+    from research.analyses.audience import _NORMALISE, _SPACE
 
     spaces = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
     assert {c for c in map(chr, range(sys.maxunicode + 1)) if re.fullmatch(f"[{_SPACE}]", c)} == spaces

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from research.batch import Outcome, print_summary, run_batch, run_one
 from research.cli import DEMO_PARAMS
+from research.run.batch import Outcome, print_summary, run_batch, run_one
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY = date(2026, 11, 2)
@@ -138,12 +138,12 @@ def test_same_params_and_data_give_the_same_results_json(batch, dask_rerun):
 
 
 def test_unexpected_errors_are_named_by_type_not_swallowed(tmp_path, monkeypatch):
-    import research.pipeline
+    import research.run.pipeline
 
     def bug(*args, **kwargs):
         raise KeyError("engagement")
 
-    monkeypatch.setattr(research.pipeline, "run_brief", bug)
+    monkeypatch.setattr(research.run.pipeline, "run_brief", bug)
     params = tmp_path / "cafe.yaml"
     params.write_text(
         "client: cafe\nperiod: {last_days: 30}\nbrand: {name: X, accounts: [{platform: twitter, handle: x}]}\n",

@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
-from research.collect import Query
 from research.sources.bluesky import SEARCH_NEEDS_LOGIN, BlueskyCollector
+from research.sources.collect import Query
 from research.sources.http import Pacer, Policy
 from research.store import Store
 from tests.recorded_server import Recorded, RecordedServer, fixture

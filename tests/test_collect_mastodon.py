@@ -17,9 +17,9 @@ import pytest
 
 from research import sources
 from research.cli import main
-from research.collect import Query
 from research.params import parse_params
-from research.pipeline import gather
+from research.run.pipeline import gather
+from research.sources.collect import Query
 from research.sources.http import Pacer, Policy
 from research.sources.mastodon import MastodonCollector
 from research.store import Store
@@ -171,7 +171,7 @@ def test_an_html_page_instead_of_json(store):
 
 KILLED_COLLECTOR = """
 import sys
-from research.collect import Query
+from research.sources.collect import Query
 from research.sources.http import Policy
 from research.sources.mastodon import MastodonCollector
 from research.store import Store

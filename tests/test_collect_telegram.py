@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from research.collect import Query
+from research.sources.collect import Query
 from research.sources.http import Pacer, Policy
 from research.sources.telegram_channel import INSTALL_HINT, TelegramCollector
 from research.store import Store

@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from research.brands import Brand
-from research.competitors import (
+from research.analyses.competitors import (
     brand_mentions,
     content_mix,
     format_uplift,
@@ -19,7 +18,8 @@ from research.competitors import (
     share_of_voice,
     top_posts,
 )
-from research.mechanics import detect_mechanics, mechanics_by_brand, mechanics_uplift
+from research.analyses.mechanics import detect_mechanics, mechanics_by_brand, mechanics_uplift
+from research.brands import Brand
 from research.schema import accounts_frame, posts_frame
 
 TZ = "Asia/Kolkata"

@@ -11,11 +11,11 @@ from datetime import timedelta
 
 import pytest
 
-from research import graph
+from research.analyses import graph
+from research.analyses.metrics import own_posts
 from research.cli import DEMO_PARAMS
-from research.explore import Explorer, build_explorer
-from research.metrics import own_posts
-from research.pipeline import NOTEBOOKS_DIR
+from research.run.explore import Explorer, build_explorer
+from research.run.pipeline import NOTEBOOKS_DIR
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def test_starts_with_every_filter_of_the_params(fresh, demo):
     assert len(fresh.communities) >= 5 and fresh.communities["label"].str.startswith("Community").all()
     assert fresh.scorecard_view.value.startswith("<table")
     assert all(image.value[:8] == b"\x89PNG\r\n\x1a\n" for image in fresh.heatmap_view.children)
-    view = fresh.graph_view.value  # research.graph_view's page, run in a sandboxed iframe
+    view = fresh.graph_view.value  # research.brief.graph_view's page, run in a sandboxed iframe
     assert view.startswith("<iframe srcdoc=") and 'sandbox="allow-scripts"' in view
     assert "<script" not in view  # the page's own script is inside the escaped srcdoc attribute
 

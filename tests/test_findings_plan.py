@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 
-from research import findings, plan
+from research.brief import findings, plan
 
 SLOTS = pd.DataFrame(
     {

@@ -10,16 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import research.graph as graph_module
-from research.brands import Brand
-from research.communities import (
-    community_labels,
-    community_report,
-    detect_communities,
-    partition_nmi,
-    set_communities,
-)
-from research.graph import (
+import research.analyses.graph.build as graph_build
+import research.analyses.graph.centrality as graph_centrality
+from research.analyses.graph import (
     KINDS,
     betweenness,
     bridges,
@@ -31,7 +24,15 @@ from research.graph import (
     pagerank,
     to_igraph,
 )
-from research.metrics import READ_ONLY
+from research.analyses.graph.communities import (
+    community_labels,
+    community_report,
+    detect_communities,
+    partition_nmi,
+    set_communities,
+)
+from research.analyses.metrics import READ_ONLY
+from research.brands import Brand
 from research.schema import accounts_frame, conform, posts_frame
 
 BRANDS = [
@@ -211,8 +212,8 @@ def test_read_only_posts_share_their_interactions(world, monkeypatch):
     posts = world[0].copy()
     expected = interactions(posts)
     calls = []
-    real = graph_module._interactions
-    monkeypatch.setattr(graph_module, "_interactions", lambda p, a: calls.append(1) or real(p, a))
+    real = graph_build._interactions
+    monkeypatch.setattr(graph_build, "_interactions", lambda p, a: calls.append(1) or real(p, a))
     interactions(posts)
     assert len(calls) == 1  # a frame not marked read-only is computed every time
     posts.attrs[READ_ONLY] = id(posts)
@@ -229,8 +230,8 @@ def test_a_frozen_graph_is_converted_for_igraph_once(world, monkeypatch):
     G = interaction_graph(world[0], brands=BRANDS)
     assert nx.is_frozen(G)
     calls = []
-    real = graph_module._edge_array
-    monkeypatch.setattr(graph_module, "_edge_array", lambda g, w: calls.append(w) or real(g, w))
+    real = graph_centrality._edge_array
+    monkeypatch.setattr(graph_centrality, "_edge_array", lambda g, w: calls.append(w) or real(g, w))
     g1, nodes = to_igraph(G)
     g1.es["weight"] = [0.0] * g1.ecount()  # each caller gets its own copy
     g2, _ = to_igraph(G)

@@ -3,7 +3,7 @@
 The files are imported with the project's own importers (``Store.import_file``) and the
 graph built from the canonical tables; the expected nodes and edges are computed here
 from the raw twarc2 pages and the raw Reddit listing with plain loops, following the
-definitions in ``research.graph.interactions`` (target = author of the referenced post;
+definitions in ``research.analyses.graph.interactions`` (target = author of the referenced post;
 a mention of the post's own reply/repost/quote target is not counted again; self-loops
 and unknown accounts dropped). The corpus is read in place and never copied.
 """
@@ -19,9 +19,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from research.communities import detect_communities, set_communities
-from research.graph import KINDS, interaction_graph
-from research.graph_export import write_gexf
+from research.analyses.graph import KINDS, interaction_graph
+from research.analyses.graph.communities import detect_communities, set_communities
+from research.brief.graph_export import write_gexf
 from research.store import Store
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from research.communities import detect_communities, set_communities
-from research.graph import KINDS, interaction_graph, node_metrics
-from research.graph_export import (
+from research.analyses.graph import KINDS, interaction_graph, node_metrics
+from research.analyses.graph.communities import detect_communities, set_communities
+from research.brief.graph_export import (
     OTHER_COLOR,
     PALETTE,
     community_colors,

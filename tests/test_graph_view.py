@@ -10,9 +10,9 @@ from types import SimpleNamespace
 import networkx as nx
 import pytest
 
-from research.communities import detect_communities, set_communities
-from research.graph import interaction_graph
-from research.graph_view import MAX_LINKS, graph_data, graph_html, json_for_script, write_graph_html
+from research.analyses.graph import interaction_graph
+from research.analyses.graph.communities import detect_communities, set_communities
+from research.brief.graph_view import MAX_LINKS, graph_data, graph_html, json_for_script, write_graph_html
 from tests.test_graph import BRANDS, planted_world
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -8,8 +8,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from research.brands import Brand
-from research.hashtags import (
+from research.analyses.hashtags import (
     cohashtag_graph,
     hashtag_clusters,
     hashtag_frequency,
@@ -18,6 +17,7 @@ from research.hashtags import (
     recommend_hashtags,
     rising_hashtags,
 )
+from research.brands import Brand
 from research.schema import posts_frame
 
 TZ = "Asia/Kolkata"

@@ -11,9 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from research import ingest
 from research.errors import FormatError
-from research.sources import get_format
+from research.sources import get_format, ingest
 from research.sources.base import (
     ARRAY_LINES,
     NotThisLayout,

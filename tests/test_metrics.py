@@ -1,4 +1,4 @@
-"""Shared definitions (research.metrics) and significance (research.stats)."""
+"""Shared definitions (research.analyses.metrics) and significance (research.analyses.stats)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from research.brands import Brand
-from research.metrics import (
+from research.analyses.metrics import (
     annotate,
     engagement,
     engagement_rate,
@@ -19,8 +18,7 @@ from research.metrics import (
     relative_engagement,
     split_periods,
 )
-from research.schema import accounts_frame, posts_frame
-from research.stats import (
+from research.analyses.stats import (
     adjust_pvalues,
     bootstrap_interval,
     mann_whitney,
@@ -28,6 +26,8 @@ from research.stats import (
     rate_test,
     uplift,
 )
+from research.brands import Brand
+from research.schema import accounts_frame, posts_frame
 
 BRANDS = [Brand("Chai & Co", "client", (("twitter", "chaiandco"),))]
 
@@ -147,7 +147,7 @@ def test_uplift_min_support_and_adjustment():
 
 
 def test_followers_of_without_any_account_profile_is_null():
-    from research.metrics import followers_of
+    from research.analyses.metrics import followers_of
     from research.schema import empty_accounts, posts_frame
 
     posts = posts_frame([{"platform": "twitter", "post_id": "1", "author_id": "7", "author_handle": "a"}])
@@ -155,7 +155,7 @@ def test_followers_of_without_any_account_profile_is_null():
 
 
 def test_remember_keeps_tables_of_read_only_frames_only():
-    from research.metrics import READ_ONLY, forget_annotations, remember
+    from research.analyses.metrics import READ_ONLY, forget_annotations, remember
 
     posts = posts_frame([{"platform": "twitter", "post_id": "1", "author_handle": "chaiandco", "likes": 2}])
     calls = []

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from research.analyses.competitors import scorecard, share_of_voice
 from research.brands import Brand
-from research.competitors import scorecard, share_of_voice
 from research.schema import posts_frame
 
 FOLDER = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "netball-teams-competitor"

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from research.brief import SECTIONS
-from research.pipeline import notebook_paths
+from research.run.pipeline import notebook_paths
 
 
 def test_every_notebook_has_a_typed_parameters_cell_and_no_logic():
@@ -63,7 +63,7 @@ def test_demo_summary_names_the_planted_truths_with_numbers(demo_brief, demo):
 
 @pytest.mark.parametrize("table", ["scorecard", "period_change", "share_of_voice"])
 def test_recorded_tables_match_a_fresh_computation(demo_brief, demo, table):
-    from research import competitors
+    from research.analyses import competitors
 
     start, end = demo.params.period.bounds()
     args = (demo.posts, demo.brands, start, end, demo.params.timezone)

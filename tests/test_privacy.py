@@ -10,19 +10,19 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from research.communities import detect_communities, set_communities
+from research.analyses.graph import interaction_graph
+from research.analyses.graph.communities import detect_communities, set_communities
+from research.brief.graph_export import edge_table, write_gexf
+from research.brief.graph_view import graph_html
 from research.errors import InputError
-from research.graph import interaction_graph
-from research.graph_export import edge_table, write_gexf
-from research.graph_view import graph_html
-from research.privacy import (
+from research.schema import accounts_frame, posts_frame
+from research.store.privacy import (
     client_salt,
     pseudonym,
     pseudonymize_accounts,
     pseudonymize_graph,
     pseudonymize_posts,
 )
-from research.schema import accounts_frame, posts_frame
 from tests.test_graph import BRANDS, planted_world
 
 SALT = bytes(range(32))

@@ -8,8 +8,8 @@ import openpyxl
 import pandas as pd
 
 from research.brief import SECTIONS, render_brief
+from research.brief.results import Results
 from research.params import parse_params
-from research.results import Results
 
 PARAMS = parse_params(
     {

@@ -1,4 +1,4 @@
-"""Language detection and sentiment (research.text)."""
+"""Language detection and sentiment (research.analyses.text)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from research.text import SENTIMENT_METHODS, detect_languages, score_sentiment, sentiment_of
+from research.analyses.text import SENTIMENT_METHODS, detect_languages, score_sentiment, sentiment_of
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -114,9 +114,9 @@ def test_sentirueval_macro_f1_floor():
 def test_mention_sentiment_finds_negative_stretch():
     from datetime import date, datetime, timedelta
 
+    from research.analyses.text import mention_sentiment
     from research.brands import Brand
     from research.schema import posts_frame
-    from research.text import mention_sentiment
 
     brands = [Brand("Chai & Co", "client", (("twitter", "chaiandco"),)),
               Brand("Masala Mornings", "competitor", (("twitter", "masalamornings"),))]  # fmt: skip
@@ -164,7 +164,7 @@ def test_mention_sentiment_finds_negative_stretch():
 def test_demo_negative_stretch(demo):
     from datetime import date
 
-    from research.text import mention_sentiment
+    from research.analyses.text import mention_sentiment
 
     truth = demo.truth
     stretch = truth["negative_stretch"]

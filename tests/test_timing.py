@@ -8,9 +8,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from research.brands import Brand
-from research.schema import posts_frame
-from research.timing import (
+from research.analyses.timing import (
     audience_heatmap,
     engaged_audience,
     posting_heatmaps,
@@ -18,6 +16,8 @@ from research.timing import (
     slot_performance,
     weekday_hour_matrix,
 )
+from research.brands import Brand
+from research.schema import posts_frame
 
 TZ = "Asia/Kolkata"
 START, END = date(2026, 8, 1), date(2026, 10, 31)

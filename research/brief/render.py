@@ -15,8 +15,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from research.brief.results import Results
 from research.params import Params
-from research.results import Results
 
 __all__ = ["SECTIONS", "render_brief", "brief_context"]
 

@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from research.collect import Collector, Fetcher, Page, Query, Skipped, Target, register_collector
 from research.errors import CollectorError
 from research.schema import as_id, to_utc
 from research.sources import register
@@ -37,6 +36,7 @@ from research.sources.base import (
     read_json_items,
     urls_in,
 )
+from research.sources.collect import Collector, Fetcher, Page, Query, Skipped, Target, register_collector
 
 __all__ = ["FORMAT", "COLLECTOR", "BlueskyCollector", "normalize", "normalize_post_view"]
 

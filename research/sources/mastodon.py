@@ -24,11 +24,11 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from research.collect import Collector, Fetcher, Page, Query, Skipped, Target, register_collector
 from research.errors import CollectorError, ResearchError
 from research.schema import as_id, to_utc
 from research.sources import register
 from research.sources.base import Context, Format, Rows, Sample, count, handle, hashtags_in, read_json_items
+from research.sources.collect import Collector, Fetcher, Page, Query, Skipped, Target, register_collector
 
 __all__ = ["FORMAT", "COLLECTOR", "MastodonCollector", "normalize", "normalize_status", "html_to_text"]
 

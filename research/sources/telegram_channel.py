@@ -28,9 +28,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from research.collect import Collector, Fetcher, Page, Query, Skipped, Target, register_collector
 from research.errors import CollectorError
 from research.schema import to_utc
+from research.sources.collect import Collector, Fetcher, Page, Query, Skipped, Target, register_collector
 
 __all__ = ["COLLECTOR", "TelegramCollector", "INSTALL_HINT"]
 

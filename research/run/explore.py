@@ -3,7 +3,7 @@
 ``build_explorer(params_path, workspace)`` returns an `Explorer`: ipywidgets controls
 (client params file, period, platforms, brands, interaction kinds) above tabs showing
 the per-account scorecard, the posting heatmaps, the interaction graph (summary and
-the interactive view of `research.graph_view`) and its top communities. Every output is computed by the same ``research`` functions the
+the interactive view of `research.brief.graph_view`) and its top communities. Every output is computed by the same ``research`` functions the
 notebooks call (`competitors.scorecard`, `timing.posting_heatmaps`,
 `graph.interaction_graph`, `communities.detect_communities`, `communities.community_labels`), so
 what the analyst sees while exploring is what the brief will say for the same filters.
@@ -31,12 +31,14 @@ import networkx as nx
 import pandas as pd
 from matplotlib.figure import Figure
 
-from research import communities, competitors, figures, graph, graph_view, privacy, timing
+from research.analyses import competitors, graph, timing
+from research.analyses.graph import communities
+from research.analyses.metrics import in_period
 from research.brands import Brand
+from research.brief import figures, graph_view
 from research.errors import ResearchError
-from research.metrics import in_period
 from research.params import Params, load_params
-from research.store import Store
+from research.store import Store, privacy
 
 __all__ = ["Explorer", "build_explorer", "TOP_COMMUNITIES", "GRAPH_VIEW_NODES"]
 

@@ -63,7 +63,7 @@ __all__ = [
 
 T = TypeVar("T")
 
-# ``posts.attrs[READ_ONLY] = id(posts)`` (``research.notebook.open_run`` sets it) promises that this
+# ``posts.attrs[READ_ONLY] = id(posts)`` (``research.run.notebook.open_run`` sets it) promises that this
 # frame is not changed in place; analyses then derive their tables from it once (see ``remember``).
 # Frames made from it inherit the attribute (pandas copies ``attrs``) but not the promise.
 READ_ONLY = "research.read_only"

@@ -1,8 +1,8 @@
 """Communities of the interaction graph: finding them, checking them, saying what they are about.
 
-Communities are found on the undirected view of `research.graph.interaction_graph`
+Communities are found on the undirected view of `research.analyses.graph.interaction_graph`
 (weights of both directions summed): networkx's Louvain on small graphs, igraph's Leiden
-above ``research.graph.IGRAPH_MIN_EDGES`` edges, with the same modularity objective and
+above ``research.analyses.graph.IGRAPH_MIN_EDGES`` edges, with the same modularity objective and
 results the tests check agree. `community_report` reruns the split with other seeds to
 say whether it is robust; `community_labels` describes each community NodeXL-style.
 """
@@ -17,11 +17,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from research.graph import (
+from research.analyses.graph.build import author_keys
+from research.analyses.graph.centrality import (
     Backend,
     _edge_array,
     _use_igraph,
-    author_keys,
     pagerank,
     seeded_igraph,
     to_igraph,
@@ -298,7 +298,7 @@ def community_labels(
     ...     {"platform": "twitter", "post_id": "2", "author_handle": "b", "text": "Masala!",
     ...      "hashtags": ["chai"], "lang": "en", "mentions": ["a"]},
     ... ])
-    >>> from research.graph import interaction_graph
+    >>> from research.analyses.graph import interaction_graph
     >>> G = interaction_graph(posts)
     >>> community_labels(set_communities(G, detect_communities(G)), posts)["label"][0]
     'Community 0: 2 accounts (100%); talks about #chai; words masala, chai, time; languages en 100%; central @a, @b.'

@@ -12,8 +12,8 @@ from datetime import date
 import pandas as pd
 
 from research import store as _store
+from research.analyses.metrics import in_period
 from research.brands import Brand, brand_of_author
-from research.metrics import in_period
 
 __all__ = ["sources", "counts", "completeness", "kind_of_post", "COMPLETENESS_NOTE"]
 

@@ -23,7 +23,7 @@ from research.store import ImportReport, Store
 
 __all__ = ["gather", "run_brief", "notebook_paths", "NOTEBOOKS_DIR", "Bar"]
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent.parent / "notebooks"
 
 # A progress-bar factory: Bar(description, total) -> context manager with .update(n).
 # The CLI passes tqdm; the library itself never prints.

@@ -172,7 +172,7 @@ def uplift(
     Parameters
     ----------
     values : Series
-        Per-post outcome, usually relative engagement (see ``research.metrics``).
+        Per-post outcome, usually relative engagement (see ``research.analyses.metrics``).
     flags : DataFrame
         Boolean columns aligned with ``values``, one per feature (format, mechanic, hashtag...).
     min_support : int

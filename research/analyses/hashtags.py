@@ -5,7 +5,7 @@ Definitions used in the brief:
 - **Frequency**: number of posts carrying the hashtag (once per post), overall
   (every post in the period) and per brand (its own posts).
 - **Lift** of a hashtag: median relative engagement of own posts carrying it over
-  that of own posts without it (``research.stats.uplift``); tested only for tags
+  that of own posts without it (``research.analyses.stats.uplift``); tested only for tags
   used in at least ``min_support`` posts, Benjamini–Hochberg-adjusted.
 - **Rising**: used significantly more in the period than in the previous period
   of equal length (exact Poisson rate test, adjusted), ``growth = (current + 1) /
@@ -27,8 +27,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from research.brands import Brand, brand_names, client_name
-from research.metrics import (
+from research.analyses.metrics import (
     annotate,
     brands_key,
     in_period,
@@ -37,7 +36,8 @@ from research.metrics import (
     previous_period,
     remember,
 )
-from research.stats import ALPHA, adjust_pvalues, rate_test, uplift
+from research.analyses.stats import ALPHA, adjust_pvalues, rate_test, uplift
+from research.brands import Brand, brand_names, client_name
 
 __all__ = [
     "hashtag_frequency",
@@ -150,7 +150,7 @@ def hashtag_lift(
 ) -> pd.DataFrame:
     """Engagement lift per hashtag on own posts of ``among`` brands (default all), with evidence.
 
-    Columns as ``research.stats.uplift`` with ``hashtag`` for ``feature``: counts,
+    Columns as ``research.analyses.stats.uplift`` with ``hashtag`` for ``feature``: counts,
     medians, ``uplift``, bootstrap ``ci_low``/``ci_high``, ``p_value``,
     ``p_adjusted``, ``eligible``, ``significant``. Only tags with at least
     ``min_support`` posts are listed.

@@ -54,8 +54,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from research.analyses.metrics import annotate, in_period
 from research.brands import Brand
-from research.metrics import annotate, in_period
 
 __all__ = [
     "SENTIMENT_METHODS",
@@ -95,7 +95,7 @@ def _detector(codes: tuple[str, ...]):
 # Scores and detected languages of texts seen before, per method: a brief asks for the same
 # mentions per period and per week, in two notebooks, and again on every re-run. Both are pure
 # functions of the text, so a hit gives exactly what recomputing would. ``use_memo_file`` keeps
-# the memo on disk (``research.notebook.open_run`` points it at the client's processed folder).
+# the memo on disk (``research.run.notebook.open_run`` points it at the client's processed folder).
 _MEMO: dict[tuple, dict[str, object]] = {}
 _MEMO_MAX = 1_000_000  # texts per method; past it the memo starts again rather than grow
 _MEMO_FILE: list[Path] = []  # the file the memo is kept in, if any
@@ -486,7 +486,7 @@ def mention_sentiment(
     """Sentiment of the audience's posts that mention each brand, per period, week or day.
 
     A mention is an audience (non-brand) post in the period, not a repost, that
-    @mentions one of the brand's handles or names it (``research.competitors.brand_mentions``).
+    @mentions one of the brand's handles or names it (``research.analyses.competitors.brand_mentions``).
     Its language is the post's ``lang`` when given, else ``detect_languages`` among
     ``languages``.
 
@@ -503,8 +503,10 @@ def mention_sentiment(
         (of scored mentions; NULL when none was scored), ``mean_score``. Mentions in
         languages without a method count in ``mentions`` but not in ``scored``.
     """
-    from research.competitors import brand_mentions  # here: it brings scipy, which text needs nowhere else
-    from research.metrics import brands_key, remember
+    from research.analyses.competitors import (
+        brand_mentions,  # here: it brings scipy, which text needs nowhere else
+    )
+    from research.analyses.metrics import brands_key, remember
 
     if freq not in ("period", "week", "day"):
         raise ValueError(f"freq: {freq!r} is not one of period, week, day")

@@ -26,7 +26,8 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from research.graph import KINDS, pagerank, seeded_igraph, to_igraph, undirected
+from research.analyses.graph.build import KINDS
+from research.analyses.graph.centrality import pagerank, seeded_igraph, to_igraph, undirected
 
 __all__ = [
     "PALETTE",

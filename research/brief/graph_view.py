@@ -1,6 +1,6 @@
 """A self-contained interactive view of the interaction graph: one HTML file, no network.
 
-The layout is computed in Python (`research.graph_export.layout`), nodes and links are
+The layout is computed in Python (`research.brief.graph_export.layout`), nodes and links are
 embedded as JSON, and a small vanilla-JavaScript canvas viewer is inlined: pan (drag),
 zoom (wheel or buttons), hover tooltips, search by handle, community colours and a
 legend. There is no external script, style, font or image, and a Content-Security-Policy
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import networkx as nx
 
-from research.graph import KINDS
-from research.graph_export import community_colors, importance, layout, top_nodes
+from research.analyses.graph.build import KINDS
+from research.brief.graph_export import community_colors, importance, layout, top_nodes
 
 __all__ = ["json_for_script", "graph_data", "graph_html", "write_graph_html"]
 

@@ -5,7 +5,7 @@ Heatmaps are 7 × 24 float64 tables (rows ``Monday``..``Sunday``, columns hours
 
 A *slot* is a (weekday, hour) pair in local time. Its performance is the median
 relative engagement of the brands' own posts published in it (engagement over the
-account's median, see ``research.metrics``), so a slot is judged against each
+account's median, see ``research.analyses.metrics``), so a slot is judged against each
 account's usual level rather than by which brand happens to post then. A slot is
 *recommended* only when
 
@@ -29,10 +29,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from research.analyses.competitors import handle_mentions, pairs_in
+from research.analyses.metrics import WEEKDAYS, annotate, in_period, own_posts
+from research.analyses.stats import ALPHA, adjust_pvalues, bootstrap_interval, mann_whitney
 from research.brands import Brand, brand_names
-from research.competitors import handle_mentions, pairs_in
-from research.metrics import WEEKDAYS, annotate, in_period, own_posts
-from research.stats import ALPHA, adjust_pvalues, bootstrap_interval, mann_whitney
 
 __all__ = [
     "weekday_hour_matrix",

@@ -3,7 +3,7 @@
 All functions take canonical ``posts`` (and ``accounts``), the brands, the
 period ``start..end`` (local dates, inclusive) and the client's timezone, and
 return tidy DataFrames ready to be shown as report tables. Definitions of
-engagement, engagement rates and own posts are those of ``research.metrics``.
+engagement, engagement rates and own posts are those of ``research.analyses.metrics``.
 
 Response to the audience
     An *audience post addressed to a brand* is a post by a non-brand author,
@@ -32,8 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from research.brands import Brand, brand_names
-from research.metrics import (
+from research.analyses.metrics import (
     annotate,
     brands_key,
     in_period,
@@ -44,7 +43,8 @@ from research.metrics import (
     remember,
     string_isin,
 )
-from research.stats import ALPHA, adjust_pvalues, mann_whitney, proportion_test, rate_test, uplift
+from research.analyses.stats import ALPHA, adjust_pvalues, mann_whitney, proportion_test, rate_test, uplift
+from research.brands import Brand, brand_names
 
 __all__ = [
     "scorecard",
@@ -170,10 +170,10 @@ def format_uplift(
     """Engagement uplift of each content type over the other types, all brands pooled.
 
     Each own post's engagement is made relative to its account's median
-    (``research.metrics.relative_engagement``), so big and small brands pool
+    (``research.analyses.metrics.relative_engagement``), so big and small brands pool
     fairly; ``uplift`` is the ratio of median relative engagement of posts of the
     type to that of all other posts, with a bootstrap interval and a
-    Benjamini–Hochberg-adjusted Mann–Whitney p-value (``research.stats.uplift``).
+    Benjamini–Hochberg-adjusted Mann–Whitney p-value (``research.analyses.stats.uplift``).
     The ``feature`` column holds the media type.
     """
     own = own_posts(posts, None, brands, start, end, timezone)

@@ -1,6 +1,6 @@
 """Batch runs: one brief per params file, in parallel, one client's failure never stopping the rest.
 
-``run_batch(folder, workspace)`` runs `research.pipeline.run_brief` for every
+``run_batch(folder, workspace)`` runs `research.run.pipeline.run_brief` for every
 ``*.yaml`` file in ``folder`` (sorted by name) and returns one `Outcome` per file:
 the brief's path, or the one sentence saying why that client failed. Runs go to
 local processes (``workers``) or, with ``dask="tcp://host:8786"``, to a Dask
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO
 
 from research.errors import InputError, ResearchError
-from research.pipeline import Bar, _silent_bar
+from research.run.pipeline import Bar, _silent_bar
 
 __all__ = ["Outcome", "run_batch", "run_one", "params_files", "print_summary"]
 
@@ -84,7 +84,7 @@ def run_one(params_file: str | Path, workspace: str | Path, day: date | None = N
     process or a Dask worker can run it.
     """
     from research.params import load_params
-    from research.pipeline import run_brief
+    from research.run.pipeline import run_brief
 
     path = Path(params_file)
     started = time.perf_counter()

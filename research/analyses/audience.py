@@ -2,11 +2,11 @@
 
 A brand's *engaged audience* is the set of non-brand accounts that replied to,
 mentioned, reposted or quoted any of its accounts, on any platform (interactions as
-`research.graph.interactions` defines them). An account on two platforms is two
+`research.analyses.graph.interactions` defines them). An account on two platforms is two
 accounts: platforms do not tell us they are the same person.
 
 Every function is pure and returns a report-ready DataFrame. With privacy on, pass
-pseudonymised ``posts``/``accounts`` (`research.privacy`) and every table follows.
+pseudonymised ``posts``/``accounts`` (`research.store.privacy`) and every table follows.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
+from research.analyses.graph.build import KINDS, author_keys, interactions
 from research.brands import Brand, brand_lookup, brand_names
 from research.errors import InputError
-from research.graph import KINDS, author_keys, interactions
 
 __all__ = [
     "WEEKDAYS",
@@ -268,7 +268,7 @@ def audience_sentiment(
     """Sentiment of audience posts addressed to each brand (replies, mentions, quotes).
 
     Without ``sentiment``, the addressed posts are scored here with
-    `research.text.score_sentiment` (text and ``lang`` of each post) -- only those: at a
+    `research.analyses.text.score_sentiment` (text and ``lang`` of each post) -- only those: at a
     million posts scoring every text would cost more than every other analysis together.
     ``sentiment``, when given, is aligned with ``posts`` (same index): labels
     ``positive``, ``neutral``, ``negative`` or NA for "not scored", as a Series or the
@@ -297,7 +297,7 @@ def audience_sentiment(
     inter = inter[inter["target"].isin(list(keys)) & ~inter["source"].isin(list(keys))]
     rows = inter.assign(brand=inter["target"].map(keys))[["platform", "post_id", "brand"]].drop_duplicates()
     if sentiment is None:
-        from research.text import score_sentiment  # here: the text models load only when used
+        from research.analyses.text import score_sentiment  # here: the text models load only when used
 
         # NOTE: a set of Python tuples, not Series.isin: on arrow strings isin converts each
         # wanted value to an arrow scalar, seconds for a hundred thousand of them.

@@ -36,9 +36,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from research import ingest, schema
+from research import schema
 from research.errors import FormatError, InputError, StoreError
-from research.sources import detect_format, get_format
+from research.sources import detect_format, get_format, ingest
 from research.sources.base import Context, Format, Record, Rejected, loads, mapped, release
 
 __all__ = ["Store", "ImportReport", "PartialRun", "completeness", "atomic_write_parquet", "dedupe"]

@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from research import privacy, text
+from research.analyses import text
+from research.analyses.metrics import READ_ONLY, forget_annotations, in_period
 from research.brands import Brand
-from research.metrics import READ_ONLY, forget_annotations, in_period
+from research.brief.results import Results
 from research.params import Params, load_params
-from research.results import Results
-from research.store import Store
+from research.store import Store, privacy
 
 __all__ = ["Run", "open_run"]
 

@@ -22,9 +22,9 @@ from datetime import date
 
 import pandas as pd
 
+from research.analyses.metrics import brands_key, own_posts, remember
+from research.analyses.stats import ALPHA, uplift
 from research.brands import Brand, brand_names
-from research.metrics import brands_key, own_posts, remember
-from research.stats import ALPHA, uplift
 
 __all__ = ["RULES_NOTE", "MECHANICS", "RULES", "detect_mechanics", "mechanics_by_brand", "mechanics_uplift"]
 
@@ -123,9 +123,9 @@ def mechanics_uplift(
     """Engagement uplift of each mechanic, all brands pooled.
 
     ``uplift`` is the ratio of the median relative engagement (engagement over
-    the account's median, see ``research.metrics``) of own posts using the
+    the account's median, see ``research.analyses.metrics``) of own posts using the
     mechanic to that of own posts not using it, with a bootstrap interval and a
-    Benjamini–Hochberg-adjusted Mann–Whitney p-value (``research.stats.uplift``).
+    Benjamini–Hochberg-adjusted Mann–Whitney p-value (``research.analyses.stats.uplift``).
     ``feature`` holds the mechanic.
     """
     own, flags = _own_mechanics(posts, brands, start, end, timezone)

@@ -1,0 +1,13 @@
+"""Where data lives: append-only raw runs, the canonical Parquet tables derived from them
+(``store``), and the pseudonymisation applied when they are loaded (``privacy``)."""
+
+from research.store.store import (
+    ImportReport,
+    PartialRun,
+    Store,
+    atomic_write_parquet,
+    completeness,
+    dedupe,
+)
+
+__all__ = ["Store", "ImportReport", "PartialRun", "completeness", "atomic_write_parquet", "dedupe"]
