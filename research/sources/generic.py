@@ -59,7 +59,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from research.schema import PLATFORMS, POST_COLUMNS, as_id, to_utc
-from research.sources import register
 from research.sources.base import (
     Context,
     Format,
@@ -528,15 +527,13 @@ def _sniff(sample: Sample) -> bool:
     return lines[0].count(_delimiter(lines[0])) >= 1
 
 
-FORMAT = register(
-    Format(
-        name="generic-csv",
-        platforms=("any",),
-        reads="CSV/TSV/XLSX with --map CANONICAL=COLUMN, or a known layout (snscrape-flattened, "
-        "IRA troll tweets, id/created_at/Type/text, Facebook insights)",
-        version="1",
-        sniff=_sniff,
-        read=read_table,
-        normalize=normalize,
-    )
+FORMAT = Format(
+    name="generic-csv",
+    platforms=("any",),
+    reads="CSV/TSV/XLSX with --map CANONICAL=COLUMN, or a known layout (snscrape-flattened, "
+    "IRA troll tweets, id/created_at/Type/text, Facebook insights)",
+    version="1",
+    sniff=_sniff,
+    read=read_table,
+    normalize=normalize,
 )

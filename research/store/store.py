@@ -38,8 +38,10 @@ import pyarrow.parquet as pq
 
 from research import schema
 from research.errors import FormatError, InputError, StoreError
+from research.progress import Bar, silent
 from research.sources import detect_format, get_format, ingest
-from research.sources.base import Context, Format, Record, Rejected, loads, mapped, release
+from research.sources.base import Context, Format, Record, Rejected
+from research.sources.reading import loads, mapped, release
 
 __all__ = ["Store", "ImportReport", "PartialRun", "completeness", "atomic_write_parquet", "dedupe"]
 
@@ -146,7 +148,7 @@ class Store:
         *,
         options: Mapping[str, Any] | None = None,
         observed_at: datetime | None = None,
-        progress: Callable[[int], None] | None = None,
+        bar: Bar | None = None,
         processes: int | None = None,
     ) -> ImportReport:
         """Import one file: keep its raw records, then merge its rows into the processed tables.
@@ -194,7 +196,8 @@ class Store:
             }
             batches = ingest.read_batches(fmt, _context(provenance), path, options, processes)
             with _hashing(data, digest) as sha256:
-                return self._store(fmt, provenance, batches, data, sha256, progress, detected)
+                with (bar or silent)(f"import {path.name}", None) as b:
+                    return self._store(fmt, provenance, batches, data, sha256, b.update, detected)
 
     def ingest(
         self,
@@ -202,7 +205,6 @@ class Store:
         provenance: dict[str, Any],
         items: Iterable[Record | Rejected],
         *,
-        progress: Callable[[int], None] | None = None,
         detected: bool = False,
     ) -> ImportReport:
         """Normalise raw records, store them as a new raw run, and merge them into processed data.
@@ -210,7 +212,7 @@ class Store:
         For collectors, whose records come from memory, not from a file.
         """
         batches = ingest.item_batches(fmt, _context(provenance), items)
-        return self._store(fmt, provenance, batches, None, None, progress, detected)
+        return self._store(fmt, provenance, batches, None, None, None, detected)
 
     def _store(
         self,
