@@ -119,6 +119,13 @@ def cmd_collect(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    from research.schema import schema_markdown
+
+    print(schema_markdown(), end="")
+    return 0
+
+
 def cmd_formats(args: argparse.Namespace) -> int:
     from research import sources
 
@@ -216,6 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("renormalise", parents=[common], help="rebuild processed tables from raw files")
     p.add_argument("--client", required=True)
     p.set_defaults(func=cmd_renormalise)
+    p = sub.add_parser("schema", help="print the canonical schema as Markdown (docs/schema.md)")
+    p.set_defaults(func=cmd_schema)
     return parser
 
 
