@@ -25,7 +25,8 @@ from research.store import ImportReport, Store
 
 __all__ = ["gather", "run_brief", "notebook_paths", "NOTEBOOKS_DIR"]
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent.parent / "notebooks"
+# The numbered notebooks ship in the package (research/run/notebooks is the top-level notebooks/).
+NOTEBOOKS_DIR = Path(__file__).parent / "notebooks"
 
 
 def gather(params: Params, workspace: str | Path, *, bar: Bar | None = None) -> list[ImportReport]:
