@@ -75,22 +75,48 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from research.params import ImportSource
     from research.store import Store
 
-    options: dict[str, Any] = {}
-    if args.timezone:
-        options["timezone"] = args.timezone
-    if args.map:
-        options["mapping"] = dict(_pair(m) for m in args.map)
+    # The same options, checked the same way, as a params source's.
+    source = _import_source(
+        ImportSource,
+        {
+            "import": args.format,
+            "path": "-",
+            "timezone": args.timezone,
+            "mapping": dict(_pair(m) for m in args.map) if args.map else None,
+            "platform": args.platform,
+            "author": args.author,
+            "date_format": args.date_format,
+        },
+    )
     store = Store(args.workspace, args.client)
     for path in args.paths:
-        report = store.import_file(path, args.format, options=options, observed_at=args.observed_at, bar=_bar)
+        report = store.import_file(
+            path, args.format, options=source.options(), observed_at=args.observed_at, bar=_bar
+        )
         print(report.summary())
+        for warning in report.warnings():
+            print(f"  warning: {warning}", file=sys.stderr)
         if report.rejected and report.raw_file:
             print(
                 f"  set-aside records with line numbers: {report.raw_file.removesuffix('.jsonl')}.rejected.jsonl"
             )
     return 0
+
+
+def _import_source(model: Any, given: dict[str, Any]) -> Any:
+    from pydantic import ValidationError
+
+    from research.errors import ParamsError
+
+    try:
+        return model.model_validate({k: v for k, v in given.items() if v is not None})
+    except ValidationError as e:
+        error = e.errors()[0]
+        option = "--" + str(error["loc"][0]).replace("_", "-")
+        raise ParamsError(f"{option}: {error['msg']}") from None
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
@@ -226,6 +252,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--map", action="append", metavar="CANONICAL=COLUMN", help="column mapping for generic CSV/XLSX"
     )
+    p.add_argument("--platform", help="platform of the posts, when the file does not say (generic CSV/XLSX)")
+    p.add_argument(
+        "--author", metavar="HANDLE", help="the account of a one-account export with no author column"
+    )
+    p.add_argument("--date-format", help="how to read ambiguous dates, e.g. %%d/%%m/%%y (generic CSV/XLSX)")
     p.add_argument("paths", nargs="+", help="files to import")
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("collect", parents=[common], help="fetch public posts from the network (resumable)")

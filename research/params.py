@@ -60,6 +60,9 @@ class AccountRef(_Model):
 class BrandSpec(_Model):
     name: str = Field(min_length=1)
     accounts: list[AccountRef] = Field(min_length=1)
+    # Other names people write for the brand (a Latin spelling, a short name): matched as whole
+    # words, like the name itself; inflected forms of either are matched without listing them.
+    aliases: list[str] = Field(default_factory=list)
 
 
 class Period(_Model):
@@ -95,6 +98,20 @@ class ImportSource(_Model):
     mapping: dict[str, str] | None = None  # canonical column -> file column, for generic CSV/XLSX
     timezone: str | None = None  # the zone of naive timestamps in the file, if it has any
     observed_at: datetime | None = None  # when the file's counts were observed
+    platform: Platform | None = None  # what the file does not say itself: the platform of its posts
+    author: str | None = None  # ... the account of a one-account export without an author column
+    date_format: str | None = None  # ... how to read ambiguous dates, e.g. "%d/%m/%y"
+
+    def options(self) -> dict[str, Any]:
+        """The import options this source gives (the ones it leaves out are not passed)."""
+        given = {
+            "mapping": self.mapping,
+            "timezone": self.timezone,
+            "platform": self.platform,
+            "author": self.author.strip().lstrip("@").lower() if self.author else None,
+            "date_format": self.date_format,
+        }
+        return {k: v for k, v in given.items() if v}
 
 
 class CollectSource(_Model):
@@ -186,7 +203,7 @@ class Params(_Model):
 
     def aliases(self) -> dict[str, list[str]]:
         """Other names people write for each brand, by brand name."""
-        return {}
+        return {spec.name: list(spec.aliases) for spec in [self.brand, *self.competitors] if spec.aliases}
 
 
 def load_params(path: str | Path) -> Params:

@@ -55,7 +55,7 @@ def test_last_days_period_ends_yesterday(tmp_path):
         (("hashtags:", "hashtag:"), "hashtag: unknown key (allowed here: client, title"),
         (
             ("  - name: Brew Bros", "  - nme: Brew Bros"),
-            "competitors[0].nme: unknown key (allowed here: name, accounts)",
+            "competitors[0].nme: unknown key (allowed here: name, accounts, aliases)",
         ),
         (
             ("timezone: Asia/Kolkata", "timezone: India/Pune"),

@@ -376,6 +376,9 @@ def account_sizes(accounts: pd.DataFrame, engaged: pd.DataFrame) -> pd.DataFrame
     )
     followers = followers[~followers.index.duplicated()].dropna()
     audience = engaged[["brand", "account"]].drop_duplicates()
+    if audience.empty:
+        return pd.DataFrame({"brand": pd.Series(dtype="string"), "band": pd.Series(dtype="string"),
+                             "accounts": pd.Series(dtype="int64"), "share": pd.Series(dtype="float64")})  # fmt: skip
     counts = audience["account"].map(followers)
     edges, names = [b for b, _ in SIZE_BANDS], [n for _, n in SIZE_BANDS]
     band = pd.Series(pd.NA, index=audience.index, dtype="string")

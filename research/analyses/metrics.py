@@ -52,6 +52,7 @@ __all__ = [
     "in_period",
     "split_periods",
     "own_post_mask",
+    "collected",
     "annotate",
     "own_posts",
     "relative_engagement",
@@ -301,6 +302,14 @@ def split_periods(posts: pd.DataFrame, period: Period) -> tuple[pd.DataFrame, pd
     current = posts.loc[period.contains(posts)].copy()
     previous = posts.loc[in_period(posts, prev_start, prev_end, timezone)].copy()
     return current, previous
+
+
+def collected(posts: pd.DataFrame) -> pd.DataFrame:
+    """The posts that were collected: without ``context`` posts (stored only because a collected
+    post references them), which every table leaves out unless it says otherwise."""
+    if "context" not in posts:
+        return posts
+    return posts.loc[~posts["context"].fillna(False).to_numpy(dtype=bool)]
 
 
 def own_post_mask(posts: pd.DataFrame, brand: pd.Series) -> pd.Series:

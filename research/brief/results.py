@@ -139,13 +139,20 @@ class Results:
 
 def _to_excel(df: pd.DataFrame, f) -> None:
     out = df.copy()
-    for col in out.columns:
+    names = []
+    for i, col in enumerate(out.columns):
+        column = out.iloc[:, i]
         # Excel has no time zones; write local-free UTC wall time and say so in the header.
-        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
-            out[col] = out[col].dt.tz_convert("UTC").dt.tz_localize(None)
-            out = out.rename(columns={col: f"{col} (UTC)"})
-        elif out[col].dtype == object:
-            out[col] = out[col].map(
-                lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v
+        if isinstance(column.dtype, pd.DatetimeTZDtype):
+            out.isetitem(i, column.dt.tz_convert("UTC").dt.tz_localize(None))
+            col = f"{col} (UTC)"
+        elif column.dtype == object:
+            out.isetitem(
+                i,
+                column.map(
+                    lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v
+                ),
             )
+        names.append(col)
+    out.columns = names
     out.to_excel(f, index=False, engine="openpyxl")

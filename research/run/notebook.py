@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from research.analyses import graph
-from research.analyses.metrics import Period, annotate
+from research.analyses.metrics import Period, annotate, collected
 from research.brands import Brand
 from research.brief.results import Results
 from research.params import Params, load_params
@@ -97,12 +97,16 @@ def open_run(
 def load_data(params: Params, store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The client's posts and accounts as every analysis sees them (the one way data is loaded).
 
-    The text step's languages and sentiment are attached (keyed by the real post ids, so
-    before pseudonymising); with ``pseudonymize_audience``, audience accounts are then
-    pseudonymised, so every table, graph, figure and brief made from them is pseudonymous.
+    Only collected posts: ``context`` posts (stored because a collected post referenced them)
+    are left out of every table. The text step's languages and sentiment are attached (keyed
+    by the real post ids, so before pseudonymising), and ``lang`` is the platform's language
+    or, where it gives none, the detected one: one language column for every analysis. With
+    ``pseudonymize_audience``, audience accounts are then pseudonymised, so every table,
+    graph, figure and brief made from them is pseudonymous.
     """
-    posts, accounts = _contiguous(store.posts()), _contiguous(store.accounts())
+    posts, accounts = _contiguous(collected(store.posts())), _contiguous(store.accounts())
     posts = attach_texts(posts, accounts, params, store.texts())
+    posts["lang"] = posts["lang"].fillna(posts["lang_detected"])
     if params.privacy.pseudonymize_audience:
         brands = params.brands()
         salt = privacy.client_salt(store.workspace / "data", params.client)

@@ -37,7 +37,7 @@ def gather(params: Params, workspace: str | Path, *, bar: Bar | None = None) -> 
     for i, source in enumerate(params.source_specs()):
         if isinstance(source, ImportSource):
             path = params.resolve(source.path)
-            options = {k: v for k, v in {"mapping": source.mapping, "timezone": source.timezone}.items() if v}
+            options = source.options()
             reports.append(
                 store.import_file(
                     path, source.import_, options=options, observed_at=source.observed_at, bar=bar

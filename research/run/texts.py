@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from research.analyses import text as text_analysis
-from research.analyses.metrics import Period
+from research.analyses.metrics import Period, collected
 from research.brands import Brand
 from research.params import Params
 from research.store import Store
@@ -94,7 +94,7 @@ def _split(posts: pd.DataFrame, table: pd.DataFrame | None) -> tuple[pd.DataFram
 
 def prepare_texts(params: Params, store: Store) -> int:
     """Annotate the posts the analyses will read that the stored text table lacks; return how many."""
-    posts, accounts = store.posts(), store.accounts()
+    posts, accounts = collected(store.posts()), store.accounts()
     window = _window(posts, params.analysis_period())
     stored = store.texts()
     _, missing = _split(window, stored)

@@ -70,6 +70,15 @@ POSTS: tuple[Column, ...] = (
     Column("repost_of_author_id", "string", "Author id of the reposted post."),
     Column("quote_of_post_id", "string", "Id of the post this one quotes."),
     Column("quote_of_author_id", "string", "Author id of the quoted post."),
+    Column("reply_to_author_handle", "string", "Handle of the replied-to author, where the source names it."),
+    Column("repost_of_author_handle", "string", "Handle of the reposted author (e.g. from 'RT @name:')."),
+    Column("quote_of_author_handle", "string", "Handle of the quoted author, where the source names it."),
+    Column(
+        "context",
+        "bool",
+        "True for a post stored only because a collected post references it (a retweeted or quoted "
+        "original in the file): it resolves links and keeps its real counts, but is not counted.",
+    ),
     Column("source", "string", "Importer or collector name and version that produced the row."),
     Column("collected_at", "timestamp", "When the counts were observed, UTC."),
 )

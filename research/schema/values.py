@@ -119,7 +119,7 @@ def to_utc(value: object, *, field: str = "created_at", assume_tz: str | None = 
         if assume_tz is None:
             raise SchemaError(
                 f"{field}: {value.isoformat()!r} has no timezone; declare the zone the source "
-                "uses (e.g. --timezone UTC) instead of guessing",
+                "uses (--timezone UTC, or timezone: in the params source) instead of guessing",
                 column=field,
             )
         value = value.replace(tzinfo=ZoneInfo(assume_tz))

@@ -78,6 +78,13 @@ class Rows:
         self.posts.extend(other.posts)
         self.accounts.extend(other.accounts)
 
+    def as_context(self) -> Rows:
+        """These rows with every post marked ``context``: stored because a collected post embeds
+        them (a boosted, quoted or replied-to original), kept to resolve links, not counted."""
+        for post in self.posts:
+            post["context"] = True
+        return self
+
 
 @dataclass(frozen=True)
 class Context:
@@ -136,6 +143,8 @@ class Format:
 # Hashtags in any script: a letter, mark or digit run after '#', as platforms tokenise them.
 HASHTAG_RE = re.compile(r"(?<![\w&])#([^\W_][\w\u0900-\u097F\u200c\u200d]*)", re.UNICODE)
 MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_][A-Za-z0-9_.\-]*[A-Za-z0-9_]|[A-Za-z0-9_])")
+# X/Twitter handles are 1-15 letters, digits or underscores: "@ann." and "@ann-ok" mention "ann".
+TWITTER_MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_])")
 URL_RE = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -150,15 +159,18 @@ def hashtags_in(text: str | None) -> list[str]:
     return _unique(m.lower() for m in HASHTAG_RE.findall(text))
 
 
-def mentions_in(text: str | None) -> list[str]:
-    """Handles mentioned in a text, lower-cased, without '@'.
+def mentions_in(text: str | None, platform: str | None = None) -> list[str]:
+    """Handles mentioned in a text, lower-cased, without '@' (by the platform's handle rules).
 
     >>> mentions_in("thanks @BrewBros and @chaiandco.bsky.social!")
     ['brewbros', 'chaiandco.bsky.social']
+    >>> mentions_in("RT @ann-marie: with @bob.", "twitter")
+    ['ann', 'bob']
     """
     if not text or (type(text) is str and "@" not in text):
         return []
-    return _unique(m.lower() for m in MENTION_RE.findall(text))
+    pattern = TWITTER_MENTION_RE if platform == "twitter" else MENTION_RE
+    return _unique(m.lower() for m in pattern.findall(text))
 
 
 def urls_in(text: str | None) -> list[str]:

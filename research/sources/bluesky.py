@@ -51,10 +51,16 @@ def normalize(item: Any, ctx: Context) -> Rows:
             rows.accounts.append(_account(reason["by"], ctx))
         reply = item.get("reply")
         if reply:
-            for key in ("parent", "root"):  # the thread context a reply came with
+            parent_author = ((reply.get("parent") or {}).get("author") or {}).get("handle")
+            if parent_author and rows.posts[0].get("reply_to_post_id"):
+                rows.posts[0]["reply_to_author_handle"] = handle(parent_author)
+            for key in ("parent", "root"):  # the thread context a reply came with: not collected
                 ctx_post = reply.get(key) or {}
                 if ctx_post.get("record"):
-                    rows.extend(normalize_post_view(ctx_post, ctx))
+                    thread = normalize_post_view(ctx_post, ctx)
+                    for row in thread.posts:
+                        row["context"] = True
+                    rows.extend(thread)
         return rows
     if "uri" in item and "record" in item:
         return normalize_post_view(item, ctx)

@@ -315,7 +315,7 @@ def normalize(row: Mapping[str, str], ctx: Context) -> Rows:
     platform = layout.platform or _platform_of(get("url"))
     if platform not in PLATFORMS:
         raise ValueError(
-            f"platform unknown for this row; give the `platform` option (one of {', '.join(PLATFORMS)})"
+            f"the platform of this row is unknown (no URL column says it); give --platform or platform: in the params source (one of {', '.join(PLATFORMS)})"
         )
     author = handle(get("author_handle") or ctx.options.get("author"))
     post_id = as_id(get("post_id"), field="post_id")
@@ -325,7 +325,7 @@ def normalize(row: Mapping[str, str], ctx: Context) -> Rows:
     if post_id is None:
         post_id = _derived_id(row, author, created, text)
     hashtags = parse_list(get("hashtags")) if layout.has("hashtags") else hashtags_in(text)
-    mentions = parse_list(get("mentions")) if layout.has("mentions") else mentions_in(text)
+    mentions = parse_list(get("mentions")) if layout.has("mentions") else mentions_in(text, platform)
     urls = parse_list(get("urls")) if layout.has("urls") else urls_in(text)
     media = get("media_type")
     post = {
@@ -350,6 +350,7 @@ def normalize(row: Mapping[str, str], ctx: Context) -> Rows:
         post[name] = _count(get(name), name)
     for name in _MAPPABLE[_MAPPABLE.index("reply_to_post_id") :]:
         post[name] = as_id(get(name), field=name)
+    _mark_shares(post, row, layout)
     rows = Rows(posts=[post])
     if any(layout.has(n) for n in _EXTRA) and post["author_id"]:
         rows.accounts.append(
@@ -365,6 +366,43 @@ def normalize(row: Mapping[str, str], ctx: Context) -> Rows:
             }
         )
     return rows
+
+
+_RT_PREFIX = re.compile(r"^RT @(\w+):")
+
+
+def _mark_shares(post: dict, row: Mapping[str, str], layout: ColumnLayout) -> None:
+    """Mark retweets and quotes that a table says so only in a flag column or a text prefix.
+
+    Exports of tweets often drop the retweeted tweet's id: ``Type`` is ``Retweet`` (timeline
+    exports), ``post_type`` is ``R``/``Q`` or ``retweet`` is ``1`` (the IRA files), or the text
+    starts ``RT @name:``. Such a post is still a repost, not the author's own post: it gets a
+    derived ``repost_of_post_id`` (the same for every retweet of the same text, so they link up)
+    and, where the text names one, the retweeted author's handle.
+    """
+    if post["repost_of_post_id"] or post["quote_of_post_id"]:
+        return
+    text = post["text"] or ""
+    flags = {k.strip().lower(): (v or "").strip().lower() for k, v in row.items() if k}
+    prefix = _RT_PREFIX.match(text) if post["platform"] == "twitter" else None
+    kind = None
+    if layout.name == "twitter-timeline-csv" and flags.get("type") == "retweet":
+        kind = "repost"
+    elif layout.name == "ira-troll-csv" and (flags.get("post_type") == "r" or flags.get("retweet") == "1"):
+        kind = "repost"
+    elif layout.name == "ira-troll-csv" and flags.get("post_type") == "q":
+        kind = "quote"
+    elif prefix:
+        kind = "repost"
+    if kind is None:
+        return
+    named = prefix.group(1).lower() if prefix else None
+    original = text[prefix.end() :].strip() if prefix else text
+    marker = "derived:" + hashlib.sha256(f"{kind}\x1f{named or ''}\x1f{original}".encode()).hexdigest()[:20]
+    if kind == "repost":
+        post["repost_of_post_id"], post["repost_of_author_handle"] = marker, named
+    else:
+        post["quote_of_post_id"] = marker
 
 
 @lru_cache(maxsize=16)
@@ -483,7 +521,7 @@ def parse_time(
         if first is None:
             raise ValueError(
                 f"{field}: {text!r} is ambiguous (day/month or month/day?); "
-                "give the date_format option, e.g. %d/%m/%Y %H:%M"
+                "give --date-format (or date_format: in the params source), e.g. %d/%m/%Y %H:%M"
             )
         day, month = (a, b) if first else (b, a)
         full_year = int(year) + (2000 if len(year) == 2 else 0)

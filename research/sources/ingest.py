@@ -44,6 +44,7 @@ from research.sources.reading import NotThisLayout, Part, PartEnd, layout_of, ma
 
 __all__ = [
     "Batch",
+    "Repeats",
     "Gathered",
     "RESTART",
     "normalise",
@@ -67,6 +68,20 @@ RECORD_ERRORS = (ResearchError, KeyError, TypeError, ValueError, AttributeError,
 
 
 @dataclass
+class Repeats:
+    """Collected post rows that repeated an id already seen in the same batch, and how many of
+    those said something else than the row they repeat (the later one is kept)."""
+
+    rows: int = 0
+    differing: int = 0
+
+    def __iadd__(self, other: Repeats) -> Repeats:
+        self.rows += other.rows
+        self.differing += other.differing
+        return self
+
+
+@dataclass
 class Batch:
     """What normalising a batch of raw records gave."""
 
@@ -77,6 +92,7 @@ class Batch:
     rejected: list[Rejected]
     kept: Kept  # the records to store in the raw run
     end: PartEnd | None = None  # when the batch is a part of a file: how the part ended
+    repeats: Repeats = field(default_factory=lambda: Repeats())  # collected posts whose id came again
 
     @property
     def records(self) -> int:
@@ -128,13 +144,15 @@ def normalise(
             kept.numbers.append(item.line)
             kept.starts.append(start)
             kept.ends.append(end)
+        repeats = Repeats()
         batch = Batch(
-            schema.values_table(_latest_rows(posts, _POST_KEY), "posts"),
+            schema.values_table(_latest_rows(posts, _POST_KEY, repeats), "posts"),
             schema.values_table(_latest_rows(accounts, _ACCOUNT_KEY), "accounts"),
             len(posts),
             len(accounts),
             rejected,
             kept,
+            repeats=repeats,
         )
         posts.clear()  # before the collector runs again: it would visit every row
         accounts.clear()
@@ -142,20 +160,24 @@ def normalise(
 
 
 # Where the key and the observation time are in a row's values.
-_POST_KEY = tuple(schema.POST_COLUMNS.index(name) for name in ("platform", "post_id", "collected_at"))
+_POST_KEY = tuple(
+    schema.POST_COLUMNS.index(name) for name in ("platform", "post_id", "collected_at", "context")
+)
 _ACCOUNT_KEY = tuple(
     schema.ACCOUNT_COLUMNS.index(name) for name in ("platform", "account_id", "collected_at")
-)
+) + (None,)
 
 
-def _latest_rows(rows: list[tuple], where: tuple[int, int, int]) -> list[tuple]:
+def _latest_rows(
+    rows: list[tuple], where: tuple[int, int, int, int | None], repeats: Repeats | None = None
+) -> list[tuple]:
     """``rows`` less those ``latest`` drops for a later observation of their key in ``rows``.
 
     A batch repeats itself (every tweet carries its author's profile, a retweet the tweet it
     retweets): each row dropped here is one less to convert. The rows are returned as they
     are when a ``collected_at`` is not an aware datetime (only ``schema`` can say what it is).
     """
-    platform, key, observed = where
+    platform, key, observed, context = where
     found: dict[tuple, tuple] = {}
     try:
         for row in rows:
@@ -163,6 +185,13 @@ def _latest_rows(rows: list[tuple], where: tuple[int, int, int]) -> list[tuple]:
             if at is not None and (type(at) is not datetime or at.tzinfo is None):
                 return rows
             seen = found.get(k := (row[platform], row[key]))
+            if repeats is not None and seen is not None and not row[context] and not seen[context]:
+                repeats.rows += 1
+                repeats.differing += row != seen
+            if seen is not None and context is not None and bool(row[context]) != bool(seen[context]):
+                if not row[context]:
+                    found[k] = row  # a collected observation always wins over a context one
+                continue
             # NULL is the oldest observation; on a tie the later row wins.
             if seen is None or seen[observed] is None or (at is not None and at >= seen[observed]):
                 found[k] = row
@@ -453,6 +482,9 @@ class Gathered:
 def latest(table: pa.Table, kind: str = "posts") -> pa.Table:
     """One row per key: the latest observation (latest ``collected_at``, NULL oldest; ties: the later row).
 
+    For posts, a collected observation always wins over a ``context`` one (a post stored only
+    because another referenced it), so a post collected anywhere is never counted as context.
+
     Sorted by creation time (NULL last) then key, so equal inputs give equal files.
     """
     key = ["platform", "post_id" if kind == "posts" else "account_id"]
@@ -461,10 +493,16 @@ def latest(table: pa.Table, kind: str = "posts") -> pa.Table:
         return table
     position = pa.array(np.arange(n, dtype=np.int64))
     observed = pc.fill_null(table["collected_at"].cast(pa.int64()), np.iinfo(np.int64).min)  # NULL: oldest
-    order = pc.sort_indices(
-        pa.table({"k0": table[key[0]], "k1": table[key[1]], "at": observed, "pos": position}),
-        sort_keys=[("k0", "ascending"), ("k1", "ascending"), ("at", "ascending"), ("pos", "ascending")],
+    collected = (
+        pc.invert(pc.fill_null(table["context"], False))
+        if "context" in table.column_names
+        else pa.array(np.ones(n, dtype=bool))
     )
+    order = pc.sort_indices(
+        pa.table({"k0": table[key[0]], "k1": table[key[1]], "c": collected, "at": observed, "pos": position}),
+        sort_keys=[("k0", "ascending"), ("k1", "ascending"), ("c", "ascending"), ("at", "ascending"),
+                   ("pos", "ascending")],
+    )  # fmt: skip
     # In key order, a row is the latest of its key when the next row has another key.
     last = np.ones(n, dtype=bool)
     if n > 1:

@@ -107,7 +107,7 @@ def normalize_status(status: dict[str, Any], ctx: Context) -> Rows:
     reblog = status.get("reblog")
     if isinstance(reblog, dict):
         rows.posts.append(_boost(status, reblog, ctx))
-        rows.extend(normalize_status(reblog, ctx))
+        rows.extend(normalize_status(reblog, ctx).as_context())
         return rows
     quoted = _quoted(status)
     text, links = html_to_text(status.get("content"))
@@ -140,12 +140,13 @@ def normalize_status(status: dict[str, Any], ctx: Context) -> Rows:
             "reply_to_author_id": as_id(status.get("in_reply_to_account_id"), field="in_reply_to_account_id"),
             "quote_of_post_id": as_id(quoted.get("id"), field="quote.quoted_status.id"),
             "quote_of_author_id": as_id((quoted.get("account") or {}).get("id"), field="quote.account.id"),
+            "quote_of_author_handle": _acct(quoted["account"]) if quoted.get("account") else None,
             "source": ctx.source,
             "collected_at": ctx.collected_at,
         }
     )
     if quoted.get("account"):
-        rows.extend(normalize_status(quoted, ctx))
+        rows.extend(normalize_status(quoted, ctx).as_context())
     return rows
 
 
@@ -163,6 +164,7 @@ def _boost(status: dict[str, Any], original: dict[str, Any], ctx: Context) -> di
         "media_type": "text",
         "repost_of_post_id": as_id(original.get("id"), field="reblog.id"),
         "repost_of_author_id": as_id((original.get("account") or {}).get("id"), field="reblog.account.id"),
+        "repost_of_author_handle": _acct(original["account"]) if original.get("account") else None,
         "source": ctx.source,
         "collected_at": ctx.collected_at,
     }

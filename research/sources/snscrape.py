@@ -157,7 +157,7 @@ def normalize_vk_post(post: Mapping[str, Any], ctx: Context) -> Rows:
         kind = "quote_of" if (text or "").strip() else "repost_of"
         row[f"{kind}_post_id"] = inner.posts[0]["post_id"]
         row[f"{kind}_author_id"] = inner.posts[0]["author_id"]
-        rows.extend(inner)
+        rows.extend(inner.as_context())
     return rows
 
 

@@ -72,8 +72,14 @@ def normalize_snscrape_tweet(tweet: dict[str, Any], ctx: Context) -> Rows:
     >>> post["post_id"], post["author_handle"], post["hashtags"], post["mentions"], post["likes"]
     ('15', 'ann', ['chai'], ['bob'], 2)
     """
+    return _snscrape_rows(tweet, ctx, context=False)
+
+
+def _snscrape_rows(tweet: dict[str, Any], ctx: Context, *, context: bool) -> Rows:
     rows = Rows()
     post = _post(tweet, ctx)
+    if context:
+        post["context"] = True  # embedded in a collected tweet: resolves links, is not counted
     rows.posts.append(post)
     user = tweet.get("user") or {}
     if "followersCount" in user:  # a full User, not a UserRef: worth an accounts row
@@ -81,7 +87,7 @@ def normalize_snscrape_tweet(tweet: dict[str, Any], ctx: Context) -> Rows:
     for nested in ("retweetedTweet", "quotedTweet"):
         inner = tweet.get(nested)
         if isinstance(inner, dict) and inner.get("id") is not None:
-            rows.extend(normalize_snscrape_tweet(inner, ctx))
+            rows.extend(_snscrape_rows(inner, ctx, context=True))
     return rows
 
 
@@ -115,7 +121,7 @@ def _post(t: dict[str, Any], ctx: Context) -> dict[str, Any]:
         "hashtags": [h.lower().lstrip("#") for h in hashtags or []] if "hashtags" in t else hashtags_in(text),
         "mentions": [handle(u.get("username")) for u in mentioned or [] if u.get("username")]
         if "mentionedUsers" in t
-        else mentions_in(text),
+        else mentions_in(text, PLATFORM),
         "urls": urls,
         "media_type": _media_type(t, urls),
         "likes": count(t.get("likeCount")),
@@ -130,9 +136,19 @@ def _post(t: dict[str, Any], ctx: Context) -> dict[str, Any]:
         "repost_of_author_id": as_id((rt.get("user") or {}).get("id"), field="retweetedTweet.user.id"),
         "quote_of_post_id": as_id(qt.get("id"), field="quotedTweet.id"),
         "quote_of_author_id": as_id((qt.get("user") or {}).get("id"), field="quotedTweet.user.id"),
+        # v0.4+ replies name the replied-to user by id *and* username: one person, one account.
+        "reply_to_author_handle": handle(reply_user.get("username")),
+        "repost_of_author_handle": handle((rt.get("user") or {}).get("username")) or _rt_handle(text),
+        "quote_of_author_handle": handle((qt.get("user") or {}).get("username")),
         "source": ctx.source,
         "collected_at": ctx.collected_at,
     }
+
+
+def _rt_handle(text: str | None) -> str | None:
+    """The retweeted author a classic retweet's text names: ``RT @name: ...``."""
+    match = _RT_PREFIX.match(text or "")
+    return match.group(1).lower() if match else None
 
 
 def lang(code: str | None) -> str | None:
@@ -268,10 +284,11 @@ def normalize_twarc(line: Any, ctx: Context) -> Rows:
     for tweet in tweets:
         rows.posts.append(_v2_post(tweet, found, ctx))
         seen.add(tweet["id"])
-    # Referenced tweets (retweeted originals, quoted and replied-to tweets) are posts too.
+    # Referenced tweets (retweeted originals, quoted and replied-to tweets) are posts too, kept
+    # as context: they resolve who reposted whom and keep their real counts, but were not collected.
     for tid, tweet in found.tweets.items():
         if tid not in seen and tweet.get("text") is not None and tweet.get("created_at"):
-            rows.posts.append(_v2_post(tweet, found, ctx))
+            rows.posts.append({**_v2_post(tweet, found, ctx), "context": True})
     rows.accounts.extend(_v2_account(u, ctx) for u in found.users.values() if "username" in u)
     return rows
 
@@ -343,6 +360,9 @@ def _v2_post(t: Mapping[str, Any], found: _Expansions, ctx: Context) -> dict[str
         "repost_of_author_id": _ref_author(retweeted, found, text) if retweeted else None,
         "quote_of_post_id": as_id(refs.get("quoted"), field="referenced_tweets.quoted"),
         "quote_of_author_id": _ref_author(refs["quoted"], found) if refs.get("quoted") else None,
+        "reply_to_author_handle": _username(t.get("in_reply_to_user_id"), found),
+        "repost_of_author_handle": (_ref_handle(retweeted, found) or _rt_handle(text)) if retweeted else None,
+        "quote_of_author_handle": _ref_handle(refs["quoted"], found) if refs.get("quoted") else None,
         "source": ctx.source,
         "collected_at": ctx.collected_at,
     }
@@ -352,6 +372,15 @@ def _v2_post(t: Mapping[str, Any], found: _Expansions, ctx: Context) -> dict[str
         # its count on its own row.
         post["reposts"] = 0 if post["reposts"] is not None else None
     return post
+
+
+def _username(user_id: str | None, found: _Expansions) -> str | None:
+    return handle((found.users.get(user_id) or {}).get("username")) if user_id else None
+
+
+def _ref_handle(tweet_id: str, found: _Expansions) -> str | None:
+    """The handle of a referenced tweet's author, when the expansions hold it."""
+    return _username((found.tweets.get(tweet_id) or {}).get("author_id"), found)
 
 
 def _ref_author(tweet_id: str, found: _Expansions, text: str | None = None) -> str | None:

@@ -226,7 +226,8 @@ def _x(item: Mapping[str, Any], ctx: Context) -> Rows:
             nested = _x(inner, ctx)
             post[f"{kind}_post_id"] = nested.posts[0]["post_id"]
             post[f"{kind}_author_id"] = nested.posts[0]["author_id"]
-            rows.extend(nested)
+            post[f"{kind}_author_handle"] = nested.posts[0]["author_handle"]
+            rows.extend(nested.as_context())
     if post.get("repost_of_post_id"):
         post["reposts"] = 0  # X echoes the original's count on a retweet; see twitter.py
     return rows

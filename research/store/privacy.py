@@ -193,6 +193,10 @@ def pseudonymize_posts(
     out["url"] = out["url"].where(is_brand)
     for link in _LINKS:
         out[f"{link}_author_id"] = _map(platform, out[f"{link}_author_id"], one, "id", ids)
+        if f"{link}_author_handle" in out:  # the same pseudonym as the account gets as an author
+            out[f"{link}_author_handle"] = _map(
+                platform, out[f"{link}_author_handle"], one, "handle", handles
+            )
     for column in ("post_id", *(f"{link}_post_id" for link in _LINKS)):
         out[column] = _map(platform, out[column], one, "post", brand_posts)
     mentions = out[["platform", "mentions"]].explode("mentions").dropna()

@@ -64,6 +64,31 @@ class ImportReport:
     raw_file: str | None = None
     posts_total: int = 0  # rows in processed posts after the import
     skipped: bool = False  # the same file was imported before with the same format and options
+    context: int = 0  # posts kept only because a collected post references them (not counted)
+    repeated: int = 0  # collected post rows whose id the file had already given (one row kept)
+    repeated_differing: int = 0  # ... of which said something else than the earlier row
+    missing: dict[str, int] = field(default_factory=dict)  # collected posts without author/time/text
+
+    def warnings(self) -> list[str]:
+        """What a user must know about the posts this import stored, one sentence each."""
+        out = []
+        collected = self.posts - self.context
+        labels = {"author": "no author", "time": "no time", "text": "no text"}
+        hints = {
+            "author": "(one account's export without an author column? give --author HANDLE, or author: in params)",
+            "time": "(they are left out of every period)",
+            "text": "(no hashtags, words or sentiment can come from them)",
+        }
+        for what, n in self.missing.items():
+            if n:
+                share = f"{n / max(collected, 1):.0%}"
+                out.append(f"{n:,} of {collected:,} posts ({share}) have {labels[what]} {hints[what]}")
+        if self.repeated:
+            out.append(
+                f"{self.repeated:,} rows repeated a post id already in the file and were merged "
+                f"({self.repeated_differing:,} of them differed in content; the later row was kept)"
+            )
+        return out
 
     def summary(self) -> str:
         how = "recognised as" if self.detected else "read as"
@@ -261,6 +286,8 @@ class Store:
                 report.records += batch.records
                 posts.add(batch.posts)
                 accounts.add(batch.accounts)
+                report.repeated += batch.repeats.rows
+                report.repeated_differing += batch.repeats.differing
                 rows[0] += batch.post_rows
                 rows[1] += batch.account_rows
                 base += batch.end.numbers if batch.end else 0
@@ -275,6 +302,8 @@ class Store:
                 raise FormatError(f"no record could be read as {fmt.name}{why}", path=origin or None)
             if sha256 is not None:
                 provenance = {**provenance, "sha256": sha256()}
+            gathered = posts.table()
+            report.context, report.missing = _context_and_missing(gathered)
             with self.lock():
                 report.raw_file = str(run.finish(provenance, report.records, report.rejected))
                 merged = _merge(_read_arrow(self.posts_path, "posts"), posts)
@@ -323,6 +352,25 @@ class Store:
 # --- helpers ----------------------------------------------------------------------------------
 
 
+def _context_and_missing(posts: pa.Table) -> tuple[int, dict[str, int]]:
+    """Context posts among ``posts``, and collected posts with no author, no time or no text."""
+    import pyarrow.compute as pc
+
+    context = pc.fill_null(posts["context"], False)
+    collected = posts.filter(pc.invert(context))
+    no_text = pc.or_(
+        pc.is_null(collected["text"]), pc.equal(pc.utf8_length(pc.fill_null(collected["text"], "")), 0)
+    )
+    missing = {
+        "author": pc.and_(pc.is_null(collected["author_id"]), pc.is_null(collected["author_handle"])),
+        "time": pc.is_null(collected["created_at"]),
+        "text": no_text,
+    }
+    return pc.sum(context).as_py() or 0, {
+        k: pc.sum(pc.cast(v, pa.int64())).as_py() or 0 for k, v in missing.items()
+    }
+
+
 def dedupe(df: pd.DataFrame, table: str = "posts") -> pd.DataFrame:
     """One row per key: the latest observation (latest ``collected_at``; ties: the later row).
 
@@ -349,7 +397,7 @@ def completeness(posts: pd.DataFrame) -> pd.DataFrame:
     A field a source never fills shows 0.0: it was NULL, not zero.
     """
     if posts.empty:
-        return pd.DataFrame(columns=["source", "rows", *schema.POST_COLUMNS])
+        return pd.DataFrame(columns=["source", "rows", *[c for c in schema.POST_COLUMNS if c != "source"]])
     filled = pd.DataFrame(
         {
             c.name: posts[c.name].map(len).gt(0) if c.kind == "list" else posts[c.name].notna()

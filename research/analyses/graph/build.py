@@ -64,6 +64,10 @@ def _keys_for(
     frames = [
         posts[["platform", "author_id", "author_handle"]].set_axis(["platform", "id", "handle"], axis=1)
     ]
+    for link in _LINKS.values():  # a reference that names its author both ways teaches the pair
+        if f"{link}_author_handle" in posts:
+            pair = posts[["platform", f"{link}_author_id", f"{link}_author_handle"]].dropna()
+            frames.append(pair.set_axis(["platform", "id", "handle"], axis=1))
     if accounts is not None and len(accounts):
         frames.insert(
             0, accounts[["platform", "account_id", "handle"]].set_axis(["platform", "id", "handle"], axis=1)
@@ -104,7 +108,17 @@ def _author_and_targets(
         "author": posts["author_id"],
         **{kind: posts[f"{link}_author_id"] for kind, link in _LINKS.items()},
     }
-    keys = _keys_for(posts, accounts, ids, {"author": _clean(posts["author_handle"])})
+    # A handle the source gives beside an id wins (``*_author_handle``): one person, one node,
+    # whether they are reached by id (a reply) or by handle (a mention).
+    handles = {
+        "author": _clean(posts["author_handle"]),
+        **{
+            kind: _clean(posts[f"{link}_author_handle"])
+            for kind, link in _LINKS.items()
+            if f"{link}_author_handle" in posts
+        },
+    }
+    keys = _keys_for(posts, accounts, ids, handles)
     source = keys.pop("author")
     # A reference with a post id but no author id targets that post's author, if we have it.
     platform = posts["platform"].astype("string")

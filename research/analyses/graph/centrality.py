@@ -399,8 +399,9 @@ def bridges(
     crossing = (comm[here] >= 0) & (comm[there] >= 0) & (comm[here] != comm[there])
     total = np.bincount(here, weights=w, minlength=len(nodes))
     outside = np.bincount(here[crossing], weights=w[crossing], minlength=len(nodes))
-    pairs = np.unique(here[crossing] * (comm.max() + 1) + comm[there[crossing]])
-    linked = 1 + np.bincount(pairs // (comm.max() + 1), minlength=len(nodes)) if len(pairs) else 1
+    width = (comm.max() + 1) if len(comm) else 1
+    pairs = np.unique(here[crossing] * width + comm[there[crossing]])
+    linked = 1 + np.bincount(pairs // width, minlength=len(nodes)) if len(pairs) else 1
     keep = [i for i in np.flatnonzero(outside > 0) if not G.nodes[nodes[i]].get("is_brand")]
     df = pd.DataFrame(
         {

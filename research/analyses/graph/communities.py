@@ -141,6 +141,14 @@ def community_report(
     (2, 0.357, True)
     """
     seeds = list(seeds)
+    if G.number_of_edges() == 0:  # modularity is undefined without edges: say why, claim nothing
+        return {
+            "accounts": len(G), "communities": 0, "modularity": None, "largest_share": None,
+            "stability_seeds": seeds, "stability_nmi_mean": None, "stability_nmi_min": None,
+            "stability_modularity_min": None, "stability_modularity_max": None, "robust": False,
+            "summary": f"No account interacted with another in the period ({len(G):,} accounts, no links), "
+            "so there are no communities to find.",
+        }  # fmt: skip
     if _use_igraph(G, backend):
         ug, nodes = to_igraph(G, weight, undirected=True)  # converted once for every rerun
         runs = [_ig_partition(ug, nodes, resolution, s) for s in seeds]
@@ -368,4 +376,5 @@ def community_labels(
                 "label": label,
             }
         )
-    return pd.DataFrame(rows, columns=["community", "accounts", "share", *parts, "label"] if rows else None)
+    names = ["top_hashtags", "top_words", "top_languages", "brands_engaged", "central_members"]
+    return pd.DataFrame(rows, columns=["community", "accounts", "share", *names, "label"])
