@@ -82,14 +82,27 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.map:
         options["mapping"] = dict(_pair(m) for m in args.map)
     store = Store(args.workspace, args.client)
+    failed = 0
     for path in args.paths:
-        report = store.import_file(path, args.format, options=options, observed_at=args.observed_at, bar=_bar)
+        try:
+            report = store.import_file(
+                path, args.format, options=options, observed_at=args.observed_at, bar=_bar
+            )
+        except ResearchError as e:
+            if len(args.paths) == 1:
+                raise
+            # Many files (a shell glob of a folder): one that cannot be read does not stop the others.
+            print(f"research: error: {e}", file=sys.stderr)
+            failed += 1
+            continue
         print(report.summary())
         if report.rejected and report.raw_file:
             print(
                 f"  set-aside records with line numbers: {report.raw_file.removesuffix('.jsonl')}.rejected.jsonl"
             )
-    return 0
+    if failed:
+        print(f"research: {failed} of {len(args.paths)} files could not be imported", file=sys.stderr)
+    return 2 if failed else 0
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
@@ -105,17 +118,22 @@ def cmd_collect(args: argparse.Namespace) -> int:
             f"--source {args.source!r} is not a known collector (known: {', '.join(sorted(COLLECTORS))})"
         )
     if collector.status() != "works":
-        raise CollectorError(f"collector {args.source!r} {collector.status()}")
+        how = f" ({collector.setup})" if collector.setup else ""
+        raise CollectorError(f"collector {args.source!r} {collector.status()}{how}")
+    collector = collector.configure(quota=args.quota)
     targets = collector.make_targets(args.account or [], args.hashtag or [], args.instance)
     if not targets:
         raise ResearchError("give at least one --account or --hashtag to collect")
     query = Query.from_dates(args.since, args.until, max_posts=args.max_posts)
     store = Store(args.workspace, args.client)
     failed = 0
-    for target in targets:
-        report = collector.collect_target(store, target, query, bar=_bar)
+
+    def show(report: Any) -> None:
+        nonlocal failed
         print(report.summary(), file=sys.stderr if report.error else sys.stdout)
         failed += bool(report.error)
+
+    collector.collect(store, targets, query, bar=_bar, each=show)
     return 1 if failed else 0
 
 
@@ -130,6 +148,8 @@ def cmd_formats(args: argparse.Namespace) -> int:
         print("  (none)")
     for name, col in sorted(sources.COLLECTORS.items()):
         print(f"  {name:<22} {col.status():<8} {col.platform:<28} {col.reads}")
+        if col.status() != "works" and col.setup:
+            print(f"  {'':<22} {'':<8} {'':<28} to set up: {col.setup}")
     return 0
 
 
@@ -210,6 +230,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", type=date.fromisoformat, help="oldest day to collect")
     p.add_argument("--until", type=date.fromisoformat, help="newest day to collect")
     p.add_argument("--max", type=int, dest="max_posts", help="stop after this many posts per target")
+    p.add_argument(
+        "--quota",
+        type=int,
+        help="youtube: quota units this run may spend (default 9000 of the key's 10000 a day)",
+    )
     p.set_defaults(func=cmd_collect)
     p = sub.add_parser("formats", help="list import formats and collectors with their status")
     p.set_defaults(func=cmd_formats)

@@ -43,7 +43,15 @@ from research.sources import detect_format, get_format, ingest
 from research.sources.base import Context, Format, Record, Rejected
 from research.sources.reading import loads, mapped, release
 
-__all__ = ["Store", "ImportReport", "PartialRun", "completeness", "atomic_write_parquet", "dedupe"]
+__all__ = [
+    "Store",
+    "ImportReport",
+    "PartialRun",
+    "completeness",
+    "atomic_write_parquet",
+    "dedupe",
+    "with_author_handles",
+]
 
 LOCK_TIMEOUT_S = 60.0  # a whole import of a big file fits well inside; longer means a stuck run
 
@@ -99,8 +107,13 @@ class Store:
     # --- reading ---------------------------------------------------------------------------
 
     def posts(self) -> pd.DataFrame:
-        """The canonical posts table (empty if nothing was imported yet)."""
-        return _read_table(self.posts_path, "posts")
+        """The canonical posts table (empty if nothing was imported yet).
+
+        A post whose source names its author by id only (a YouTube video names its channel by
+        id) gets the handle of that account from the accounts table, so one account is one
+        ``(platform, handle)`` everywhere: brands given as ``@handle`` match its posts.
+        """
+        return with_author_handles(_read_table(self.posts_path, "posts"), self.accounts_path)
 
     def accounts(self) -> pd.DataFrame:
         return _read_table(self.accounts_path, "accounts")
@@ -353,6 +366,28 @@ def completeness(posts: pd.DataFrame) -> pd.DataFrame:
     table = filled.groupby(posts["source"].fillna("unknown"), sort=True).mean().round(4)
     table.insert(0, "rows", posts.groupby(posts["source"].fillna("unknown"), sort=True).size())
     return table.drop(columns=["source"]).reset_index()
+
+
+def with_author_handles(posts: pd.DataFrame, accounts_path: Path) -> pd.DataFrame:
+    """``posts`` with missing ``author_handle`` s taken from the accounts table by ``(platform, author_id)``.
+
+    Done when the tables are read, not stored, so the stored tables stay a pure function of
+    the raw runs (an account renamed later shows its latest handle on all its posts).
+    """
+    missing = posts["author_handle"].isna() & posts["author_id"].notna()
+    if not missing.any() or not accounts_path.exists():
+        return posts
+    accounts = _read_table(accounts_path, "accounts")
+    known = accounts[accounts["handle"].notna()]
+    lookup = pd.Series(
+        known["handle"].to_numpy(), index=pd.MultiIndex.from_arrays([known["platform"], known["account_id"]])
+    )
+    lookup = lookup[~lookup.index.duplicated(keep="last")]
+    keys = pd.MultiIndex.from_arrays([posts.loc[missing, "platform"], posts.loc[missing, "author_id"]])
+    found = pd.Series(lookup.reindex(keys).to_numpy(), index=posts.index[missing], dtype=posts["author_handle"].dtype)
+    out = posts.copy(deep=False)
+    out["author_handle"] = posts["author_handle"].fillna(found)
+    return out
 
 
 def _read_table(path: Path, table: str) -> pd.DataFrame:
