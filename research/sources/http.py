@@ -422,7 +422,7 @@ class HttpSession:
         html = _looks_like_html(response, body)
         if response.status_code >= 400:
             data = None if html else _json_or_none(body)
-            detail = _error_detail(data) if not html else "an HTML page"
+            detail = _scrub(_error_detail(data), response.url) if not html else "an HTML page"
             raise HttpStatusError(
                 f"{host} answered {response.status_code} {response.reason or ''}".rstrip()
                 + (f": {detail}" if detail else ""),
@@ -460,6 +460,17 @@ def _looks_like_html(response: requests.Response, body: bytes) -> bool:
     kind = response.headers.get("Content-Type", "").lower()
     start = body.lstrip()[:15].lower()
     return "html" in kind or start.startswith((b"<!doctype", b"<html", b"<head", b"<body"))
+
+
+def _scrub(text: str | None, url: str) -> str | None:
+    """``text`` (a server's error message) without the secrets ``url`` carried, should it echo them."""
+    if not text or "?" not in url:
+        return text
+    for part in url.partition("?")[2].split("&"):
+        name, _, value = part.partition("=")
+        if unquote_plus(name).lower() in SECRET_PARAMS and len(value) >= 4:
+            text = text.replace(value, "[redacted]").replace(unquote_plus(value), "[redacted]")
+    return text
 
 
 def _json_or_none(body: bytes) -> Any:

@@ -193,9 +193,10 @@ def _sniff(sample: Sample) -> bool:
             return False
     text = head.decode("utf-8-sig", errors="replace").lstrip()
     if text.startswith("{"):  # Instaloader writes the node first and its own stamp after it
-        return re.match(r'\{\s*"node"\s*:\s*\{', text) is not None or re.search(
-            r'"instaloader"\s*:\s*\{\s*"(version|node_type)"', text
-        ) is not None
+        return (
+            re.match(r'\{\s*"node"\s*:\s*\{', text) is not None
+            or re.search(r'"instaloader"\s*:\s*\{\s*"(version|node_type)"', text) is not None
+        )
     return sample.path.name.endswith(_COMMENTS) and text.startswith("[") and '"answers"' in text
 
 

@@ -206,13 +206,16 @@ def _api_comment(
 
 
 def _commenter(account_id: str, author: str | None, name: object, ctx: Context) -> dict[str, Any]:
+    # NOTE: a comment shows its author's id, handle and name but no counts: the row has no
+    # observation time, so the channel's own profile row (subscribers) wins over it however
+    # the rows are ordered (``ingest.latest``: NULL is oldest).
     return {
         "platform": PLATFORM,
         "account_id": account_id,
         "handle": author,
         "name": str(name) if name else None,
         "source": ctx.source,
-        "collected_at": ctx.collected_at,
+        "collected_at": None,
     }
 
 

@@ -156,7 +156,7 @@ class YouTubeCollector(ThreadCollector):
             videos = {v["id"]: v for v in found.data.get("items") or [] if v.get("id")}
         posts = [
             # A video that is private or deleted is listed but not returned by videos.list.
-            Post(videos[v], to_utc(videos[v]["snippet"]["publishedAt"], field="publishedAt"), v)
+            Post(videos[v], to_utc(videos[v]["snippet"]["publishedAt"], field="publishedAt"), _ref(videos[v]))
             for v in ids
             if v in videos
         ]
@@ -173,10 +173,11 @@ class YouTubeCollector(ThreadCollector):
                     fetch, "commentThreads", {**params, "textFormat": "plainText", "pageToken": at["thread"]}
                 )
             except HttpStatusError as e:
-                if e.status == 403 and "commentsDisabled" in _reasons(e.data):
-                    return Comments([], e.url or "", None)  # comments are off for this video
-                if e.status == 404 and "videoNotFound" in _reasons(e.data):
-                    return Comments([], e.url or "", None)  # deleted since it was listed
+                why = {"commentsDisabled": "comments are turned off", "videoNotFound": "the video is gone"}
+                found = [why[r] for r in _reasons(e.data) if r in why]
+                if e.status in (403, 404) and found:
+                    fetch.notes.append(f"comments of {ref}: {found[0]}")
+                    return Comments([], e.url or "", None)
                 raise
             threads = reply.data.get("items") or []
             more = [
@@ -240,6 +241,12 @@ class YouTubeCollector(ThreadCollector):
         if not isinstance(reply.data, dict):
             raise CollectorError(f"YouTube answered {method} without a JSON object", url=reply.url)
         return reply
+
+
+def _ref(video: dict[str, Any]) -> str | None:
+    """The video's id if it has comments to fetch (no count: comments may be hidden, so ask)."""
+    stated = (video.get("statistics") or {}).get("commentCount")
+    return None if stated is not None and str(stated) == "0" else video["id"]
 
 
 def _label(target: Target) -> str:

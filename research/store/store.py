@@ -384,7 +384,9 @@ def with_author_handles(posts: pd.DataFrame, accounts_path: Path) -> pd.DataFram
     )
     lookup = lookup[~lookup.index.duplicated(keep="last")]
     keys = pd.MultiIndex.from_arrays([posts.loc[missing, "platform"], posts.loc[missing, "author_id"]])
-    found = pd.Series(lookup.reindex(keys).to_numpy(), index=posts.index[missing], dtype=posts["author_handle"].dtype)
+    found = pd.Series(
+        lookup.reindex(keys).to_numpy(), index=posts.index[missing], dtype=posts["author_handle"].dtype
+    )
     out = posts.copy(deep=False)
     out["author_handle"] = posts["author_handle"].fillna(found)
     return out
