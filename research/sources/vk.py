@@ -13,8 +13,8 @@ links (``vk.com/wall-1_123``), the same id the ``snscrape-jsonl`` VK rows use; a
 ``<owner>_<post>_<comment>``. A comment replies to its post, or to the comment it answers
 (``reply_to_comment``, else the thread it is in); ``reply_to_user`` names the author it
 answers. Handles are ``screen_name``s from the answer's ``profiles`` and ``groups``. A post
-that shares another (``copy_history``) is a repost of it; the shared post is stored as a
-context row.
+that shares another (``copy_history``) is a repost of it; the shared post is stored too,
+without counts (the answer gives none for it).
 """
 
 from __future__ import annotations
@@ -136,7 +136,6 @@ def _post(item: Mapping[str, Any], names: _Names, ctx: Context, rows: Rows, *, c
         "views": None if context else count((item.get("views") or {}).get("count")),
         "source": ctx.source,
         "collected_at": ctx.collected_at,
-        "context": context,
     }
     if shared:
         original = shared[0]
