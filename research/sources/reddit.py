@@ -256,6 +256,7 @@ class RedditCollector(ThreadCollector):
             for t in things
         ]
         after = data.get("after") or None
+        after = None if after == position else after  # a listing that points at itself has no more
         return Listing(posts, reply.url, after if things else None, newest_first=not sort)
 
     def comments(
