@@ -114,6 +114,7 @@ def normalize(record: Any, ctx: Context) -> Rows:
 def _profile(node: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     return {
         **_account(node, ctx),
+        "collected_at": ctx.collected_at,  # the profile's counts, observed then
         "followers": count((node.get("edge_followed_by") or {}).get("count")),
         "following": count((node.get("edge_follow") or {}).get("count")),
         "posts_count": count((node.get("edge_owner_to_timeline_media") or {}).get("count")),
@@ -130,7 +131,9 @@ def _account(owner: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
         "name": owner.get("full_name") or None,
         "verified": bool(verified) if verified is not None else None,
         "source": ctx.source,
-        "collected_at": ctx.collected_at,
+        # NOTE: an owner or commenter seen on a post carries no counts: no observation time, so
+        # the profile file's row (followers) wins over it whatever the order (NULL is oldest).
+        "collected_at": None,
     }
 
 

@@ -292,7 +292,7 @@ def normalize_ytdlp(info: Any, ctx: Context) -> Rows:
     direct: dict[str, int] = {}
     for c in comments:
         direct[str(c.get("parent", "root"))] = direct.get(str(c.get("parent", "root")), 0) + 1
-    seen: set[str] = set()
+    seen: set[str] = {channel_id}  # the channel has its own row (with its subscribers) above
     for c in comments:
         comment_id = as_id(c["id"], field="comments[].id")
         parent = str(c.get("parent") or "root")
