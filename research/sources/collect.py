@@ -274,6 +274,7 @@ class Collector:
     default_base_url: ClassVar[str] = ""
     min_interval: ClassVar[float] = 1.0  # seconds between requests to one host; see the subclass
     setup: ClassVar[str] = ""  # how to get what ``status()`` says is missing (a key, an extra)
+    takes_hashtags: ClassVar[bool] = True  # False: accounts only (the params' hashtags are not its)
 
     def __init__(
         self,
@@ -352,7 +353,8 @@ class Collector:
         accounts = [h for b in params.brands() for p, h in b.accounts if p == self.platform]
         accounts = list(dict.fromkeys([*accounts, *(source.accounts or [])]))
         collector = self.configure(quota=source.quota)
-        targets = collector.make_targets(accounts, params.hashtags, source.instance)
+        hashtags = params.hashtags if self.takes_hashtags else []
+        targets = collector.make_targets(accounts, hashtags, source.instance)
         start, end = params.period.bounds()
         before = start - (end - start + timedelta(days=1))
         query = Query.from_dates(before, end, max_posts=source.max_posts, tz=params.timezone)

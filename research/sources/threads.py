@@ -65,6 +65,8 @@ class Comments:
 class ThreadCollector(Collector):
     """A collector of posts with their comment threads; subclasses fill the three steps below."""
 
+    takes_hashtags = False  # walls, channels and subreddits: the params' hashtags are not collected here
+
     def begin(self, fetch: Fetcher, target: Target) -> tuple[Comments | None, dict[str, Any]]:
         """Once per collection: a page to store first (a channel's profile) and the walk's state."""
         return None, {}
