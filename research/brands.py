@@ -13,7 +13,15 @@ from typing import Literal
 
 import pandas as pd
 
-__all__ = ["Brand", "slug", "brand_of_author", "brand_lookup", "brand_names", "client_name"]
+__all__ = [
+    "Brand",
+    "slug",
+    "brand_of_author",
+    "brand_lookup",
+    "brand_names",
+    "client_name",
+    "resolve_account_ids",
+]
 
 Role = Literal["client", "competitor"]
 
@@ -74,3 +82,24 @@ def brand_of_author(posts: pd.DataFrame, brands: Iterable[Brand]) -> pd.Series:
         list(zip(posts["platform"], posts["author_handle"].str.lower(), strict=True)), index=posts.index
     )
     return keys.map(lookup).astype(pd.StringDtype())
+
+
+def resolve_account_ids(brands: Iterable[Brand], accounts: pd.DataFrame) -> list[Brand]:
+    """Brands whose accounts are given by platform id (a YouTube ``UC…`` channel id, a VK owner
+    id) with the handle the data knows that account by, so they match like ``@handle`` s.
+
+    Examples
+    --------
+    >>> accounts = pd.DataFrame({"platform": ["youtube"], "account_id": ["UCchaiAndCo_Pune12345678"],
+    ...                          "handle": ["chaiandco"]})
+    >>> resolve_account_ids([Brand("Chai & Co", "client", (("youtube", "UCchaiAndCo_Pune12345678"),))], accounts)
+    [Brand(name='Chai & Co', role='client', accounts=(('youtube', 'chaiandco'),))]
+    """
+    known = accounts[accounts["handle"].notna()] if len(accounts) else accounts
+    handles = {
+        (p, str(i)): str(h).lower()
+        for p, i, h in zip(
+            known.get("platform", []), known.get("account_id", []), known.get("handle", []), strict=True
+        )
+    }
+    return [Brand(b.name, b.role, tuple((p, handles.get((p, h), h)) for p, h in b.accounts)) for b in brands]

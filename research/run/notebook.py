@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from research.analyses import text
 from research.analyses.metrics import READ_ONLY, forget_annotations, in_period
-from research.brands import Brand
+from research.brands import Brand, resolve_account_ids
 from research.brief.results import Results
 from research.params import Params, load_params
 from research.store import Store, privacy
@@ -64,10 +64,11 @@ def open_run(
     folder.mkdir(parents=True, exist_ok=True)
     start, end = params.period.bounds()
     posts, accounts = _contiguous(store.posts()), _contiguous(store.accounts())
+    # Accounts given by id (a YouTube UC… channel id) become the handles the data knows them by.
+    brands = resolve_account_ids(params.brands(), accounts)
     if params.privacy.pseudonymize_audience:
         # Right after loading, so every table, graph, figure and brief made from them is pseudonymous.
         salt = privacy.client_salt(Path(workspace) / "data", params.client)
-        brands = params.brands()
         posts, accounts = (
             privacy.pseudonymize_posts(posts, brands, salt, accounts=accounts),
             privacy.pseudonymize_accounts(accounts, brands, salt, posts=posts),
@@ -83,7 +84,7 @@ def open_run(
         results=Results(folder),
         posts=posts,
         accounts=accounts,
-        brands=params.brands(),
+        brands=brands,
         day=day,
         start=start,
         end=end,
