@@ -56,7 +56,8 @@ YOUTUBE_CHANNEL_ID = re.compile(r"^UC[0-9A-Za-z_-]{22}$")
 
 
 class AccountRef(_Model):
-    """A brand's account: ``handle`` without '@', lower-cased (a YouTube ``UC…`` id keeps its case)."""
+    """A brand's account: ``handle`` without '@' (or Reddit's ``u/``), lower-cased; a YouTube
+    ``UC…`` channel id keeps its case."""
 
     platform: Platform
     handle: str
@@ -65,9 +66,12 @@ class AccountRef(_Model):
     @classmethod
     def _handle(cls, v: str, info: ValidationInfo) -> str:
         v = v.strip().lstrip("@")
+        platform = info.data.get("platform")
+        if platform == "reddit":  # a user, as Reddit writes them: u/name
+            v = re.sub(r"^/?u(ser)?/", "", v)
         if not v:
             raise ValueError("handle is empty")
-        return v if info.data.get("platform") == "youtube" and YOUTUBE_CHANNEL_ID.match(v) else v.lower()
+        return v if platform == "youtube" and YOUTUBE_CHANNEL_ID.match(v) else v.lower()
 
 
 class BrandSpec(_Model):

@@ -172,3 +172,4 @@ def test_params_name_subreddits_for_the_reddit_collector(store, monkeypatch):
         reports = gather(params, store.workspace)
     assert [r.records for r in reports] == [2, 5]  # the brand's user, then the subreddit
     assert_complete(store)
+    assert params.brands()[0].accounts == (("reddit", "chaiandco_official"),)  # u/ as Reddit writes it
