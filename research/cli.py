@@ -146,10 +146,11 @@ def cmd_formats(args: argparse.Namespace) -> int:
     print("Collectors (research collect --source NAME):")
     if not sources.COLLECTORS:
         print("  (none)")
+    width = max([8, *(len(c.status()) for c in sources.COLLECTORS.values())])
     for name, col in sorted(sources.COLLECTORS.items()):
-        print(f"  {name:<22} {col.status():<8} {col.platform:<28} {col.reads}")
+        print(f"  {name:<22} {col.status():<{width}} {col.platform:<10} {col.reads}")
         if col.status() != "works" and col.setup:
-            print(f"  {'':<22} {'':<8} {'':<28} to set up: {col.setup}")
+            print(f"  {'':<22} {'':<{width}} {'':<10} to set up: {col.setup}")
     return 0
 
 

@@ -194,8 +194,17 @@ def test_a_private_wall_is_skipped_with_the_reason(store):
 
 def test_a_missing_token_names_vk_token(capsys, monkeypatch):
     monkeypatch.delenv("VK_TOKEN")
+    monkeypatch.delenv("YOUTUBE_API_KEY", raising=False)
     assert main(["collect", "--client", "chai", "--source", "vk", "--account", "apiclub"]) == 2
     assert capsys.readouterr().err.startswith("research: error: collector 'vk' needs VK_TOKEN (vk.com/apps")
+    assert main(["formats"]) == 0
+    listed = {
+        line.split()[0]: line.split()[1] for line in capsys.readouterr().out.splitlines()[1:] if line.strip()
+    }
+    assert [listed[f] for f in ("youtube-api-json", "yt-dlp-json", "vk-api-json", "instaloader-json")] == [
+        "works"
+    ] * 4
+    assert (listed["vk"], listed["youtube"], listed["reddit"]) == ("needs", "needs", "works")
 
 
 def test_the_window_skips_an_old_pinned_post_without_ending_the_walk(store):
