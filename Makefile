@@ -37,8 +37,8 @@ format: $(STAMP) ## apply ruff formatting
 bench: $(STAMP) ## measure every stage at 10k, 100k and 1M posts (SIZES="10000" for one size)
 	$(BIN)/python -m benchmarks.run $(if $(SIZES),--sizes $(SIZES),)
 
-docs: $(STAMP) ## regenerate docs/schema.md from research/schema.py
-	$(BIN)/python -m research.schema > docs/schema.md
+docs: $(STAMP) ## regenerate docs/schema.md from research/schema/
+	$(BIN)/research schema > docs/schema.md
 
 clean: ## remove .venv, caches and generated data/reports
 	rm -rf $(VENV) .pytest_cache .ruff_cache data reports/*/ benchmarks/results.json

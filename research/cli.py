@@ -18,7 +18,8 @@ from typing import Any
 
 from research.errors import ResearchError
 
-DEMO_PARAMS = Path(__file__).resolve().parent.parent / "params" / "demo.yaml"
+# Shipped in the package (research/run/demo.yaml is params/demo.yaml), so a wheel runs the demo too.
+DEMO_PARAMS = Path(__file__).parent / "run" / "demo.yaml"
 
 
 def _bar(desc: str, total: int | None) -> AbstractContextManager[Any]:
@@ -137,6 +138,32 @@ def cmd_collect(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    print(schema_markdown(), end="")
+    return 0
+
+
+def schema_markdown() -> str:
+    from research.schema import ACCOUNTS, PLATFORMS, POSTS
+
+    """The schema as Markdown tables: the source of ``docs/schema.md``."""
+    lines = [
+        "# Canonical schema",
+        "",
+        "Generated from `research/schema/columns.py` by `make docs` (`research schema > docs/schema.md`); do not edit by hand.",
+        "",
+        "NULL in a count means the source does not provide it; 0 means zero. Ids are strings. "
+        "Timestamps are tz-aware UTC. List columns hold lists of strings.",
+    ]
+    for table, cols in (("posts", POSTS), ("accounts", ACCOUNTS)):
+        keys = ", ".join(c.name for c in cols if c.key)
+        lines += ["", f"## `{table}` (key: {keys})", "", "| column | type | meaning |", "|---|---|---|"]
+        for c in cols:
+            lines.append(f"| `{c.name}` | {c.kind} (`{c.dtype}`) | {c.doc} |")
+    lines += ["", f"Known platforms: {', '.join(f'`{p}`' for p in PLATFORMS)}.", ""]
+    return "\n".join(lines)
+
+
 def cmd_formats(args: argparse.Namespace) -> int:
     from research import sources
 
@@ -242,6 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("renormalise", parents=[common], help="rebuild processed tables from raw files")
     p.add_argument("--client", required=True)
     p.set_defaults(func=cmd_renormalise)
+    p = sub.add_parser("schema", help="print the canonical schema as Markdown (docs/schema.md)")
+    p.set_defaults(func=cmd_schema)
     return parser
 
 

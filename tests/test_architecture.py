@@ -97,7 +97,7 @@ def test_folders_are_layers_that_import_downwards():
 
 
 def test_few_loose_modules_and_none_too_long():
-    loose = sorted(p.name for p in PACKAGE.glob("*.py"))
+    loose = sorted(p.name for p in PACKAGE.glob("*.py") if not p.name.startswith("__"))
     assert len(loose) <= 8, loose
     long = {
         str(p.relative_to(PACKAGE)): n

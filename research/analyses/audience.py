@@ -22,6 +22,7 @@ import pandas as pd
 from research.analyses.graph.build import KINDS, author_keys, interactions
 from research.brands import Brand, brand_lookup, brand_names
 from research.errors import InputError
+from research.schema import account_keys
 
 __all__ = [
     "WEEKDAYS",
@@ -67,8 +68,11 @@ def engaged_audience(
     *,
     accounts: pd.DataFrame | None = None,
     kinds: Iterable[str] = KINDS,
+    inter: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per (brand, engaged account), with how and when the account engaged.
+
+    ``inter``: the ``interactions(posts, accounts)`` table when the caller already has it.
 
     Columns: ``brand, account`` (graph node key), ``platform, handle, interactions``, one
     count per kind, ``first_at, last_at``. Brand accounts engaging each other are not
@@ -88,8 +92,10 @@ def engaged_audience(
     """
     brands = list(brands)
     keys = _brand_keys(brands)
-    inter = interactions(posts, accounts, kinds=kinds)
-    inter = inter[inter["target"].isin(list(keys)) & ~inter["source"].isin(list(keys))]
+    inter = interactions(posts, accounts) if inter is None else inter
+    inter = inter[
+        inter["kind"].isin(list(kinds)) & inter["target"].isin(list(keys)) & ~inter["source"].isin(list(keys))
+    ]
     inter = inter.assign(brand=inter["target"].map(keys).astype("string"), account=inter["source"])
     # groupby-size, not crosstab: crosstab counts each of a million groups in Python
     counts = inter.groupby(["brand", "account", "kind"]).size().unstack("kind", fill_value=0)
@@ -264,8 +270,11 @@ def audience_sentiment(
     *,
     accounts: pd.DataFrame | None = None,
     sentiment: pd.Series | pd.DataFrame | None = None,
+    inter: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Sentiment of audience posts addressed to each brand (replies, mentions, quotes).
+
+    ``inter``: the ``interactions(posts, accounts)`` table when the caller already has it.
 
     Without ``sentiment``, the addressed posts are scored here with
     `research.analyses.text.score_sentiment` (text and ``lang`` of each post) -- only those: at a
@@ -293,8 +302,12 @@ def audience_sentiment(
     """
     brands = list(brands)
     keys = _brand_keys(brands)
-    inter = interactions(posts, accounts, kinds=("reply", "mention", "quote"))
-    inter = inter[inter["target"].isin(list(keys)) & ~inter["source"].isin(list(keys))]
+    inter = interactions(posts, accounts) if inter is None else inter
+    inter = inter[
+        inter["kind"].isin(["reply", "mention", "quote"])
+        & inter["target"].isin(list(keys))
+        & ~inter["source"].isin(list(keys))
+    ]
     rows = inter.assign(brand=inter["target"].map(keys))[["platform", "post_id", "brand"]].drop_duplicates()
     if sentiment is None:
         from research.analyses.text import score_sentiment  # here: the text models load only when used
@@ -340,12 +353,6 @@ def audience_sentiment(
     return out[columns]
 
 
-def _account_keys(accounts: pd.DataFrame) -> pd.Series:
-    platform = accounts["platform"].astype("string")
-    handle = accounts["handle"].astype("string").str.lower().str.lstrip("@")
-    return (platform + ":" + handle).fillna(platform + ":id:" + accounts["account_id"].astype("string"))
-
-
 def account_sizes(accounts: pd.DataFrame, engaged: pd.DataFrame) -> pd.DataFrame:
     """Follower-count bands of each brand's engaged audience, where profiles are known.
 
@@ -363,7 +370,10 @@ def account_sizes(accounts: pd.DataFrame, engaged: pd.DataFrame) -> pd.DataFrame
     >>> account_sizes(accounts, engaged).query("accounts > 0").values.tolist()
     [['A', '1k-10k', 1, 1.0], ['A', 'unknown', 1, nan]]
     """
-    followers = pd.Series(accounts["followers"].to_numpy(), index=_account_keys(accounts).to_numpy())
+    followers = pd.Series(
+        accounts["followers"].to_numpy(),
+        index=account_keys(accounts["platform"], accounts["handle"], accounts["account_id"]).to_numpy(),
+    )
     followers = followers[~followers.index.duplicated()].dropna()
     audience = engaged[["brand", "account"]].drop_duplicates()
     counts = audience["account"].map(followers)
@@ -473,7 +483,11 @@ def suspicious_accounts(
     table[["age_days", "followers", "following"]] = np.nan
     if accounts is not None and len(accounts):
         profile = (
-            accounts.assign(account=_account_keys(accounts)).drop_duplicates("account").set_index("account")
+            accounts.assign(
+                account=account_keys(accounts["platform"], accounts["handle"], accounts["account_id"])
+            )
+            .drop_duplicates("account")
+            .set_index("account")
         )
         first = frame.groupby("account")["created_at"].min()
         age = (first - profile["created_at"].reindex(first.index)).dt.total_seconds() / 86_400

@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from research.errors import CollectorError, ResearchError
+from research.files import atomic_write_json
 from research.progress import Bar, silent
 from research.sources.base import Format, Record
 from research.sources.http import (
@@ -336,7 +336,7 @@ class Collector:
         folder.mkdir(parents=True, exist_ok=True)
         stem = folder / target.slug
         ck_path = stem.with_name(stem.name + ".checkpoint.json")
-        partial = store.open_run(self.name, target.slug)
+        partial = store.partial_run(self.name, target.slug)
         report = CollectReport(self.name, target.label, self.origin(target))
         wanted = {"collector": self.name, "target": target.as_dict(), "query": query.as_dict()}
         with _exclusive(stem.with_name(stem.name + ".lock")) as locked:
@@ -504,12 +504,7 @@ def _load_json(path: Path) -> dict[str, Any] | None:
 
 
 def _save_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    atomic_write_json(path, data)
 
 
 @contextlib.contextmanager

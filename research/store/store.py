@@ -23,7 +23,6 @@ import fcntl
 import hashlib
 import json
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -38,6 +37,7 @@ import pyarrow.parquet as pq
 
 from research import schema
 from research.errors import FormatError, InputError, StoreError
+from research.files import atomic_write
 from research.progress import Bar, silent
 from research.sources import detect_format, get_format, ingest
 from research.sources.base import Context, Format, Record, Rejected
@@ -117,6 +117,24 @@ class Store:
 
     def accounts(self) -> pd.DataFrame:
         return _read_table(self.accounts_path, "accounts")
+
+    @property
+    def texts_path(self) -> Path:
+        return self.processed_dir / "text.parquet"
+
+    def texts(self) -> pd.DataFrame | None:
+        """What the text step derived from the posts (languages, sentiment), or None if not made yet.
+
+        Derived, not collected: it can be deleted at any time and is made again by the next brief.
+        """
+        try:
+            return pd.read_parquet(self.texts_path)
+        except (OSError, ValueError):
+            return None
+
+    def write_texts(self, table: pd.DataFrame) -> None:
+        """Replace the derived text table (atomically)."""
+        atomic_write_parquet(table, self.texts_path)
 
     def raw_files(self) -> list[Path]:
         """Raw run files of this client, in run order (run ids sort by time)."""
@@ -302,7 +320,7 @@ class Store:
             atomic_write_parquet(accounts, self.accounts_path)
         return posts.num_rows, accounts.num_rows
 
-    def open_run(self, source: str, name: str) -> PartialRun:
+    def partial_run(self, source: str, name: str) -> PartialRun:
         """An unfinished run of ``source`` (a collector) named ``name`` (its target), kept page by page.
 
         It lives at ``data/raw/<client>/<source>/<name>.partial``, beside the finished runs
@@ -329,24 +347,12 @@ def dedupe(df: pd.DataFrame, table: str = "posts") -> pd.DataFrame:
 def atomic_write_parquet(data: pd.DataFrame | pa.Table, path: Path) -> None:
     """Write a frame or an Arrow table to ``path`` so that a crash at any point leaves the old file intact.
 
-    Writes a temporary file in the same folder, flushes it to disk, then renames it over
-    the target (rename is atomic on POSIX file systems).
+    See `research.files`.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if isinstance(data, pa.Table):
-                pq.write_table(data, f)
-            else:
-                data.to_parquet(f, index=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    if isinstance(data, pa.Table):
+        atomic_write(path, lambda f: pq.write_table(data, f))
+    else:
+        atomic_write(path, lambda f: data.to_parquet(f, index=False))
 
 
 def completeness(posts: pd.DataFrame) -> pd.DataFrame:
