@@ -16,7 +16,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Brand", "slug", "brand_of_author", "brand_lookup", "brand_names", "client_name"]
+__all__ = [
+    "Brand",
+    "slug",
+    "brand_of_author",
+    "brand_lookup",
+    "brand_names",
+    "client_name",
+    "resolve_account_ids",
+]
 
 Role = Literal["client", "competitor"]
 
@@ -87,3 +95,24 @@ def brand_of_author(posts: pd.DataFrame, brands: Iterable[Brand]) -> pd.Series:
         code_of.get(key, -1) for key in zip(platform, handle.iloc[rows].to_numpy(dtype=object), strict=True)
     ]
     return pd.Series(pd.array(names, dtype=pd.StringDtype()).take(codes, allow_fill=True), index=posts.index)
+
+
+def resolve_account_ids(brands: Iterable[Brand], accounts: pd.DataFrame) -> list[Brand]:
+    """Brands whose accounts are given by platform id (a YouTube ``UC…`` channel id, a VK owner
+    id) with the handle the data knows that account by, so they match like ``@handle`` s.
+
+    Examples
+    --------
+    >>> accounts = pd.DataFrame({"platform": ["youtube"], "account_id": ["UCchaiAndCo_Pune12345678"],
+    ...                          "handle": ["chaiandco"]})
+    >>> resolve_account_ids([Brand("Chai & Co", "client", (("youtube", "UCchaiAndCo_Pune12345678"),))], accounts)
+    [Brand(name='Chai & Co', role='client', accounts=(('youtube', 'chaiandco'),))]
+    """
+    known = accounts[accounts["handle"].notna()] if len(accounts) else accounts
+    handles = {
+        (p, str(i)): str(h).lower()
+        for p, i, h in zip(
+            known.get("platform", []), known.get("account_id", []), known.get("handle", []), strict=True
+        )
+    }
+    return [Brand(b.name, b.role, tuple((p, handles.get((p, h), h)) for p, h in b.accounts)) for b in brands]

@@ -92,10 +92,19 @@ def cmd_import(args: argparse.Namespace) -> int:
         },
     )
     store = Store(args.workspace, args.client)
+    failed = 0
     for path in args.paths:
-        report = store.import_file(
-            path, args.format, options=source.options(), observed_at=args.observed_at, bar=_bar
-        )
+        try:
+            report = store.import_file(
+                path, args.format, options=source.options(), observed_at=args.observed_at, bar=_bar
+            )
+        except ResearchError as e:
+            if len(args.paths) == 1:
+                raise
+            # Many files (a shell glob of a folder): one that cannot be read does not stop the others.
+            print(f"research: error: {e}", file=sys.stderr)
+            failed += 1
+            continue
         print(report.summary())
         for warning in report.warnings():
             print(f"  warning: {warning}", file=sys.stderr)
@@ -103,7 +112,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(
                 f"  set-aside records with line numbers: {report.raw_file.removesuffix('.jsonl')}.rejected.jsonl"
             )
-    return 0
+    if failed:
+        print(f"research: {failed} of {len(args.paths)} files could not be imported", file=sys.stderr)
+    return 2 if failed else 0
 
 
 def _import_source(model: Any, given: dict[str, Any]) -> Any:
@@ -132,17 +143,22 @@ def cmd_collect(args: argparse.Namespace) -> int:
             f"--source {args.source!r} is not a known collector (known: {', '.join(sorted(COLLECTORS))})"
         )
     if collector.status() != "works":
-        raise CollectorError(f"collector {args.source!r} {collector.status()}")
+        how = f" ({collector.setup})" if collector.setup else ""
+        raise CollectorError(f"collector {args.source!r} {collector.status()}{how}")
+    collector = collector.configure(quota=args.quota)
     targets = collector.make_targets(args.account or [], args.hashtag or [], args.instance)
     if not targets:
         raise ResearchError("give at least one --account or --hashtag to collect")
     query = Query.from_dates(args.since, args.until, max_posts=args.max_posts)
     store = Store(args.workspace, args.client)
     failed = 0
-    for target in targets:
-        report = collector.collect_target(store, target, query, bar=_bar)
+
+    def show(report: Any) -> None:
+        nonlocal failed
         print(report.summary(), file=sys.stderr if report.error else sys.stdout)
         failed += bool(report.error)
+
+    collector.collect(store, targets, query, bar=_bar, each=show)
     return 1 if failed else 0
 
 
@@ -181,8 +197,11 @@ def cmd_formats(args: argparse.Namespace) -> int:
     print("Collectors (research collect --source NAME):")
     if not sources.COLLECTORS:
         print("  (none)")
+    width = max([8, *(len(c.status()) for c in sources.COLLECTORS.values())])
     for name, col in sorted(sources.COLLECTORS.items()):
-        print(f"  {name:<22} {col.status():<8} {col.platform:<28} {col.reads}")
+        print(f"  {name:<22} {col.status():<{width}} {col.platform:<10} {col.reads}")
+        if col.status() != "works" and col.setup:
+            print(f"  {'':<22} {'':<{width}} {'':<10} to set up: {col.setup}")
     return 0
 
 
@@ -268,6 +287,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", type=date.fromisoformat, help="oldest day to collect")
     p.add_argument("--until", type=date.fromisoformat, help="newest day to collect")
     p.add_argument("--max", type=int, dest="max_posts", help="stop after this many posts per target")
+    p.add_argument(
+        "--quota",
+        type=int,
+        help="youtube: quota units this run may spend (default 9000 of the key's 10000 a day)",
+    )
     p.set_defaults(func=cmd_collect)
     p = sub.add_parser("formats", help="list import formats and collectors with their status")
     p.set_defaults(func=cmd_formats)

@@ -17,7 +17,15 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from research.analyses import metrics
 from research.brands import Brand
@@ -44,17 +52,27 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# A YouTube channel id (``UC`` + 22 characters) is case-sensitive: it keeps its case.
+YOUTUBE_CHANNEL_ID = re.compile(r"^UC[0-9A-Za-z_-]{22}$")
+
+
 class AccountRef(_Model):
+    """A brand's account: ``handle`` without '@' (or Reddit's ``u/``), lower-cased; a YouTube
+    ``UC…`` channel id keeps its case."""
+
     platform: Platform
     handle: str
 
     @field_validator("handle")
     @classmethod
-    def _handle(cls, v: str) -> str:
-        v = v.strip().lstrip("@").lower()
+    def _handle(cls, v: str, info: ValidationInfo) -> str:
+        v = v.strip().lstrip("@")
+        platform = info.data.get("platform")
+        if platform == "reddit":  # a user, as Reddit writes them: u/name
+            v = re.sub(r"^/?u(ser)?/", "", v)
         if not v:
             raise ValueError("handle is empty")
-        return v
+        return v if platform == "youtube" and YOUTUBE_CHANNEL_ID.match(v) else v.lower()
 
 
 class BrandSpec(_Model):
@@ -115,11 +133,31 @@ class ImportSource(_Model):
 
 
 class CollectSource(_Model):
-    """``{collect: COLLECTOR}``: fetch from the network for the params' accounts and hashtags."""
+    """``{collect: COLLECTOR}``: fetch from the network for the params' accounts and hashtags.
+
+    The brands' accounts on the collector's platform are collected, and ``accounts`` besides
+    (YouTube ``@handle`` or ``UC…`` id, VK screen name or owner id, Reddit ``r/NAME`` or
+    ``u/NAME``). ``quota`` is the YouTube quota units a run may spend.
+    """
 
     collect: str
     instance: str | None = None  # e.g. a Mastodon server
     max_posts: int | None = Field(default=None, ge=1)
+    accounts: list[str] | None = None
+    quota: int | None = Field(default=None, ge=1, le=1_000_000)
+
+    @field_validator("accounts")
+    @classmethod
+    def _accounts(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None and not all(a.strip().lstrip("@") for a in v):
+            raise ValueError("an account is empty")
+        return v
+
+    @model_validator(mode="after")
+    def _quota_is_youtube(self) -> CollectSource:
+        if self.quota is not None and self.collect != "youtube":
+            raise ValueError(f"quota applies to collect: youtube only, not {self.collect!r}")
+        return self
 
 
 class GenerateSource(_Model):

@@ -41,6 +41,7 @@ from research.analyses.metrics import (
     previous_period,
     string_isin,
 )
+from research.analyses.names import names_in
 from research.analyses.stats import ALPHA, adjust_pvalues, mann_whitney, proportion_test, rate_test, uplift
 from research.brands import Brand, brand_names
 
@@ -262,31 +263,6 @@ def any_in(lists: pd.Series, values: Iterable[str]) -> pd.Series:
     hit = np.zeros(len(lists), dtype=bool)
     hit[owner[string_isin(flat, values)]] = True
     return pd.Series(hit, index=lists.index)
-
-
-def names_in(texts: pd.Series, names: Iterable[str]) -> pd.Series:
-    """Whether each text names one of ``names`` as a whole word, case-insensitively (bool, NA -> False).
-
-    Examples
-    --------
-    >>> names_in(pd.Series(["Love Brew Bros!", "brewbrosx", None]), ["Brew Bros", "brewbros"]).tolist()
-    [True, False, False]
-    """
-    names = [n for n in names if n]
-    if not names:
-        return pd.Series(False, index=texts.index)
-    words = "|".join(re.escape(n) for n in names)
-    text = texts.astype("string")
-    # NOTE: a plain case-insensitive search runs in Arrow's C++ over every text and keeps the few
-    # that contain a name; the exact whole-word rule (Python's lookarounds) then runs on those only.
-    maybe = text.str.contains(words, case=False, regex=True).fillna(False).to_numpy(dtype=bool)
-    hit = np.zeros(len(text), dtype=bool)
-    if maybe.any():
-        pattern = r"(?<!\w)(?:" + words + r")(?!\w)"
-        hit[maybe] = (
-            text[maybe].str.contains(pattern, case=False, regex=True).fillna(False).to_numpy(dtype=bool)
-        )
-    return pd.Series(hit, index=texts.index)
 
 
 def handle_mentions(posts: pd.DataFrame, brands: Sequence[Brand]) -> pd.DataFrame:

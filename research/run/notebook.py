@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from research.analyses import graph
 from research.analyses.metrics import Period, annotate, collected
-from research.brands import Brand
+from research.brands import Brand, resolve_account_ids
 from research.brief.results import Results
 from research.params import Params, load_params
 from research.run.texts import attach_texts
@@ -80,8 +80,9 @@ def open_run(
     folder = Path(report_dir) if report_dir else Path(workspace) / "reports" / params.client / day.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
     period = params.analysis_period()
-    brands = params.brands()
     posts, accounts = load_data(params, store)
+    # Accounts given by id (a YouTube UC… channel id) become the handles the data knows them by.
+    brands = resolve_account_ids(params.brands(), accounts)
     return Run(
         params=params,
         store=store,
@@ -108,7 +109,7 @@ def load_data(params: Params, store: Store) -> tuple[pd.DataFrame, pd.DataFrame]
     posts = attach_texts(posts, accounts, params, store.texts())
     posts["lang"] = posts["lang"].fillna(posts["lang_detected"])
     if params.privacy.pseudonymize_audience:
-        brands = params.brands()
+        brands = resolve_account_ids(params.brands(), accounts)  # brands given by id stay brands
         salt = privacy.client_salt(store.workspace / "data", params.client)
         posts, accounts = (
             privacy.pseudonymize_posts(posts, brands, salt, accounts=accounts),

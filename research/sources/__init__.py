@@ -15,12 +15,17 @@ from research.sources import (
     facebook,
     fourcat,
     generic,
+    instagram,
     mastodon,
     reddit,
     snscrape,
     telegram,
     telegram_channel,
     twitter,
+    vk,
+    vk_api,
+    youtube,
+    youtube_api,
     zeeschuimer,
 )
 from research.sources.base import Format, Sample
@@ -36,6 +41,10 @@ FORMATS: dict[str, Format] = {
         bluesky.FORMAT,
         mastodon.FORMAT,
         reddit.FORMAT,
+        youtube.API_FORMAT,
+        youtube.YTDLP_FORMAT,
+        vk.FORMAT,
+        instagram.FORMAT,
         facebook.FORMAT,
         telegram.FORMAT,
         zeeschuimer.FORMAT,
@@ -46,7 +55,15 @@ FORMATS: dict[str, Format] = {
 }
 
 COLLECTORS: dict[str, Collector] = {
-    c.name: c for c in (mastodon.COLLECTOR, bluesky.COLLECTOR, telegram_channel.COLLECTOR)
+    c.name: c
+    for c in (
+        mastodon.COLLECTOR,
+        bluesky.COLLECTOR,
+        telegram_channel.COLLECTOR,
+        youtube_api.COLLECTOR,
+        vk_api.COLLECTOR,
+        reddit.COLLECTOR,
+    )
 }
 
 

@@ -24,18 +24,14 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
-import re
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as dtime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from research.errors import CollectorError, ResearchError
 from research.files import atomic_write_json
@@ -50,6 +46,7 @@ from research.sources.http import (
     base_url_from_env,
     user_agent,
 )
+from research.sources.targets import Query, Target
 
 if TYPE_CHECKING:  # NOTE: collectors are handed the store and params; they never import them
     from research.params import CollectSource, Params
@@ -60,70 +57,12 @@ __all__ = [
     "Query",
     "Page",
     "Skipped",
+    "Paused",
+    "RunStopped",
     "CollectReport",
     "Collector",
     "Fetcher",
 ]
-
-
-@dataclass(frozen=True)
-class Target:
-    """What to collect: an account (handle without '@') or a hashtag (without '#')."""
-
-    kind: Literal["account", "hashtag"]
-    value: str
-    instance: str | None = None  # the server, on platforms with many (Mastodon)
-
-    @property
-    def label(self) -> str:
-        text = ("@" if self.kind == "account" else "#") + self.value
-        return f"{text} on {self.instance}" if self.instance else text
-
-    @property
-    def slug(self) -> str:
-        """A file-name-safe, unique name: ``account-brewbros``, ``hashtag-chai@mastodon.social``."""
-        raw = self.value + (f"@{_host(self.instance)}" if self.instance else "")
-        safe = re.sub(r"[^a-z0-9._@-]+", "_", raw.lower()).strip("._")
-        if safe != raw.lower():  # non-Latin tags and odd handles keep apart by a hash
-            safe += "-" + hashlib.sha1(raw.encode()).hexdigest()[:8]
-        return f"{self.kind}-{safe}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "value": self.value, "instance": self.instance}
-
-
-@dataclass(frozen=True)
-class Query:
-    """Which posts of a target: a time window (``since`` inclusive, ``until`` exclusive) and a cap."""
-
-    since: datetime | None = None
-    until: datetime | None = None
-    max_posts: int | None = None
-
-    @classmethod
-    def from_dates(
-        cls, since: date | None, until: date | None, *, max_posts: int | None = None, tz: str = "UTC"
-    ) -> Query:
-        """Whole days in ``tz``: from the start of ``since`` to the end of ``until``.
-
-        >>> q = Query.from_dates(date(2026, 8, 1), date(2026, 8, 31), tz="Asia/Kolkata")
-        >>> q.since.isoformat(), q.until.isoformat()
-        ('2026-07-31T18:30:00+00:00', '2026-08-31T18:30:00+00:00')
-        """
-        if since and until and until < since:
-            raise ResearchError(f"since {since} is after until {until}")
-        if max_posts is not None and max_posts < 1:
-            raise ResearchError(f"max posts must be at least 1 (got {max_posts})")
-        zone = ZoneInfo(tz)
-
-        def start(day: date | None) -> datetime | None:
-            return datetime.combine(day, dtime(), zone).astimezone(UTC) if day else None
-
-        return cls(start(since), start(until + timedelta(days=1)) if until else None, max_posts)
-
-    def as_dict(self) -> dict[str, Any]:
-        iso = lambda t: t.isoformat() if t else None  # noqa: E731
-        return {"since": iso(self.since), "until": iso(self.until), "max_posts": self.max_posts}
 
 
 @dataclass
@@ -134,10 +73,23 @@ class Page:
     url: str
     cursor: dict[str, Any] | None
     fetched: bool = True  # a new HTTP page (False: more items of a page already counted)
+    # How many of ``items`` are posts, when the collector applies the query's window and cap
+    # itself because a post's comments follow it (``research.sources.threads``); None: every
+    # item is a post, and the run loop filters them by ``item_time`` and caps them.
+    posts: int | None = None
 
 
 class Skipped(ResearchError):
     """A target this collector cannot collect as things stand; the message says why and what to do."""
+
+
+class RunStopped(CollectorError):
+    """A failure every other target of the run would meet too (the token is refused): the run stops."""
+
+
+class Paused(ResearchError):
+    """The collector stopped on purpose before the end (a quota budget is spent); what was fetched
+    is stored and the next run resumes at the checkpoint. The message says when to run again."""
 
 
 @dataclass
@@ -153,6 +105,10 @@ class CollectReport:
     waited_s: float = 0.0
     resumed: bool = False
     skipped: bool = False  # nothing could be collected; ``note`` says why
+    paused: bool = False  # stopped on purpose before the end (``note`` says why); the next run resumes
+    usage: str | None = None  # what the run spent of a platform's quota, e.g. "37 of 9000 quota units"
+    notes: list[str] = field(default_factory=list)  # parts skipped on the way (a post's comments), with why
+    stopped: bool = False  # the error ends the whole run (``RunStopped``)
     note: str | None = None  # why the target was skipped or stopped early
     error: str | None = None  # why the target failed (what was fetched before is stored)
     stored: ImportReport | None = None  # what ``Store.ingest`` did; None when nothing new was stored
@@ -181,7 +137,12 @@ class CollectReport:
         )
         if self.stored and self.stored.rejected:
             text += f"; {len(self.stored.rejected)} records set aside (see {self.raw_file})"
-        return text + (f" ({self.note})" if self.note else "")
+        if self.usage:
+            text += f"; {self.usage}"
+        if self.notes:
+            text += f"; skipped {len(self.notes)}: " + "; ".join(self.notes[:5])
+            text += f" and {len(self.notes) - 5} more" if len(self.notes) > 5 else ""
+        return text + (f" (paused: {self.note})" if self.paused else f" ({self.note})" if self.note else "")
 
 
 class Fetcher:
@@ -190,8 +151,20 @@ class Fetcher:
     def __init__(self, collector: Collector, on_wait: Callable[[Wait], None] | None = None):
         self.collector, self.on_wait = collector, on_wait
         self._adapters: list[PolicyAdapter] = []
+        self.usage: str | None = None  # set by a collector that counts quota (shown in the report)
+        self.notes: list[str] = []  # parts of the target skipped on the way (a post's comments), with why
+        self._sessions: dict[tuple, HttpSession] = {}
 
-    def json(self, base_url: str, **headers: str) -> HttpSession:
+    def json(
+        self, base_url: str, *, retry_if: Callable[[Any], str | None] | None = None, **headers: str
+    ) -> HttpSession:
+        """A JSON session on ``base_url``; ``retry_if`` names responses to retry though not errors.
+
+        Asking again with the same arguments gives the same session (and its open connections).
+        """
+        key = (base_url, retry_if, tuple(sorted(headers.items())))
+        if key in self._sessions:
+            return self._sessions[key]
         c = self.collector
         session = HttpSession(
             base_url,
@@ -202,8 +175,10 @@ class Fetcher:
             pacer=c.pacer,
             inner=c.transport,
             headers=headers,
+            retry_if=retry_if,
         )
         self._adapters.append(session.adapter)
+        self._sessions[key] = session
         return session
 
     def adapter(self) -> PolicyAdapter:
@@ -235,6 +210,8 @@ class Collector:
     version: ClassVar[str] = "1"
     default_base_url: ClassVar[str] = ""
     min_interval: ClassVar[float] = 1.0  # seconds between requests to one host; see the subclass
+    setup: ClassVar[str] = ""  # how to get what ``status()`` says is missing (a key, an extra)
+    takes_hashtags: ClassVar[bool] = True  # False: accounts only (the params' hashtags are not its)
 
     def __init__(
         self,
@@ -266,6 +243,13 @@ class Collector:
     def status(self) -> str:
         """``works``, or what is missing (shown by ``research formats``)."""
         return "works"
+
+    def configure(self, **options: Any) -> Collector:
+        """This collector with run options (``quota`` for YouTube); options it does not take are refused."""
+        given = {k: v for k, v in options.items() if v is not None}
+        if given:
+            raise ResearchError(f"the {self.name} collector takes no {', '.join(sorted(given))} option")
+        return self
 
     def make_targets(
         self, accounts: Sequence[str], hashtags: Sequence[str], instance: str | None
@@ -304,11 +288,14 @@ class Collector:
         if self.status() != "works":
             raise CollectorError(f"collector {self.name!r} {self.status()}")
         accounts = [h for b in params.brands() for p, h in b.accounts if p == self.platform]
-        targets = self.make_targets(accounts, params.hashtags, source.instance)
+        accounts = list(dict.fromkeys([*accounts, *(source.accounts or [])]))
+        collector = self.configure(quota=source.quota)
+        hashtags = params.hashtags if self.takes_hashtags else []
+        targets = collector.make_targets(accounts, hashtags, source.instance)
         start, end = params.period.bounds()
         before = start - (end - start + timedelta(days=1))
         query = Query.from_dates(before, end, max_posts=source.max_posts, tz=params.timezone)
-        reports = self.collect(store, targets, query, bar=bar)
+        reports = collector.collect(store, targets, query, bar=bar)
         failed = [r for r in reports if r.error]
         if failed:
             raise CollectorError(
@@ -318,10 +305,28 @@ class Collector:
         return [r.stored for r in reports if r.stored is not None]
 
     def collect(
-        self, store: Store, targets: Sequence[Target], query: Query, *, bar: Bar | None = None
+        self,
+        store: Store,
+        targets: Sequence[Target],
+        query: Query,
+        *,
+        bar: Bar | None = None,
+        each: Callable[[CollectReport], None] | None = None,
     ) -> list[CollectReport]:
-        """Collect each target in turn; a failure is reported on its target, not raised."""
-        return [self.collect_target(store, t, query, bar=bar) for t in targets]
+        """Collect each target in turn; a failure is reported on its target, not raised.
+
+        ``each`` is told about every report as its target finishes. A failure no other target
+        would escape (``RunStopped``: a refused token) ends the run there.
+        """
+        reports = []
+        for target in targets:
+            report = self.collect_target(store, target, query, bar=bar)
+            reports.append(report)
+            if each:
+                each(report)
+            if report.stopped:
+                break
+        return reports
 
     def collect_target(
         self, store: Store, target: Target, query: Query, *, bar: Bar | None = None
@@ -365,8 +370,10 @@ class Collector:
                     self._fetch(target, query, state, partial, ck_path, report, bar)
             except Skipped as e:
                 report.skipped, report.note = not report.fetched, str(e)
+            except Paused as e:
+                report.paused, report.note = True, str(e)
             except ResearchError as e:
-                report.error = str(e)
+                report.error, report.stopped = str(e), isinstance(e, RunStopped)
             except (KeyError, TypeError, ValueError, AttributeError) as e:
                 report.error = f"the answer was not in the expected shape ({type(e).__name__}: {e})"
             try:
@@ -376,7 +383,7 @@ class Collector:
                 return report
             report.stored = stored
             report.posts_total = stored.posts_total if stored else len(store.posts())
-            if report.error:  # resumable: a fresh partial continues from the same cursor
+            if report.error or report.paused:  # resumable: a fresh partial continues from the same cursor
                 state["partial_id"] = uuid.uuid4().hex
                 partial.remove()
                 partial.start(
@@ -402,41 +409,56 @@ class Collector:
                 show(f"{report.pages} pages; waiting {wait.seconds:.0f} s: {wait.reason}")
 
             fetcher = Fetcher(self, on_wait)
-            for page in self.pages(fetcher, target, query, state["cursor"]):
-                kept, older = [], False
-                for item in page.items:
-                    when = self.item_time(item)
-                    if when is not None and query.until and when >= query.until:
-                        continue
-                    if when is not None and query.since and when < query.since:
-                        older = True  # pages run newest first: nothing further is in the window
-                        continue
-                    kept.append(item)
-                if query.max_posts is not None:
-                    kept = kept[: max(0, query.max_posts - posts)]
-                partial.append(
-                    kept,
-                    {
-                        "url": page.url,
-                        "retrieved_at": _now(),
-                        "received": len(page.items),
-                        "fetched": page.fetched,
-                    },
-                )
-                posts += len(kept)
-                state["pages"] += int(page.fetched)
-                finished = (
-                    page.cursor is None or older or (query.max_posts is not None and posts >= query.max_posts)
-                )
-                state.update(cursor=page.cursor, posts=posts, state="fetched" if finished else "fetching")
-                _save_json(ck_path, state)  # only now: the page is on disk
-                b.update(posts - report.fetched)
-                report.fetched, report.pages = posts, state["pages"]
-                show(f"{report.pages} pages, {report.waits} waits")
-                if finished:
-                    return
+            try:
+                for page in self.pages(fetcher, target, query, state["cursor"]):
+                    if page.posts is None:
+                        kept, older = self._window(page.items, query, posts)
+                        posts += len(kept)
+                    else:  # the collector applied the window and the cap (a post's comments follow it)
+                        kept, older = page.items, False
+                        posts += page.posts
+                    partial.append(
+                        kept,
+                        {
+                            "url": page.url,
+                            "retrieved_at": _now(),
+                            "received": len(page.items),
+                            "fetched": page.fetched,
+                        },
+                    )
+                    state["pages"] += int(page.fetched)
+                    finished = (
+                        page.cursor is None
+                        or older
+                        or (page.posts is None and query.max_posts is not None and posts >= query.max_posts)
+                    )
+                    state.update(cursor=page.cursor, posts=posts, state="fetched" if finished else "fetching")
+                    _save_json(ck_path, state)  # only now: the page is on disk
+                    b.update(posts - report.fetched)
+                    report.fetched, report.pages = posts, state["pages"]
+                    show(f"{report.pages} pages, {report.waits} waits")
+                    if finished:
+                        return
+            finally:
+                report.usage = fetcher.usage
+                report.notes += fetcher.notes
             state["state"] = "fetched"
             _save_json(ck_path, state)
+
+    def _window(self, items: list[Any], query: Query, posts: int) -> tuple[list[Any], bool]:
+        """The items in the query's window, up to its cap; and whether one was older than the window."""
+        kept, older = [], False
+        for item in items:
+            when = self.item_time(item)
+            if when is not None and query.until and when >= query.until:
+                continue
+            if when is not None and query.since and when < query.since:
+                older = True  # pages run newest first: nothing further is in the window
+                continue
+            kept.append(item)
+        if query.max_posts is not None:
+            kept = kept[: max(0, query.max_posts - posts)]
+        return kept, older
 
     def _commit(self, store: Store, partial: PartialRun) -> ImportReport | None:
         """Store a partial file's complete pages as one raw run (once), merging them into processed."""
@@ -506,7 +528,3 @@ def _agent() -> dict[str, str]:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
-
-
-def _host(instance: str) -> str:
-    return re.sub(r"^[a-z]+://", "", instance.lower()).strip("/")

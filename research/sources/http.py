@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit
 
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
@@ -52,12 +52,20 @@ __all__ = [
     "user_agent",
     "base_url_from_env",
     "parse_retry_after",
+    "redact",
+    "SECRET_PARAMS",
 ]
 
 # 429 and the 5xx a proxy or an overloaded server gives while it recovers. Not 501/505:
 # "not implemented" will not change by asking again.
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+# Query parameters that carry a secret (YouTube's ``key``, VK's ``access_token``): dropped from
+# every URL the policy hands back, so no key reaches a checkpoint, a raw run's provenance, an
+# error message or a report.
+SECRET_PARAMS = frozenset(
+    {"key", "api_key", "apikey", "access_token", "token", "client_secret", "password", "sig", "signature"}
+)
 
 
 @dataclass(frozen=True)
@@ -112,9 +120,18 @@ class Reply:
 class HttpStatusError(CollectorError):
     """The server answered with an error status that retrying does not fix (or no longer did)."""
 
-    def __init__(self, message: str, *, status: int, url: str | None = None, detail: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        url: str | None = None,
+        detail: str | None = None,
+        data: Any = None,
+    ):
         self.status = status
         self.detail = detail
+        self.data = data  # the decoded JSON error body, when there was one
         super().__init__(message, url=url)
 
 
@@ -131,6 +148,24 @@ def user_agent() -> str:
 def base_url_from_env(collector: str, default: str) -> str:
     """``RESEARCH_<COLLECTOR>_BASE_URL`` if set (a mirror, a proxy, a test server), else ``default``."""
     return os.environ.get(f"RESEARCH_{collector.upper()}_BASE_URL") or default
+
+
+def redact(url: str | None) -> str | None:
+    """``url`` without its secret query parameters (``SECRET_PARAMS``), everything else as it was.
+
+    >>> redact("https://www.googleapis.com/youtube/v3/videos?part=snippet&key=AIzaSy123&id=a%20b")
+    'https://www.googleapis.com/youtube/v3/videos?part=snippet&id=a%20b'
+    >>> redact("https://api.vk.com/method/wall.get?access_token=vk1.a.xyz")
+    'https://api.vk.com/method/wall.get'
+    """
+    if not url or "?" not in url:
+        return url
+    head, _, query = url.partition("?")
+    query, hash_, fragment = query.partition("#")
+    kept = [
+        p for p in query.split("&") if p and unquote_plus(p.partition("=")[0]).lower() not in SECRET_PARAMS
+    ]
+    return head + ("?" + "&".join(kept) if kept else "") + hash_ + fragment
 
 
 def parse_retry_after(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
@@ -213,8 +248,10 @@ class PolicyAdapter(BaseAdapter):
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         pacer: Pacer = PACER,
+        retry_if: Callable[[requests.Response], str | None] | None = None,
     ):
         super().__init__()
+        self.retry_if = retry_if
         self.policy = policy or Policy()
         self.inner = inner or HTTPAdapter()
         self.on_wait = on_wait
@@ -252,22 +289,27 @@ class PolicyAdapter(BaseAdapter):
                     raise CollectorError(
                         f"{host} did not answer ({problem}, {policy.retries + 1} attempts); it may be down "
                         "or unreachable from here; run again later, collection resumes where it stopped",
-                        url=request.url,
+                        url=redact(request.url),
                     ) from None
-                self._wait(Wait(host, self._backoff(attempt), problem, attempt + 1, request.url))
+                self._wait(Wait(host, self._backoff(attempt), problem, attempt + 1, redact(request.url)))
                 continue
-            if response.status_code not in RETRY_STATUSES:
-                self._note_quota(host, response)
-                return response
-            kind = "rate limit" if response.status_code == 429 else "server error"
+            if response.status_code in RETRY_STATUSES:
+                kind = "rate limit" if response.status_code == 429 else "server error"
+                what, reason = f"{response.status_code} ({kind})", f"{kind} ({response.status_code})"
+            else:
+                reason = self.retry_if(response) if self.retry_if else None
+                if reason is None:
+                    self._note_quota(host, response)
+                    return response
+                what = kind = reason
             asked = parse_retry_after(response.headers)
             response.close()
             if attempt == policy.retries:
                 raise HttpStatusError(
-                    f"{host} answered {response.status_code} ({kind}) {policy.retries + 1} times in a row; "
+                    f"{host} answered {what} {policy.retries + 1} times in a row; "
                     "run again later, collection resumes where it stopped",
                     status=response.status_code,
-                    url=request.url,
+                    url=redact(request.url),
                 )
             delay = asked if asked is not None else self._backoff(attempt)
             if delay > policy.max_wait:
@@ -276,9 +318,9 @@ class PolicyAdapter(BaseAdapter):
                     f"than the {policy.max_wait / 60:.0f} min a run waits; run again later, collection "
                     "resumes where it stopped",
                     status=response.status_code,
-                    url=request.url,
+                    url=redact(request.url),
                 )
-            self._wait(Wait(host, delay, f"{kind} ({response.status_code})", attempt + 1, request.url))
+            self._wait(Wait(host, delay, reason, attempt + 1, redact(request.url)))
         raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
@@ -299,14 +341,17 @@ class PolicyAdapter(BaseAdapter):
         """The server says the window's quota is spent: pause this host until it resets."""
         headers = response.headers
         remaining = headers.get("X-RateLimit-Remaining", headers.get("RateLimit-Remaining"))
-        if remaining is None or remaining.strip() not in {"0", "0.0"}:
+        try:  # Reddit counts in fractions ("0.0", "598.0"): below one request left is none left
+            if remaining is None or float(remaining) >= 1:
+                return
+        except ValueError:
             return
         delay = parse_retry_after({k: v for k, v in headers.items() if k.lower() != "retry-after"})
         if delay:
             delay = min(delay, self.policy.max_wait)
             self.pacer.hold(host, self.clock() + delay)
             if self.on_wait:
-                self.on_wait(Wait(host, delay, "quota used up", 0, response.url))
+                self.on_wait(Wait(host, delay, "quota used up", 0, redact(response.url)))
 
 
 @dataclass
@@ -326,6 +371,7 @@ class HttpSession:
     pacer: Pacer = PACER
     inner: BaseAdapter | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    retry_if: Callable[[requests.Response], str | None] | None = None
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url if self.base_url.endswith("/") else self.base_url + "/"
@@ -336,6 +382,7 @@ class HttpSession:
             sleep=self.sleep,
             clock=self.clock,
             pacer=self.pacer,
+            retry_if=self.retry_if,
         )
         self._session = requests.Session()
         self._session.mount("http://", self.adapter)
@@ -370,16 +417,19 @@ class HttpSession:
         headers = {k.replace("_", "-"): v for k, v in kwargs.pop("headers").items()}
         response = self._session.request(method, self.url(path), params=params, headers=headers, **kwargs)
         host = urlsplit(response.url).netloc
+        url = redact(response.url)
         body = response.content
         html = _looks_like_html(response, body)
         if response.status_code >= 400:
-            detail = _error_detail(body) if not html else "an HTML page"
+            data = None if html else _json_or_none(body)
+            detail = _scrub(_error_detail(data), response.url) if not html else "an HTML page"
             raise HttpStatusError(
                 f"{host} answered {response.status_code} {response.reason or ''}".rstrip()
                 + (f": {detail}" if detail else ""),
                 status=response.status_code,
-                url=response.url,
+                url=url,
                 detail=detail,
+                data=data,
             )
         if html:
             title = _TITLE.search(body[:4096])
@@ -387,21 +437,21 @@ class HttpSession:
             raise CollectorError(
                 f"{host} answered with an HTML page{titled} instead of JSON; the address may be wrong, "
                 "or the service is showing a login wall, a bot check or a maintenance page",
-                url=response.url,
+                url=url,
             )
         try:
             data = json.loads(body)
         except ValueError:
             raise CollectorError(
                 f"{host} answered with something that is not JSON ({body[:60]!r}); the address may be wrong",
-                url=response.url,
+                url=url,
             ) from None
         return Reply(
             data=data,
-            url=response.url,
+            url=url,
             status=response.status_code,
             headers=dict(response.headers),
-            next_url=(response.links.get("next") or {}).get("url"),
+            next_url=redact((response.links.get("next") or {}).get("url")),
             retrieved_at=datetime.now(UTC).isoformat(),
         )
 
@@ -412,13 +462,35 @@ def _looks_like_html(response: requests.Response, body: bytes) -> bool:
     return "html" in kind or start.startswith((b"<!doctype", b"<html", b"<head", b"<body"))
 
 
-def _error_detail(body: bytes) -> str | None:
-    """The error sentence a JSON API puts in its body (Mastodon ``error``, XRPC ``message``)."""
+def _scrub(text: str | None, url: str) -> str | None:
+    """``text`` (a server's error message) without the secrets ``url`` carried, should it echo them."""
+    if not text or "?" not in url:
+        return text
+    for part in url.partition("?")[2].split("&"):
+        name, _, value = part.partition("=")
+        if unquote_plus(name).lower() in SECRET_PARAMS and len(value) >= 4:
+            text = text.replace(value, "[redacted]").replace(unquote_plus(value), "[redacted]")
+    return text
+
+
+def _json_or_none(body: bytes) -> Any:
     try:
-        data = json.loads(body)
+        return json.loads(body)
     except ValueError:
         return None
+
+
+def _error_detail(data: Any) -> str | None:
+    """The error sentence a JSON API puts in its body (Mastodon ``error``, XRPC ``message``,
+    Google's ``{"error": {"message": ..., "errors": [{"reason": ...}]}}``)."""
     if not isinstance(data, dict):
         return None
+    if isinstance(data.get("error"), dict):  # Google APIs
+        error = data["error"]
+        reasons = [
+            str(e["reason"]) for e in error.get("errors") or [] if isinstance(e, dict) and e.get("reason")
+        ]
+        text = re.sub(r"<[^>]+>", "", str(error.get("message") or "")).strip()
+        return ": ".join(p for p in (", ".join(reasons), text) if p) or None
     parts = [str(data[k]) for k in ("error", "message", "error_description") if data.get(k)]
     return ": ".join(dict.fromkeys(parts)) or None

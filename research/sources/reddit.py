@@ -1,5 +1,8 @@
 """Reddit: the JSON listings that ``reddit.com/...json`` returns.
 
+The ``reddit`` collector (below) fetches subreddit and user listings and each post's thread
+from reddit.com's public JSON, and stores them for this same normaliser.
+
 Reads a saved thread (``/r/<sub>/comments/<id>.json``: ``[Listing(t3 post),
 Listing(t1 comments)]``) with its whole comment tree at any depth, and single listings
 of posts (``/r/<sub>/new.json``) or comments (``/user/<name>/comments.json``). The whole
@@ -20,14 +23,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from research.errors import CollectorError, ResearchError
 from research.schema import as_id, to_utc
 from research.sources.base import Context, Format, Record, Rejected, Rows, Sample, count, handle, urls_in
+from research.sources.collect import Fetcher, Skipped, Target
+from research.sources.threads import Comments, Listing, Post, ThreadCollector
 
-__all__ = ["FORMAT", "normalize", "read"]
+__all__ = ["FORMAT", "COLLECTOR", "RedditCollector", "normalize", "read"]
 
 PLATFORM = "reddit"
 _USER_MENTION = re.compile(r"(?<![\w/])/?u/([A-Za-z0-9_-]{3,20})")
@@ -181,3 +187,105 @@ FORMAT = Format(
     read=read,
     normalize=normalize,
 )
+
+
+# --- collector -----------------------------------------------------------------------------------
+
+_TARGET = re.compile(r"^(?:/?(r|u|user)/)?([A-Za-z0-9_-]{2,32})(?:/(new|top))?/?$")
+
+
+class RedditCollector(ThreadCollector):
+    """Posts of a subreddit (``r/<name>``: new; ``r/<name>/top``: top of all time) or of a user
+    (``u/<name>``, or a bare name), each with its comment tree, from reddit.com's public JSON.
+
+    No key. A listing gives 100 posts a call (``after`` paging; Reddit stops at about 1,000);
+    each post's tree is one call (``/comments/<id>.json``), read by the ``reddit-json``
+    normaliser. Reddit's "load more comments" stubs are counted in a comment's replies but not
+    fetched. Reddit sends ``X-Ratelimit-Remaining`` and ``X-Ratelimit-Reset`` on every answer;
+    the shared policy holds the host until the reset when none are left.
+    """
+
+    name = "reddit"
+    platform = PLATFORM
+    reads = "reddit.com public JSON, no key: subreddit new/top (r/NAME) or user posts (u/NAME), comment trees"
+    format = FORMAT
+    default_base_url = "https://www.reddit.com/"
+    # Reddit allows about 10 requests a minute without OAuth (100 with it); one every 6 s keeps
+    # under it, and the rate-limit headers pause the run if other tools share the address.
+    min_interval = 6.0
+    page_size = 100  # the listings' maximum
+
+    def make_targets(
+        self, accounts: Sequence[str], hashtags: Sequence[str], instance: str | None
+    ) -> list[Target]:
+        if hashtags:
+            raise ResearchError("Reddit has no hashtags: collect subreddits (--account r/NAME) instead")
+        targets = []
+        for text in accounts:
+            match = _TARGET.match(text.strip().lstrip("@"))
+            if not match:
+                raise ResearchError(f"{text!r} is not a subreddit (r/NAME, r/NAME/top) or a user (u/NAME)")
+            kind, name, sort = match.groups()
+            if kind == "r":
+                targets.append(Target("account", f"r/{name.lower()}" + ("/top" if sort == "top" else "")))
+            else:
+                targets.append(Target("account", f"u/{name.lower()}"))
+        return targets
+
+    def origin(self, target: Target) -> str:
+        return f"https://www.reddit.com/{target.value.replace('u/', 'user/', 1)}"
+
+    def listing(self, fetch: Fetcher, target: Target, state: dict[str, Any], position: Any) -> Listing:
+        kind, name, *sort = target.value.split("/")
+        if kind == "r":
+            path, extra = f"r/{name}/{sort[0] if sort else 'new'}.json", {"t": "all"} if sort else {}
+        else:
+            path, extra = f"user/{name}/submitted.json", {"sort": "new"}
+        params = {"limit": self.page_size, "after": position, "raw_json": 1, **extra}
+        reply = self._get(fetch, target, path, params)
+        data = reply.data.get("data") if isinstance(reply.data, dict) else None
+        if not isinstance(data, dict) or not isinstance(data.get("children"), list):
+            raise CollectorError("reddit.com answered without a Listing", url=reply.url)
+        things = [c for c in data["children"] if isinstance(c, dict) and c.get("kind") == "t3"]
+        posts = [
+            Post(
+                t,
+                to_utc(t["data"]["created_utc"], field="created_utc"),
+                t["data"]["id"] if t["data"].get("num_comments") else None,  # no thread to fetch
+            )
+            for t in things
+        ]
+        after = data.get("after") or None
+        after = None if after == position else after  # a listing that points at itself has no more
+        return Listing(posts, reply.url, after if things else None, newest_first=not sort)
+
+    def comments(
+        self, fetch: Fetcher, target: Target, state: dict[str, Any], ref: Any, position: Any
+    ) -> Comments:
+        reply = self._get(fetch, target, f"comments/{ref}.json", {"limit": 500, "raw_json": 1})
+        return Comments([reply.data], reply.url, None)
+
+    def item_key(self, item: Any) -> str:
+        if isinstance(item, dict):  # a post from a listing
+            return str(item["data"].get("name"))
+        post = (((item[0].get("data") or {}).get("children") or [{}])[0]).get("data") or {}
+        return f"thread:{post.get('name')}"
+
+    def _get(self, fetch: Fetcher, target: Target, path: str, params: dict[str, Any]) -> Any:
+        from research.sources.http import HttpStatusError
+
+        try:
+            return fetch.json(self.base_url).get_json(path, params)
+        except HttpStatusError as e:
+            reason = (e.data or {}).get("reason") if isinstance(e.data, dict) else None
+            if e.status in (403, 404) and path.startswith(("r/", "user/")):
+                why = {"private": "is private", "banned": "is banned", "quarantined": "is quarantined"}
+                raise Skipped(
+                    f"reddit.com does not show {target.value}: it "
+                    + why.get(str(reason), "does not exist or is not public")
+                    + f" ({e.status})"
+                ) from None
+            raise
+
+
+COLLECTOR = RedditCollector()

@@ -26,7 +26,6 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,66 +41,21 @@ from research.progress import Bar, silent
 from research.sources import detect_format, get_format, ingest
 from research.sources.base import Context, Format, Record, Rejected
 from research.sources.reading import loads, mapped, release
+from research.store.report import ImportReport, context_and_missing
 
-__all__ = ["Store", "ImportReport", "PartialRun", "completeness", "atomic_write_parquet", "dedupe"]
+__all__ = [
+    "Store",
+    "ImportReport",
+    "PartialRun",
+    "completeness",
+    "atomic_write_parquet",
+    "dedupe",
+    "with_author_handles",
+]
 
 LOCK_TIMEOUT_S = 60.0  # a whole import of a big file fits well inside; longer means a stuck run
 
 T = TypeVar("T")
-
-
-@dataclass
-class ImportReport:
-    """What one import did."""
-
-    path: str
-    format: str
-    detected: bool  # the format was recognised from the file, not given
-    records: int = 0
-    rejected: list[Rejected] = field(default_factory=list)
-    posts: int = 0  # post rows the records produced (embedded posts included)
-    accounts: int = 0
-    raw_file: str | None = None
-    posts_total: int = 0  # rows in processed posts after the import
-    skipped: bool = False  # the same file was imported before with the same format and options
-    context: int = 0  # posts kept only because a collected post references them (not counted)
-    repeated: int = 0  # collected post rows whose id the file had already given (one row kept)
-    repeated_differing: int = 0  # ... of which said something else than the earlier row
-    missing: dict[str, int] = field(default_factory=dict)  # collected posts without author/time/text
-
-    def warnings(self) -> list[str]:
-        """What a user must know about the posts this import stored, one sentence each."""
-        out = []
-        collected = self.posts - self.context
-        labels = {"author": "no author", "time": "no time", "text": "no text"}
-        hints = {
-            "author": "(one account's export without an author column? give --author HANDLE, or author: in params)",
-            "time": "(they are left out of every period)",
-            "text": "(no hashtags, words or sentiment can come from them)",
-        }
-        for what, n in self.missing.items():
-            if n:
-                share = f"{n / max(collected, 1):.0%}"
-                out.append(f"{n:,} of {collected:,} posts ({share}) have {labels[what]} {hints[what]}")
-        if self.repeated:
-            out.append(
-                f"{self.repeated:,} rows repeated a post id already in the file and were merged "
-                f"({self.repeated_differing:,} of them differed in content; the later row was kept)"
-            )
-        return out
-
-    def summary(self) -> str:
-        how = "recognised as" if self.detected else "read as"
-        if self.skipped:
-            return f"{self.path}: already imported as {self.format} ({self.raw_file}); nothing new stored"
-        text = (
-            f"{self.path}: {how} {self.format}; {self.records} records imported, "
-            f"{len(self.rejected)} set aside; {self.posts} post rows -> {self.posts_total} posts stored"
-        )
-        if self.rejected:
-            first = self.rejected[0]
-            text += f" (first set aside: line {first.line}: {first.reason})"
-        return text
 
 
 class Store:
@@ -124,8 +78,13 @@ class Store:
     # --- reading ---------------------------------------------------------------------------
 
     def posts(self) -> pd.DataFrame:
-        """The canonical posts table (empty if nothing was imported yet)."""
-        return _read_table(self.posts_path, "posts")
+        """The canonical posts table (empty if nothing was imported yet).
+
+        A post whose source names its author by id only (a YouTube video names its channel by
+        id) gets the handle of that account from the accounts table, so one account is one
+        ``(platform, handle)`` everywhere: brands given as ``@handle`` match its posts.
+        """
+        return with_author_handles(_read_table(self.posts_path, "posts"), self.accounts_path)
 
     def accounts(self) -> pd.DataFrame:
         return _read_table(self.accounts_path, "accounts")
@@ -303,7 +262,7 @@ class Store:
             if sha256 is not None:
                 provenance = {**provenance, "sha256": sha256()}
             gathered = posts.table()
-            report.context, report.missing = _context_and_missing(gathered)
+            report.context, report.missing = context_and_missing(gathered)
             with self.lock():
                 report.raw_file = str(run.finish(provenance, report.records, report.rejected))
                 merged = _merge(_read_arrow(self.posts_path, "posts"), posts)
@@ -352,25 +311,6 @@ class Store:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _context_and_missing(posts: pa.Table) -> tuple[int, dict[str, int]]:
-    """Context posts among ``posts``, and collected posts with no author, no time or no text."""
-    import pyarrow.compute as pc
-
-    context = pc.fill_null(posts["context"], False)
-    collected = posts.filter(pc.invert(context))
-    no_text = pc.or_(
-        pc.is_null(collected["text"]), pc.equal(pc.utf8_length(pc.fill_null(collected["text"], "")), 0)
-    )
-    missing = {
-        "author": pc.and_(pc.is_null(collected["author_id"]), pc.is_null(collected["author_handle"])),
-        "time": pc.is_null(collected["created_at"]),
-        "text": no_text,
-    }
-    return pc.sum(context).as_py() or 0, {
-        k: pc.sum(pc.cast(v, pa.int64())).as_py() or 0 for k, v in missing.items()
-    }
-
-
 def dedupe(df: pd.DataFrame, table: str = "posts") -> pd.DataFrame:
     """One row per key: the latest observation (latest ``collected_at``; ties: the later row).
 
@@ -407,6 +347,30 @@ def completeness(posts: pd.DataFrame) -> pd.DataFrame:
     table = filled.groupby(posts["source"].fillna("unknown"), sort=True).mean().round(4)
     table.insert(0, "rows", posts.groupby(posts["source"].fillna("unknown"), sort=True).size())
     return table.drop(columns=["source"]).reset_index()
+
+
+def with_author_handles(posts: pd.DataFrame, accounts_path: Path) -> pd.DataFrame:
+    """``posts`` with missing ``author_handle`` s taken from the accounts table by ``(platform, author_id)``.
+
+    Done when the tables are read, not stored, so the stored tables stay a pure function of
+    the raw runs (an account renamed later shows its latest handle on all its posts).
+    """
+    missing = posts["author_handle"].isna() & posts["author_id"].notna()
+    if not missing.any() or not accounts_path.exists():
+        return posts
+    accounts = _read_table(accounts_path, "accounts")
+    known = accounts[accounts["handle"].notna()]
+    lookup = pd.Series(
+        known["handle"].to_numpy(), index=pd.MultiIndex.from_arrays([known["platform"], known["account_id"]])
+    )
+    lookup = lookup[~lookup.index.duplicated(keep="last")]
+    keys = pd.MultiIndex.from_arrays([posts.loc[missing, "platform"], posts.loc[missing, "author_id"]])
+    found = pd.Series(
+        lookup.reindex(keys).to_numpy(), index=posts.index[missing], dtype=posts["author_handle"].dtype
+    )
+    out = posts.copy(deep=False)
+    out["author_handle"] = posts["author_handle"].fillna(found)
+    return out
 
 
 def _read_table(path: Path, table: str) -> pd.DataFrame:
