@@ -38,8 +38,10 @@ from research.analyses.metrics import (
     list_elements,
     own_posts,
     period_days,
+    previous_covered,
     previous_period,
     string_isin,
+    why_empty,
 )
 from research.analyses.names import names_in
 from research.analyses.stats import ALPHA, adjust_pvalues, mann_whitney, proportion_test, rate_test, uplift
@@ -161,22 +163,33 @@ def format_uplift(
     alpha: float = ALPHA,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Engagement uplift of each content type over the other types, all brands pooled.
+    """Engagement of each content type against the reference type, all brands pooled.
 
     Each own post's engagement is made relative to its account's median
     (``research.analyses.metrics.relative_engagement``), so big and small brands pool
-    fairly; ``uplift`` is the ratio of median relative engagement of posts of the
-    type to that of all other posts, with a bootstrap interval and a
-    Benjamini–Hochberg-adjusted Mann–Whitney p-value (``research.analyses.stats.uplift``).
-    The ``feature`` column holds the media type.
+    fairly. The reference is the most common type of own posts (stated in ``reference``);
+    ``uplift`` is the ratio of the median relative engagement of posts of a type to that of
+    reference posts, with a bootstrap interval and a Benjamini–Hochberg-adjusted
+    Mann–Whitney p-value (``research.analyses.stats.uplift``). ``feature`` holds the type.
     """
     own = own_posts(posts, None, brands, period)
-    flags = pd.get_dummies(own["media_type"].fillna("unknown")).astype(bool)
-    return uplift(own["relative_engagement"], flags, min_support=min_support, alpha=alpha, seed=seed)
+    kinds = own["media_type"].fillna("unknown")
+    if kinds.empty:
+        return why_empty(uplift(own["relative_engagement"], pd.DataFrame(index=own.index)).assign(reference=""),
+                         "No own posts in the period, so no format can be compared.")  # fmt: skip
+    reference = str(kinds.value_counts().idxmax())
+    flags = pd.get_dummies(kinds).astype(bool).drop(columns=[reference])
+    out = uplift(own["relative_engagement"], flags, min_support=min_support, alpha=alpha, seed=seed,
+                 reference=kinds.eq(reference))  # fmt: skip
+    return out.assign(reference=reference)
 
 
 def top_posts(posts: pd.DataFrame, brands: Sequence[Brand], period: Period, *, n: int = 5) -> pd.DataFrame:
-    """The ``n`` most engaging own posts per brand (text is raw: escape it before display).
+    """The ``n`` own posts per brand that beat their own account's usual engagement the most.
+
+    Ranked by relative engagement (engagement over the account's median in the period), not
+    by raw engagement, so a brand's smaller platform shows its hits too instead of being
+    crowded out by the bigger one. Text is raw: escape it before display.
 
     Columns: ``brand, rank, platform, author_handle, created_local, media_type,
     engagement, relative_engagement, url, text``.
@@ -185,7 +198,11 @@ def top_posts(posts: pd.DataFrame, brands: Sequence[Brand], period: Period, *, n
     own = own_posts(posts, None, brands, period)
     own = own.assign(
         created_local=own["created_at"].dt.tz_convert(timezone).dt.strftime("%Y-%m-%d %H:%M"),
-    ).sort_values(["engagement", "created_at"], ascending=[False, True], na_position="last")
+    ).sort_values(
+        ["relative_engagement", "engagement", "created_at"],
+        ascending=[False, False, True],
+        na_position="last",
+    )
     top = own.groupby("brand", sort=False).head(n).copy()
     top["rank"] = top.groupby("brand").cumcount() + 1
     top["brand"] = pd.Categorical(top["brand"], categories=brand_names(brands))
@@ -496,9 +513,15 @@ def period_change(
     ``no real change``.
 
     Columns: ``brand, metric, current, previous, change, change_pct, test,
-    p_value, p_adjusted, significant, verdict``.
+    p_value, p_adjusted, significant, verdict``. Empty, saying why (``metrics.WHY_EMPTY``),
+    when the data do not cover the previous period (``metrics.previous_covered``).
     """
     start, end, timezone = period.start, period.end, period.timezone
+    uncovered = previous_covered(posts, period)
+    if uncovered:
+        columns = ["brand", "metric", "current", "previous", "change", "change_pct", "test", "p_value",
+                   "p_adjusted", "significant", "verdict"]  # fmt: skip
+        return why_empty(pd.DataFrame(columns=columns), uncovered)
     ann = annotate(posts, accounts, brands, timezone)[_USED]
     prev_start, prev_end = previous_period(start, end)
     addressed = _addressed(posts, ann, brands)

@@ -32,7 +32,9 @@ from research.analyses.metrics import (
     in_period,
     list_elements,
     own_posts,
+    previous_covered,
     previous_period,
+    why_empty,
 )
 from research.analyses.stats import ALPHA, adjust_pvalues, rate_test, uplift
 from research.brands import Brand, brand_names, client_name
@@ -163,9 +165,14 @@ def rising_hashtags(
 
     Columns: ``hashtag, current, previous, growth, p_value, p_adjusted, rising``;
     tags with fewer than ``min_posts`` uses in both periods together are left out.
-    Sorted rising first, then by growth.
+    Sorted rising first, then by growth. Empty, saying why, when the data do not cover the
+    previous period (``metrics.previous_covered``): then nothing can be called rising.
     """
     start, end, timezone = period.start, period.end, period.timezone
+    uncovered = previous_covered(posts, period)
+    if uncovered:
+        columns = ["hashtag", "current", "previous", "growth", "p_value", "p_adjusted", "rising"]
+        return why_empty(pd.DataFrame(columns=columns).astype({"rising": bool}), uncovered)
     prev_start, prev_end = previous_period(start, end)
     cur = _counts(posts.loc[period.contains(posts), "hashtags"])
     prev = _counts(posts.loc[in_period(posts, prev_start, prev_end, timezone), "hashtags"])
