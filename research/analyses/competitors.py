@@ -101,8 +101,9 @@ def scorecard(
     ``engagement_mean``, ``engagement_median`` (engagement per own post),
     ``likes_median``,
     ``er_followers`` (mean over posts of engagement / followers), ``er_views``
-    (mean over posts of engagement / views). Rates are NULL where no post has
-    the denominator. Every brand (account) appears, with 0 posts if silent.
+    (mean over posts of engagement / views), ``followers`` (the latest observed count,
+    summed over the brand's accounts; NULL where no profile gives it). Rates are NULL
+    where no post has the denominator. Every brand (account) appears, with 0 posts if silent.
     """
     start, end = period.start, period.end
     own = own_posts(posts, accounts, brands, period)
@@ -118,8 +119,14 @@ def scorecard(
                     (group["platform"] == platform) & (group["author_handle"].str.lower() == handle)
                 ]
                 row |= {"platform": platform, "handle": handle}
-            rows.append(row | _summary(group, weeks))
+            known = (
+                group.groupby("account")["followers"].max().dropna() if len(group) else pd.Series(dtype=float)
+            )
+            rows.append(
+                row | _summary(group, weeks) | {"followers": float(known.sum()) if len(known) else None}
+            )
     out = pd.DataFrame(rows)
+    out["followers"] = out["followers"].astype("Float64")
     out["posts"] = out["posts"].astype("Int64")
     for col in (
         "posts_per_week",

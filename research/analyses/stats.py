@@ -222,3 +222,12 @@ def uplift(
     out["significant"] = ((out["p_adjusted"] < alpha) & excludes_one).fillna(False).astype(bool)
     out["feature"] = out["feature"].astype("string")
     return out[columns].sort_values(["eligible", "uplift"], ascending=False, ignore_index=True)
+
+
+def p_text(p: float) -> str:
+    """A p-value as a reader wants it: ``p < 0.001`` or ``p = 0.012`` (never 3.29e-17).
+
+    >>> p_text(3.29e-17), p_text(0.01234)
+    ('p < 0.001', 'p = 0.012')
+    """
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"

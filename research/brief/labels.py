@@ -14,7 +14,9 @@ import re
 from datetime import date, datetime
 from typing import Any, Literal
 
-__all__ = ["COLUMNS", "HIDDEN", "GLOSSARY", "label", "kind", "format_value", "humanize"]
+from research.analyses.stats import p_text
+
+__all__ = ["COLUMNS", "METRICS", "HIDDEN", "GLOSSARY", "label", "kind", "format_value", "humanize"]
 
 Kind = Literal[
     "text",
@@ -90,6 +92,14 @@ COLUMNS: dict[str, tuple[str, Kind]] = {
     "significant": ("Real difference", "bool"), "recommended": ("Recommended", "bool"),
     "rising": ("Rising", "bool"), "observed_at": ("Counts observed", "text"), "imported_at": ("Imported", "text"),
     "start": ("From", "date"), "end": ("To", "date"),
+}  # fmt: skip
+
+# Measures named in rows (the ``metric`` column of change tables): label and kind of their values.
+METRICS: dict[str, tuple[str, Kind]] = {
+    "posts": ("Own posts", "count"), "engagement_median": ("Median engagement per post", "decimal"),
+    "er_followers": ("Engagement rate by followers", "percent"), "er_views": ("Engagement rate by views", "percent"),
+    "median_response_hours": ("Median time to answer", "hours"), "answered_share": ("Share answered", "percent"),
+    "share_of_voice": ("Share of voice", "percent"),
 }  # fmt: skip
 
 # Kept in the downloaded tables, not shown on the page.
@@ -170,7 +180,7 @@ def format_value(value: Any, kind_: str = "text") -> str:
     if kind_ == "percent_points":
         return f"{x:+.1f}%"
     if kind_ == "pvalue":
-        return "p < 0.001" if x < 0.001 else f"p = {x:.3f}"
+        return p_text(x)
     if kind_ == "ratio":
         return f"{x:.2f}×"
     if kind_ == "hours":

@@ -53,6 +53,33 @@ MAIN_TABLES: dict[str, list[str]] = {
     "plan": ["plan_actions", "plan_calendar", "plan_targets", "plan_progress"],
     "method": ["sources", "data_overview"],
 }  # fmt: skip
+# The columns a client reads, in order (a table not listed shows all but the hidden ones);
+# the downloaded CSV keeps every column.
+VIEWS: dict[str, list[str]] = {
+    "scorecard": ["brand", "posts", "posts_per_week", "engagement_median", "likes_median", "followers", "er_followers", "er_views"],
+    "share_of_voice": ["brand", "share_of_voice", "posts", "engagement_share"],
+    "response": ["brand", "audience_posts", "answered", "answered_share", "median_response_hours"],
+    "mention_sentiment": ["brand", "mentions", "scored", "positive", "neutral", "negative", "negative_share"],
+    "negative_stretches": ["brand", "start", "end", "mentions", "negative_share", "usual_negative_share"],
+    "period_change": ["brand", "metric", "previous", "current", "change_pct", "p_adjusted", "verdict"],
+    "format_uplift": ["feature", "reference", "n_with", "n_without", "uplift", "ci_low", "ci_high", "p_adjusted", "significant"],
+    "mechanics_uplift": ["feature", "reference", "n_with", "n_without", "uplift", "ci_low", "ci_high", "p_adjusted", "significant"],
+    "top_posts": ["brand", "rank", "platform", "created_local", "media_type", "engagement", "relative_engagement", "text", "url"],
+    "recommended_slots": ["platform", "weekday", "hour", "posts", "median_relative_engagement", "ci_low", "ci_high", "p_adjusted"],
+    "recommended_hashtags": ["hashtag", "source", "posts", "uplift", "reason"],
+    "hashtag_gaps": ["hashtag", "competitors", "n_with", "uplift", "ci_low", "ci_high", "p_adjusted"],
+    "rising_hashtags": ["hashtag", "current", "previous", "growth", "p_adjusted", "rising"],
+    "hashtags": ["scope", "rank", "hashtag", "posts", "share"],
+    "communities": ["community", "accounts", "share", "top_hashtags", "top_languages", "brands_engaged", "central_members"],
+    "influencers": ["brand", "rank", "handle", "platform", "followers", "engagement", "centrality", "community"],
+    "bridges": ["rank", "handle", "platform", "community", "communities_linked", "outside_share"],
+    "audience_overlap": ["brand_a", "brand_b", "audience_a", "audience_b", "shared", "jaccard"],
+    "audience_sentiment": ["brand", "posts", "scored", "positive", "neutral", "negative", "negative_share", "net"],
+    "suspicious_accounts": ["rank", "handle", "platform", "score", "rules", "evidence"],
+    "plan_targets": ["kpi", "baseline", "benchmark", "target", "rule", "next_check"],
+    "sources": ["source", "format", "origin", "observed_at", "records", "set_aside"],
+    "data_overview": ["platform", "posts", "by_brands", "by_audience", "post", "reply", "repost", "quote", "authors"],
+}  # fmt: skip
 SHOWN_ROWS = 10  # rows visible at once; the rest of the preview opens below
 DOWNLOAD_MAX_BYTES = 400_000  # larger tables are in the report folder, not inside the brief
 
@@ -75,15 +102,28 @@ def _cell(value: Any, column: str = "", kind: str | None = None) -> Any:
     return labels.format_value(value, kind or labels.kind(column))
 
 
-_ROW_KIND_COLUMNS = {"baseline", "benchmark", "target", "then", "now"}  # formatted by the row's ``kind``
+_ROW_KIND_COLUMNS = {
+    "baseline",
+    "benchmark",
+    "target",
+    "then",
+    "now",
+    "current",
+    "previous",
+}  # by the row's kind
 
 
 def _view(name: str, table: dict, folder: Path) -> dict:
     """A recorded table as the template shows it: labelled columns, formatted rows, a download."""
-    columns = [c for c in table.get("columns", []) if c not in labels.HIDDEN and c != "kind"]
+    recorded = table.get("columns", [])
+    wanted = VIEWS.get(name, recorded)
+    columns = [c for c in wanted if c in recorded and c not in labels.HIDDEN and c != "kind"]
     rows = []
     for row in table.get("data", []):
-        row_kind = row.get("kind")
+        metric = labels.METRICS.get(row.get("metric"))
+        row_kind = row.get("kind") or (metric[1] if metric else None)
+        if metric:
+            row = {**row, "metric": metric[0]}
         rows.append(
             [
                 {
