@@ -7,8 +7,9 @@ engagement, engagement rates and own posts are those of ``research.analyses.metr
 
 Response to the audience
     An *audience post addressed to a brand* is a post by a non-brand author,
-    not a repost, that replies to one of the brand's accounts or posts, or
-    @mentions one of its handles. It is *answered* when the brand replied to it (any time in the
+    not a repost, that replies to or quotes one of the brand's accounts or posts, or
+    @mentions one of its handles (the one definition every table that counts them uses,
+    `research.analyses.audience.audience_sentiment` included). It is *answered* when the brand replied to it (any time in the
     data). Response time = first answer minus the audience post, in hours.
 
 Share of voice
@@ -308,25 +309,34 @@ def _addressed(posts: pd.DataFrame, ann: pd.DataFrame, brands: Sequence[Brand]) 
 def _find_addressed(posts: pd.DataFrame, ann: pd.DataFrame, brands: Sequence[Brand]) -> pd.DataFrame:
     mentions = handle_mentions(posts, brands)
     audience = (ann["brand"].isna() & ann["repost_of_post_id"].isna()).to_numpy(dtype=bool)
-    replies = _replies_to(ann, brands)
+    replies, quotes = _linked_to(ann, brands, "reply_to"), _linked_to(ann, brands, "quote_of")
     return pd.DataFrame(
-        {b.name: audience & (replies[b.name] | mentions[b.name].to_numpy(dtype=bool)) for b in brands},
+        {
+            b.name: audience & (replies[b.name] | quotes[b.name] | mentions[b.name].to_numpy(dtype=bool))
+            for b in brands
+        },
         index=ann.index,
     )
 
 
 def _replies_to(ann: pd.DataFrame, brands: Sequence[Brand]) -> dict[str, np.ndarray]:
     """Per brand, which posts reply to one of its accounts or posts (matched as ``(platform, id)``)."""
+    return _linked_to(ann, brands, "reply_to")
+
+
+def _linked_to(ann: pd.DataFrame, brands: Sequence[Brand], link: str) -> dict[str, np.ndarray]:
+    """Per brand, which posts reply to (``link="reply_to"``) or quote (``"quote_of"``) one of its
+    accounts or posts, matched as ``(platform, id)``."""
     own = ann.loc[ann["brand"].notna(), ["brand", "platform", "author_id", "post_id"]]  # few rows
 
     def replying(posts: pd.DataFrame, to: pd.DataFrame) -> np.ndarray:
         return pairs_in(
-            posts["platform"], posts["reply_to_author_id"], to["platform"], to["author_id"]
-        ) | pairs_in(posts["platform"], posts["reply_to_post_id"], to["platform"], to["post_id"])
+            posts["platform"], posts[f"{link}_author_id"], to["platform"], to["author_id"]
+        ) | pairs_in(posts["platform"], posts[f"{link}_post_id"], to["platform"], to["post_id"])
 
-    # One pass over every post finds the replies to any brand; each brand's are then sorted out of those.
+    # One pass over every post finds the links to any brand; each brand's are then sorted out of those.
     maybe = replying(ann, own)
-    replies = ann.loc[maybe, ["platform", "reply_to_author_id", "reply_to_post_id"]]
+    replies = ann.loc[maybe, ["platform", f"{link}_author_id", f"{link}_post_id"]]
     out = {}
     for b in brands:
         hit = np.zeros(len(ann), dtype=bool)
@@ -372,7 +382,8 @@ def _pair_keys(platform: pd.Series, value: pd.Series) -> pa.Array:
 # The columns responses, share of voice and change read: selecting them first makes every row
 # filter below copy a third of the annotated frame.
 _USED = ["platform", "post_id", "author_id", "created_at", "text", "hashtags", "mentions", "reply_to_post_id",
-         "reply_to_author_id", "repost_of_post_id", "brand", "own_post", "engagement", "er_followers", "er_views"]  # fmt: skip
+         "reply_to_author_id", "quote_of_post_id", "quote_of_author_id", "repost_of_post_id", "brand", "own_post",
+         "engagement", "er_followers", "er_views"]  # fmt: skip
 
 
 def _responses(
