@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from research.analyses.stats import p_text
 
-__all__ = ["COLUMNS", "METRICS", "HIDDEN", "GLOSSARY", "label", "kind", "format_value", "humanize"]
+__all__ = ["COLUMNS", "METRICS", "HIDDEN", "GLOSSARY", "INTROS", "label", "kind", "format_value", "humanize"]
 
 Kind = Literal[
     "text",
@@ -130,6 +130,22 @@ GLOSSARY: dict[str, str] = {
     "Community": "a group of accounts that interact more among themselves than with others.",
     "Flagged accounts": "accounts whose behaviour matches automated or coordinated posting (rules in the appendix); "
     "they are left out of market-level measures unless a table says otherwise.",
+}
+
+
+# One sentence under each section's heading: the question it answers.
+INTROS: dict[str, str] = {
+    "competitors": "How much each brand posts, what its posts earn, how it answers its audience, how much of the "
+    "conversation it holds, how people feel about it, and what changed since the previous period.",
+    "content": "Which formats and mechanics earn more than each account's usual engagement, and which posts did best.",
+    "timing": "When the brands post, when their audience is active, and the hours that earn measurably more.",
+    "hashtags": "The tags the market uses, the ones rising, the ones that go with more engagement, and the set to use.",
+    "audience-graph": "Who engages with whom: the groups in the audience, the accounts with reach, and the audiences "
+    "brands share.",
+    "audience-profile": "Who the engaged accounts are: their languages, when they post, how they feel and how big "
+    "they are; and which accounts look automated.",
+    "plan": "What to do in the next four weeks, when, and the targets the next brief will check.",
+    "method": "Where the numbers come from, what the data cover and what they lack, and the words used in this brief.",
 }
 
 

@@ -187,6 +187,7 @@ def brief_context(folder: Path, params: Params) -> dict[str, Any]:
         "opportunities": [f for f in found if f.get("kind") == "opportunity"],
         "risks": [f for f in found if f.get("kind") == "risk"],
         "glossary": labels.GLOSSARY,
+        "intros": labels.INTROS,
         "sections": [sections[sid] for sid, _ in SECTIONS],
     }
 
