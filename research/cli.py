@@ -258,7 +258,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print(
-            "research: interrupted; stored data is intact (raw files are written whole or not at all)",
+            "research: interrupted; nothing half-done is kept as done: the next run on this workspace "
+            "finishes or removes what this one left",
             file=sys.stderr,
         )
         return 130

@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 
 from research import schema
 from research.errors import ResearchError
+from research.files import atomic_write_text, pause_point
 from research.sources import get_format
 from research.sources.base import Context, Format, Record, Rejected
 from research.sources.reading import NotThisLayout, Part, PartEnd, layout_of, mapped, release, split_lines
@@ -57,9 +58,11 @@ __all__ = [
 # NOTE: a part is about 16 MB (some 4,000 tweets): big enough that what each part costs on its
 # own (a task, two small tables) is lost in the noise, small enough that the last parts keep
 # both processes busy until close to the end.
-PART_BYTES = 16 << 20
+# Both can be set in the environment (RESEARCH_PART_BYTES, RESEARCH_PARALLEL_BYTES): the
+# fault tests read a small file in two processes that way.
+PART_BYTES = int(os.environ.get("RESEARCH_PART_BYTES") or 16 << 20)
 # Starting worker processes costs about a second; below this size one process is as quick.
-PARALLEL_BYTES = 64 << 20
+PARALLEL_BYTES = int(os.environ.get("RESEARCH_PARALLEL_BYTES") or 64 << 20)
 BATCH_RECORDS = 10_000  # records per batch read in this process: bounds the rows held at once
 
 # What a normaliser raises for a record it cannot use: the record is set aside, not fatal.
@@ -266,7 +269,57 @@ def _pool(processes: int) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
         context.set_forkserver_preload([__name__])
-    return ProcessPoolExecutor(processes, mp_context=context)
+        _start_forkserver()
+    return ProcessPoolExecutor(processes, mp_context=context, initializer=_watch, initargs=(os.getpid(),))
+
+
+def _start_forkserver() -> None:
+    """Start the fork server (once per process) without the current folder on its ``sys.path``.
+
+    NOTE: the fork server is started as ``python -c ...``, which puts the current folder first
+    on ``sys.path`` (Python 3.11 does not replace it with the caller's path), so a file there
+    named like a module it imports (``concurrent.py``) would run in every worker. Started
+    with ``PYTHONSAFEPATH=1`` (``python -P``), it imports only what the caller would.
+    """
+    from multiprocessing import forkserver
+
+    saved = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        forkserver.ensure_running()
+    finally:
+        if saved is None:
+            del os.environ["PYTHONSAFEPATH"]
+        else:
+            os.environ["PYTHONSAFEPATH"] = saved
+
+
+def _watch(parent: int) -> None:
+    """In a worker: end it when the process that started the import dies (a SIGKILL, say).
+
+    NOTE: a worker blocks on its task queue, whose other end it holds itself, so it never
+    sees its caller die; and the fork server lives while any worker does. Without this, a
+    killed import would leave its workers and the fork server waiting for ever.
+    """
+    import select
+    import threading
+
+    def wait() -> None:
+        try:
+            fd = os.pidfd_open(parent)
+        except ProcessLookupError:
+            os._exit(1)
+        except (AttributeError, OSError):  # no pidfd (not Linux 5.3+): look once a second
+            while True:
+                try:
+                    os.kill(parent, 0)
+                except ProcessLookupError:
+                    os._exit(1)
+                select.select([], [], [], 1.0)
+        select.select([fd], [], [])  # readable when the process has ended
+        os._exit(1)
+
+    threading.Thread(target=wait, name="watch-caller", daemon=True).start()
 
 
 @contextlib.contextmanager
@@ -317,7 +370,11 @@ class RunFile:
         folder.mkdir(parents=True, exist_ok=True)
         # Created as open() creates files (the umask decides), as raw runs always were.
         self.tmp = str(folder / f".{secrets.token_hex(8)}.jsonl.tmp")
-        self.fd = os.open(self.tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            self.fd = os.open(self.tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+        except OSError as e:
+            e.filename = str(folder)
+            raise
         self.restart()
 
     def restart(self) -> None:
@@ -338,8 +395,12 @@ class RunFile:
         pieces: list[Any] = [b"}\n"] * (3 * len(texts))
         pieces[0::3] = [b'{"line": %d, "record": ' % (base + number) for number in kept.numbers]
         pieces[1::3] = texts
-        for first in range(0, len(pieces), _IOV_MAX):
-            self.size += _write_all(self.fd, pieces[first : first + _IOV_MAX], self.size)
+        try:
+            for first in range(0, len(pieces), _IOV_MAX):
+                self.size += _write_all(self.fd, pieces[first : first + _IOV_MAX], self.size)
+        except OSError as e:  # a full disk: name the folder (the temporary file's name means nothing)
+            e.filename = e.filename or str(self.folder)
+            raise
         if hasattr(os, "posix_fadvise") and self.size > start:
             # Linux starts writing dirty pages of the range back when told they are not needed.
             os.posix_fadvise(self.fd, start, self.size - start, os.POSIX_FADV_DONTNEED)
@@ -363,15 +424,15 @@ class RunFile:
         os.fsync(self.fd)
         self.close()
         path = self.folder / f"{run_id}.jsonl"
+        if rejected:  # before the run has its name: a run never lacks its set-aside records
+            lines = (
+                json.dumps({"line": r.line, "reason": r.reason, "text": r.text}, ensure_ascii=False) + "\n"
+                for r in rejected
+            )
+            atomic_write_text(self.folder / f"{run_id}.rejected.jsonl", "".join(lines))
+            pause_point("import:rejected-written")
         os.link(self.tmp, path)  # fails rather than overwrite: raw files are never rewritten
         os.unlink(self.tmp)
-        if rejected:
-            with open(self.folder / f"{run_id}.rejected.jsonl", "w", encoding="utf-8") as f:
-                for r in rejected:
-                    f.write(
-                        json.dumps({"line": r.line, "reason": r.reason, "text": r.text}, ensure_ascii=False)
-                        + "\n"
-                    )
         return path
 
     def close(self) -> None:

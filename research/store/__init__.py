@@ -1,9 +1,9 @@
 """Where data lives: append-only raw runs, the canonical Parquet tables derived from them
 (``store``), and the pseudonymisation applied when they are loaded (``privacy``)."""
 
+from research.store.partial import PartialRun
 from research.store.store import (
     ImportReport,
-    PartialRun,
     Store,
     atomic_write_parquet,
     completeness,
