@@ -14,6 +14,7 @@ __all__ = [
     "ParamsError",
     "SchemaError",
     "FormatError",
+    "RecordError",
     "StoreError",
     "CollectorError",
 ]
@@ -57,6 +58,14 @@ class SchemaError(ResearchError):
 
 class FormatError(InputError):
     """A file is not in the format asked for, or in no format we know."""
+
+
+class RecordError(ResearchError):
+    """One record cannot be used (nested too deeply, a value no column can hold): set aside, not fatal.
+
+    Normalisers raise it (or ``ValueError``, ``KeyError``, ``IndexError``, ``SchemaError``) for
+    data of the wrong shape; any other exception from a normaliser is a bug and stops the import.
+    """
 
 
 class StoreError(ResearchError):

@@ -10,7 +10,7 @@ come back in file order, so one process and several give the same tables. Smalle
 formats that read a file whole, are read in this process.
 
 ``RunFile`` writes the kept records into the new raw run as the batches arrive, so the disk
-writes while the processors parse, and ``latest`` keeps one row per key, in Arrow.
+writes while the processors parse; `research.sources.merge` keeps one row per key, in Arrow.
 """
 
 from __future__ import annotations
@@ -32,15 +32,14 @@ from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from research import schema
-from research.errors import ResearchError
+from research.errors import ResearchError, SchemaError
 from research.files import atomic_write_text, pause_point
 from research.sources import get_format
 from research.sources.base import Context, Format, Record, Rejected
+from research.sources.merge import Gathered, latest
 from research.sources.reading import NotThisLayout, Part, PartEnd, layout_of, mapped, release, split_lines
 
 __all__ = [
@@ -66,7 +65,11 @@ PARALLEL_BYTES = int(os.environ.get("RESEARCH_PARALLEL_BYTES") or 64 << 20)
 BATCH_RECORDS = 10_000  # records per batch read in this process: bounds the rows held at once
 
 # What a normaliser raises for a record it cannot use: the record is set aside, not fatal.
-RECORD_ERRORS = (ResearchError, KeyError, TypeError, ValueError, AttributeError, IndexError)
+# NOTE: not TypeError or AttributeError: normalisers turn data of the wrong shape into these
+# (tests/faults check it on mutated records), so those two, like any other, are bugs and stop
+# the import. A RecursionError (a record nested thousands deep) and an OverflowError (a
+# number no time or count can be) are data too.
+RECORD_ERRORS = (ResearchError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
 
 
 @dataclass
@@ -109,6 +112,7 @@ def normalise(
     post_values, account_values = schema.row_values("posts"), schema.row_values("accounts")
     rejected: list[Rejected] = []
     kept = Kept()
+    ends: list[tuple[int, int]] = []  # after each kept record: how many post and account rows there are
     normalize = fmt.normalize
     with _cyclic_gc_paused():
         for item in items:
@@ -120,8 +124,7 @@ def normalise(
             except RECORD_ERRORS as e:
                 if strict:
                     raise
-                text = json.dumps(item.data, ensure_ascii=False)[:200]
-                rejected.append(Rejected(item.line, _reason(e), text))
+                rejected.append(Rejected(item.line, _reason(e), _record_text(item.data)))
                 continue
             posts += map(post_values, rows.posts)
             accounts += map(account_values, rows.accounts)
@@ -131,17 +134,63 @@ def normalise(
             kept.numbers.append(item.line)
             kept.starts.append(start)
             kept.ends.append(end)
-        batch = Batch(
-            schema.values_table(_latest_rows(posts, _POST_KEY), "posts"),
-            schema.values_table(_latest_rows(accounts, _ACCOUNT_KEY), "accounts"),
-            len(posts),
-            len(accounts),
-            rejected,
-            kept,
-        )
+            ends.append((len(posts), len(accounts)))
+        try:
+            tables = _tables(posts, accounts)
+        except schema.CONVERSION_ERRORS:
+            # A value no column can hold (a lone surrogate, a count past 64 bits): find the
+            # records that hold one and set them aside; the rest convert as usual.
+            if strict:
+                raise
+            posts, accounts, kept, refused = _without_unstorable(posts, accounts, kept, ends)
+            rejected = sorted([*rejected, *refused], key=lambda r: r.line)
+            tables = _tables(posts, accounts)
+        batch = Batch(*tables, len(posts), len(accounts), rejected, kept)
         posts.clear()  # before the collector runs again: it would visit every row
         accounts.clear()
     return batch
+
+
+def _tables(posts: list[tuple], accounts: list[tuple]) -> tuple[pa.Table, pa.Table]:
+    return (
+        schema.values_table(_latest_rows(posts, _POST_KEY), "posts"),
+        schema.values_table(_latest_rows(accounts, _ACCOUNT_KEY), "accounts"),
+    )
+
+
+def _without_unstorable(
+    posts: list[tuple], accounts: list[tuple], kept: Kept, ends: list[tuple[int, int]]
+) -> tuple[list[tuple], list[tuple], Kept, list[Rejected]]:
+    """The rows and kept records less the records whose rows the tables cannot hold, and those set aside."""
+    good_posts, good_accounts, good, refused = [], [], Kept(), []
+    post_start = account_start = 0
+    for i, (post_end, account_end) in enumerate(ends):
+        mine_posts, mine_accounts = posts[post_start:post_end], accounts[account_start:account_end]
+        post_start, account_start = post_end, account_end
+        try:
+            schema.record_table(mine_posts, "posts")
+            schema.record_table(mine_accounts, "accounts")
+        except SchemaError as e:
+            data = kept.data.get(i)
+            refused.append(Rejected(kept.numbers[i], str(e), _record_text(data) if data is not None else ""))
+            continue
+        good_posts += mine_posts
+        good_accounts += mine_accounts
+        if i in kept.data:
+            good.data[len(good.numbers)] = kept.data[i]
+        good.numbers.append(kept.numbers[i])
+        good.starts.append(kept.starts[i])
+        good.ends.append(kept.ends[i])
+    return good_posts, good_accounts, good, refused
+
+
+def _record_text(data: Any) -> str:
+    """The start of a record's JSON, for the set-aside file (whatever the record holds)."""
+    try:
+        text = json.dumps(data, ensure_ascii=False, default=repr)[:200]
+    except (RecursionError, ValueError):
+        return "(not shown: nested too deeply)"
+    return text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become '?'
 
 
 # Where the key and the observation time are in a row's values.
@@ -340,6 +389,10 @@ def _cyclic_gc_paused() -> Iterator[None]:
 def _reason(error: Exception) -> str:
     if isinstance(error, KeyError):
         return f"missing field {error.args[0]!r}"
+    if isinstance(error, RecursionError):
+        return "nested too deeply to read"
+    if isinstance(error, OverflowError):
+        return f"a number out of range ({error})"
     return str(error) or type(error).__name__
 
 
@@ -387,7 +440,7 @@ class RunFile:
         """Append records (numbers shifted by ``base``): copied from the source file where they have a span."""
         start = self.size
         texts = [
-            json.dumps(kept.data[i], ensure_ascii=False).encode("utf-8") if a < 0 else self._span(a, b)
+            _json_bytes(kept.data[i]) if a < 0 else self._span(a, b)
             for i, (a, b) in enumerate(zip(kept.starts, kept.ends, strict=True))
         ]
         # Each record is three buffers (its head, its text as in the source, its tail), written
@@ -470,84 +523,17 @@ def _write_all(fd: int, buffers: list[Any], offset: int) -> int:
 
 
 def _provenance_line(provenance: Mapping[str, Any]) -> bytes:
-    return (json.dumps({"provenance": provenance}, ensure_ascii=False) + "\n").encode("utf-8")
+    return _json_bytes({"provenance": provenance}) + b"\n"
+
+
+def _json_bytes(data: Any) -> bytes:
+    """``data`` as UTF-8 JSON; with ``\\u`` escapes if it holds a lone surrogate, which UTF-8 cannot."""
+    try:
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(data).encode("ascii")
 
 
 def _run_id() -> str:
     # Sortable by time; the random tail keeps two runs in the same second apart.
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
-
-
-# --- merging ----------------------------------------------------------------------------------------
-
-COMPACT_ROWS = 200_000  # rows gathered before trying to keep one per key
-
-
-class Gathered:
-    """A table gathered batch by batch, kept to one row per key on the way while that pays.
-
-    Accounts repeat from batch to batch (each tweet carries its author's profile): applying
-    ``latest`` to what is gathered every so often keeps them to a few thousand rows instead of
-    one per tweet. ``latest`` of the result is ``latest`` of all the rows: rows are only dropped
-    for a later observation of their key, and what was gathered stays before what comes next.
-    """
-
-    def __init__(self, kind: str):
-        self.kind = kind
-        self.tables: list[pa.Table] = [schema.rows_table([], kind)]
-        self.rows = 0  # gathered since the last compaction
-        self.compact = True  # false once a compaction did not halve the rows
-
-    def add(self, table: pa.Table) -> None:
-        self.tables.append(table)
-        self.rows += table.num_rows
-        if self.compact and self.rows >= COMPACT_ROWS:
-            before = sum(t.num_rows for t in self.tables)
-            self.tables = [latest(pa.concat_tables(self.tables), self.kind)]
-            self.rows = 0
-            self.compact = 2 * self.tables[0].num_rows <= before
-
-    def table(self) -> pa.Table:
-        return pa.concat_tables(self.tables)
-
-
-def latest(table: pa.Table, kind: str = "posts") -> pa.Table:
-    """One row per key: the latest observation (latest ``collected_at``, NULL oldest; ties: the later row).
-
-    Sorted by creation time (NULL last) then key, so equal inputs give equal files.
-    """
-    key = ["platform", "post_id" if kind == "posts" else "account_id"]
-    n = table.num_rows
-    if n == 0:
-        return table
-    position = pa.array(np.arange(n, dtype=np.int64))
-    observed = pc.fill_null(table["collected_at"].cast(pa.int64()), np.iinfo(np.int64).min)  # NULL: oldest
-    order = pc.sort_indices(
-        pa.table({"k0": table[key[0]], "k1": table[key[1]], "at": observed, "pos": position}),
-        sort_keys=[("k0", "ascending"), ("k1", "ascending"), ("at", "ascending"), ("pos", "ascending")],
-    )
-    # In key order, a row is the latest of its key when the next row has another key.
-    last = np.ones(n, dtype=bool)
-    if n > 1:
-        same = np.ones(n - 1, dtype=bool)
-        for name in key:
-            column = table[name].take(order).combine_chunks()
-            a, b = column.slice(0, n - 1), column.slice(1)
-            equal = pc.fill_null(pc.equal(a, b), False)
-            both_null = pc.and_(pc.is_null(a), pc.is_null(b))  # pandas' duplicated treats NA as equal
-            same &= pc.or_(equal, both_null).to_numpy(zero_copy_only=False)
-        last[:-1] = ~same
-    kept = order.filter(pa.array(last))
-    # NOTE: the order is found on the three columns it depends on and the whole table is
-    # taken once: taking all columns (lists of strings) costs more than sorting.
-    final = pc.sort_indices(  # NULL last
-        pa.table(
-            {
-                "at": table["created_at"].take(kept),
-                "k0": table[key[0]].take(kept),
-                "k1": table[key[1]].take(kept),
-            }
-        ),
-        sort_keys=[("at", "ascending"), ("k0", "ascending"), ("k1", "ascending")],
-    )
-    return table.take(kept.take(final))

@@ -29,6 +29,7 @@ from research.schema import as_id, to_utc
 from research.sources.base import Context, Format, Rows, Sample, count, handle, hashtags_in
 from research.sources.collect import Collector, Fetcher, Page, Query, Skipped, Target
 from research.sources.reading import read_json_items
+from research.sources.shape import SCALAR, Must, Pick, shaped
 
 __all__ = ["FORMAT", "COLLECTOR", "MastodonCollector", "normalize", "normalize_status", "html_to_text"]
 
@@ -213,6 +214,20 @@ def _account(account: dict[str, Any], ctx: Context) -> dict[str, Any]:
     }
 
 
+# What the normaliser reads (see `research.sources.shape`): a record of another shape is set aside.
+_ACCOUNT = {"url": str, "note": str}
+_STATUS: dict[str, Any] = {
+    "account": _ACCOUNT, "content": str, "spoiler_text": str, "card": {"url": SCALAR}, "tags": [Must({})],
+    "mentions": [Must(_ACCOUNT)], "media_attachments": [Must({})],
+}  # fmt: skip
+_STATUS |= {"reblog": _STATUS, "quote": {"quoted_status": _STATUS}}
+SHAPE = Pick(
+    lambda item: [_STATUS] if isinstance(item, list)
+    else {"statuses": [_STATUS]} if isinstance(item, dict) and isinstance(item.get("statuses"), list)
+    else _STATUS
+)  # fmt: skip
+
+
 def _sniff(sample: Sample) -> bool:
     text = sample.text.lstrip()
     return text[:1] in "[{" and '"favourites_count"' in text and '"reblogs_count"' in text
@@ -225,7 +240,7 @@ FORMAT = Format(
     version="1",
     sniff=_sniff,
     read=read_json_items,
-    normalize=normalize,
+    normalize=shaped(normalize, SHAPE),
 )
 
 

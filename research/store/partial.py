@@ -63,7 +63,11 @@ class PartialRun:
         self.path.unlink(missing_ok=True)
 
     def _write(self, *lines: dict[str, Any]) -> None:
-        data = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode("utf-8")
+        text = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines)
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate in what a server sent: escaped, as JSON allows
+            data = "".join(json.dumps(x) + "\n" for x in lines).encode("ascii")
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             view = memoryview(data)
