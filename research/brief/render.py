@@ -60,10 +60,17 @@ def _cell(value: Any, column: str = "") -> Any:
             return f"{value:.3g}"
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     if isinstance(value, list):
-        return ", ".join(map(str, value))
+        return _capped(", ".join(map(str, value)))
     if column == "url" and isinstance(value, str) and value.startswith(("https://", "http://")):
         return Markup('<a href="{0}" rel="noopener noreferrer">open</a>').format(value)
-    return value
+    return _capped(value) if isinstance(value, str) else value
+
+
+CELL_CHARS = 1_000  # longer text (a 1 MB "handle") is cut in the brief; the CSV/XLSX files keep it all
+
+
+def _capped(text: str) -> str:
+    return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1] + "…"
 
 
 def _blocks(text: str) -> list[tuple[str, list[str]]]:
