@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from research.redact import url as without_credentials
+
 __all__ = [
     "ResearchError",
     "InputError",
@@ -76,5 +78,5 @@ class CollectorError(ResearchError):
     """A network collector failed after its retries; ``url`` says where."""
 
     def __init__(self, message: str, *, url: str | None = None):
-        self.url = url
-        super().__init__(f"{message} ({url})" if url else message)
+        self.url = without_credentials(url) if url else url
+        super().__init__(f"{message} ({self.url})" if url else message)
