@@ -265,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
 _OS_ADVICE = {
     errno.ENOSPC: "free some space and run again",
     errno.EDQUOT: "free some space (or raise the quota) and run again",
-    errno.EROFS: "the file system is read-only; give a writable --workspace",
+    errno.EROFS: "give a --workspace that can be written",
     errno.EACCES: "you may not write there; give a --workspace you own",
     errno.EPERM: "you may not write there; give a --workspace you own",
 }
@@ -289,6 +289,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _SECRETS[:] = redact.known_secrets()
     try:
+        if getattr(args, "client", None) is not None:
+            from research.store import check_client
+
+            check_client(args.client)  # first: nothing is made under a client that could leave the workspace
         return args.func(args)
     except ResearchError as e:
         _say(f"research: error: {e}", file=sys.stderr)

@@ -6,8 +6,17 @@ from research.store.store import (
     ImportReport,
     Store,
     atomic_write_parquet,
+    check_client,
     completeness,
     dedupe,
 )
 
-__all__ = ["Store", "ImportReport", "PartialRun", "completeness", "atomic_write_parquet", "dedupe"]
+__all__ = [
+    "Store",
+    "ImportReport",
+    "PartialRun",
+    "completeness",
+    "atomic_write_parquet",
+    "dedupe",
+    "check_client",
+]

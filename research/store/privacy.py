@@ -34,6 +34,7 @@ import pyarrow as pa
 
 from research.brands import Brand, brand_lookup
 from research.errors import InputError
+from research.store.store import check_client
 
 __all__ = [
     "client_salt",
@@ -45,7 +46,6 @@ __all__ = [
 
 Kind = Literal["handle", "id", "post"]
 _PREFIX = {"handle": "user-", "id": "user-", "post": "post-"}
-_CLIENT = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 # @handle in text, also written .@handle (a "public reply" on Twitter), /@handle (a Mastodon
 # or TikTok profile URL) or with a full-width at sign; not inside an e-mail address or a word.
 # Handles may contain dots (Bluesky).
@@ -88,8 +88,7 @@ def client_salt(data_dir: str | Path, client: str) -> bytes:
     >>> client_salt(folder, "demo") == client_salt(folder, "demo") != client_salt(folder, "other")
     True
     """
-    if not _CLIENT.match(client):
-        raise InputError(f"client {client!r} is not a slug (lower-case letters, digits, '-' and '_')")
+    check_client(client)
     path = Path(data_dir) / "private" / f"{client}.salt"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -26,6 +26,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -48,8 +49,18 @@ from research.sources.reading import loads, mapped, release
 from research.store import journal
 from research.store.partial import PartialRun
 
-__all__ = ["Store", "ImportReport", "PartialRun", "completeness", "atomic_write_parquet", "dedupe"]
+__all__ = [
+    "Store",
+    "ImportReport",
+    "PartialRun",
+    "completeness",
+    "atomic_write_parquet",
+    "dedupe",
+    "check_client",
+]
 
+# A client slug names folders under data/ and reports/: nothing that could leave them (../, /).
+CLIENT_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 LOCK_TIMEOUT_S = 60.0  # a whole import of a big file fits well inside; longer means a stuck run
 
 T = TypeVar("T")
@@ -88,12 +99,30 @@ class ImportReport:
         return text
 
 
+def check_client(client: object) -> str:
+    """``client`` if it is a slug (the one check, for params and the command line alike).
+
+    >>> check_client("chai-and-co")
+    'chai-and-co'
+    >>> check_client("../x")
+    Traceback (most recent call last):
+    ...
+    research.errors.InputError: client '../x' is not a slug (lower-case letters, digits, '-' and '_', at most 64, starting with a letter or digit): it names folders under data/ and reports/
+    """
+    if not isinstance(client, str) or not CLIENT_SLUG.match(client):
+        raise InputError(
+            f"client {client!r} is not a slug (lower-case letters, digits, '-' and '_', at most 64, "
+            "starting with a letter or digit): it names folders under data/ and reports/"
+        )
+    return client
+
+
 class Store:
     """A client's data under a workspace."""
 
     def __init__(self, workspace: str | Path, client: str):
         self.workspace = Path(workspace)
-        self.client = client
+        self.client = check_client(client)
         self.raw_dir = self.workspace / "data" / "raw" / client
         self.processed_dir = self.workspace / "data" / "processed" / client
 
