@@ -57,6 +57,7 @@ __all__ = [
     "HttpStatusError",
     "user_agent",
     "base_url_from_env",
+    "host_of",
     "parse_retry_after",
 ]
 
@@ -140,6 +141,15 @@ def user_agent() -> str:
     return f"research-workbench/{__version__}" + (f" (+{contact})" if contact else "")
 
 
+def host_of(url: str) -> str:
+    """``host:port`` of a URL, never its ``user:password@``.
+
+    >>> host_of("https://ann:pw@mastodon.example:8443/api")
+    'mastodon.example:8443'
+    """
+    return urlsplit(url).netloc.rpartition("@")[2]
+
+
 def base_url_from_env(collector: str, default: str) -> str:
     """``RESEARCH_<COLLECTOR>_BASE_URL`` if set (a mirror, a proxy, a test server), else ``default``."""
     return os.environ.get(f"RESEARCH_{collector.upper()}_BASE_URL") or default
@@ -213,7 +223,7 @@ class PolicyAdapter(BaseAdapter):
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         """Send ``request`` through ``inner`` under the policy; the caller's timeout is replaced."""
         policy = self.policy
-        host = urlsplit(request.url).netloc
+        host = host_of(request.url)
         request.headers["User-Agent"] = user_agent()
         for attempt in range(policy.retries + 1):
             pause = self.pacer.reserve(host, policy.min_interval, self.clock())
@@ -283,7 +293,7 @@ class PolicyAdapter(BaseAdapter):
 
     def _read_body(self, response: requests.Response, started: float) -> None:
         """Read the whole body into ``response`` within the deadline and the size cap."""
-        policy, host = self.policy, urlsplit(response.url or "").netloc
+        policy, host = self.policy, host_of(response.url or "")
         if response._content_consumed or response.raw is None:  # read already (a recorded transport)
             content = response._content or b""
         else:
@@ -403,7 +413,7 @@ class HttpSession:
         params = {k: v for k, v in (kwargs.pop("params", None) or {}).items() if v is not None}
         headers = {k.replace("_", "-"): v for k, v in kwargs.pop("headers").items()}
         response = self._follow(method, self.url(path), params, headers, kwargs)
-        host = urlsplit(response.url).netloc
+        host = host_of(response.url)
         body = response.content
         html = _looks_like_html(response, body)
         if response.status_code >= 400:
@@ -492,17 +502,20 @@ def _follow(
             return response
         here, target = urlsplit(response.url), urlsplit(urljoin(response.url, response.headers["Location"]))
         response.close()
-        elsewhere = target.netloc != here.netloc or (here.scheme == "https" and target.scheme != "https")
+        elsewhere = host_of(target.geturl()) != host_of(response.url) or (
+            here.scheme == "https" and target.scheme != "https"
+        )
         if credentials and elsewhere:
             raise CollectorError(
-                f"{here.netloc} redirected a request carrying credentials to {target.netloc or 'elsewhere'}; "
+                f"{host_of(response.url)} redirected a request carrying credentials to "
+                f"{host_of(target.geturl()) or 'elsewhere'}; "
                 "they were not sent there (check the server address)",
                 url=response.url,
             )
         if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
             method, kwargs = "GET", {k: v for k, v in kwargs.items() if k not in ("json", "data")}
         response = session.request(method, target.geturl(), headers=headers, allow_redirects=False, **kwargs)
-    raise CollectorError(f"{urlsplit(url).netloc} redirected more than {MAX_REDIRECTS} times", url=url)
+    raise CollectorError(f"{host_of(url)} redirected more than {MAX_REDIRECTS} times", url=url)
 
 
 def _looks_like_html(response: requests.Response, body: bytes) -> bool:

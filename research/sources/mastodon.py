@@ -293,11 +293,11 @@ class MastodonCollector(Collector):
         return f"{base}/@{target.value}" if target.kind == "account" else f"{base}/tags/{target.value}"
 
     def pages(self, fetch: Fetcher, target: Target, query: Query, cursor: dict | None) -> Iterator[Page]:
-        from research.sources.http import HttpStatusError
+        from research.sources.http import HttpStatusError, host_of
 
         http = fetch.json(self.server_url(target.instance))
         cursor = dict(cursor or {})
-        host = urlsplit(http.base_url).netloc
+        host = host_of(http.base_url)
         account_id = cursor.get("account_id")
         if target.kind == "account":
             account_id = account_id or _lookup(http, target.value, host)

@@ -25,7 +25,7 @@ IMPORT_POINTS = [p for p in PAUSE_POINTS if p.startswith("import:")]
 LINES, BAD_EVERY = 1000, 250  # 4 broken lines: the run has set-aside records to keep too
 # Two worker processes read the file in parts of ~60 kB (the threshold is 64 MB otherwise).
 TWO_PROCESSES = {"RESEARCH_PARALLEL_BYTES": "1", "RESEARCH_PART_BYTES": "60000"}
-TWO_PROCESS_POINTS = ["import:records-written", "import:raw-linked"]
+TWO_PROCESS_POINTS = ["import:records-written"]  # mid-read, with both workers at work
 SIGINT_POINTS = ["import:posts-written"]
 
 

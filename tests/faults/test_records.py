@@ -152,7 +152,7 @@ def test_a_mutated_record_is_kept_or_set_aside_never_fatal(fmt_name, fixture, op
     ]
     assert records
 
-    @settings(max_examples=60, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=40, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
     @given(data=st.data())
     def mutated(data):
