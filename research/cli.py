@@ -8,6 +8,7 @@ one-sentence errors on stderr and exit statuses (0 success, 1 some work failed,
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 import warnings
 from collections.abc import Sequence
@@ -16,7 +17,20 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from research import redact
 from research.errors import ResearchError
+
+
+def _say(*values: object, file: Any = None, end: str = "\n") -> None:
+    """Print a line with every known secret masked and every URL without credentials (`research.redact`).
+
+    NOTE: the one way the CLI writes: a server may echo a password in an error, a mirror's URL
+    may hold one; whatever the library says reaches the terminal only through here.
+    """
+    print(redact.message(" ".join(map(str, values)), _SECRETS), file=file, end=end)
+
+
+_SECRETS: list[str] = []  # filled by main from the environment
 
 # Shipped in the package (research/run/demo.yaml is params/demo.yaml), so a wheel runs the demo too.
 DEMO_PARAMS = Path(__file__).parent / "run" / "demo.yaml"
@@ -51,7 +65,7 @@ def _brief(params_path: Path, args: argparse.Namespace) -> int:
         bar=_bar,
         gather_sources=not args.no_gather,
     )
-    print(f"brief written: {brief}")
+    _say(f"brief written: {brief}")
     return 0
 
 
@@ -70,7 +84,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     outcomes = run_batch(
         args.folder, args.workspace, workers=args.workers, dask=args.dask, day=args.date, bar=_bar
     )
-    print("\n".join(summary_lines(outcomes)))
+    _say("\n".join(summary_lines(outcomes)))
     return 0 if all(o.ok for o in outcomes) else 1
 
 
@@ -102,18 +116,18 @@ def cmd_import(args: argparse.Namespace) -> int:
             if len(args.paths) == 1:
                 raise
             # Many files (a shell glob of a folder): one that cannot be read does not stop the others.
-            print(f"research: error: {e}", file=sys.stderr)
+            _say(f"research: error: {e}", file=sys.stderr)
             failed += 1
             continue
-        print(report.summary())
+        _say(report.summary())
         for warning in report.warnings():
-            print(f"  warning: {warning}", file=sys.stderr)
+            _say(f"  warning: {warning}", file=sys.stderr)
         if report.rejected and report.raw_file:
-            print(
+            _say(
                 f"  set-aside records with line numbers: {report.raw_file.removesuffix('.jsonl')}.rejected.jsonl"
             )
     if failed:
-        print(f"research: {failed} of {len(args.paths)} files could not be imported", file=sys.stderr)
+        _say(f"research: {failed} of {len(args.paths)} files could not be imported", file=sys.stderr)
     return 2 if failed else 0
 
 
@@ -155,7 +169,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
     def show(report: Any) -> None:
         nonlocal failed
-        print(report.summary(), file=sys.stderr if report.error else sys.stdout)
+        _say(report.summary(), file=sys.stderr if report.error else sys.stdout)
         failed += bool(report.error)
 
     collector.collect(store, targets, query, bar=_bar, each=show)
@@ -163,7 +177,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    print(schema_markdown(), end="")
+    _say(schema_markdown(), end="")
     return 0
 
 
@@ -191,17 +205,17 @@ def schema_markdown() -> str:
 def cmd_formats(args: argparse.Namespace) -> int:
     from research import sources
 
-    print("Import formats (research import --format NAME, or auto):")
+    _say("Import formats (research import --format NAME, or auto):")
     for fmt in sorted(sources.FORMATS.values(), key=lambda f: f.name):
-        print(f"  {fmt.name:<22} {fmt.status:<8} {','.join(fmt.platforms):<28} {fmt.reads}")
-    print("Collectors (research collect --source NAME):")
+        _say(f"  {fmt.name:<22} {fmt.status:<8} {','.join(fmt.platforms):<28} {fmt.reads}")
+    _say("Collectors (research collect --source NAME):")
     if not sources.COLLECTORS:
-        print("  (none)")
+        _say("  (none)")
     width = max([8, *(len(c.status()) for c in sources.COLLECTORS.values())])
     for name, col in sorted(sources.COLLECTORS.items()):
-        print(f"  {name:<22} {col.status():<{width}} {col.platform:<10} {col.reads}")
+        _say(f"  {name:<22} {col.status():<{width}} {col.platform:<10} {col.reads}")
         if col.status() != "works" and col.setup:
-            print(f"  {'':<22} {'':<{width}} {'':<10} to set up: {col.setup}")
+            _say(f"  {'':<22} {'':<{width}} {'':<10} to set up: {col.setup}")
     return 0
 
 
@@ -209,7 +223,7 @@ def cmd_renormalise(args: argparse.Namespace) -> int:
     from research.store import Store
 
     posts, accounts = Store(args.workspace, args.client).renormalise()
-    print(f"rebuilt data/processed/{args.client}: {posts} posts, {accounts} accounts")
+    _say(f"rebuilt data/processed/{args.client}: {posts} posts, {accounts} accounts")
     return 0
 
 
@@ -303,17 +317,48 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_OS_ADVICE = {
+    errno.ENOSPC: "free some space and run again",
+    errno.EDQUOT: "free some space (or raise the quota) and run again",
+    errno.EROFS: "give a --workspace that can be written",
+    errno.EACCES: "you may not write there; give a --workspace you own",
+    errno.EPERM: "you may not write there; give a --workspace you own",
+}
+
+
+def _os_sentence(error: OSError) -> str:
+    """One sentence for an error of the system: the path, what happened, what to do."""
+    where = error.filename if error.filename is not None else "a file of the workspace"
+    what = (error.strerror or str(error) or type(error).__name__).rstrip(".")
+    advice = _OS_ADVICE.get(error.errno or -1)
+    tail = (
+        "; nothing half-written counts as done: the next run finishes what this one started"
+        if error.errno in (errno.ENOSPC, errno.EDQUOT)
+        else ""
+    )
+    return f"{where}: {what[:1].lower() + what[1:]}" + (f"; {advice}" if advice else "") + tail
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     warnings.filterwarnings("ignore", category=DeprecationWarning, module="snscrape")
     args = build_parser().parse_args(argv)
+    _SECRETS[:] = redact.known_secrets()
     try:
+        if getattr(args, "client", None) is not None:
+            from research.store import check_client
+
+            check_client(args.client)  # first: nothing is made under a client that could leave the workspace
         return args.func(args)
     except ResearchError as e:
-        print(f"research: error: {e}", file=sys.stderr)
+        _say(f"research: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # the system refused: a full disk, a read-only or foreign folder
+        _say(f"research: error: {_os_sentence(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(
-            "research: interrupted; stored data is intact (raw files are written whole or not at all)",
+        _say(
+            "research: interrupted; nothing half-done is kept as done: the next run on this workspace "
+            "finishes or removes what this one left",
             file=sys.stderr,
         )
         return 130

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from research.redact import url as without_credentials
+
 __all__ = [
     "ResearchError",
     "InputError",
     "ParamsError",
     "SchemaError",
     "FormatError",
+    "RecordError",
     "StoreError",
     "CollectorError",
 ]
@@ -59,6 +62,14 @@ class FormatError(InputError):
     """A file is not in the format asked for, or in no format we know."""
 
 
+class RecordError(ResearchError):
+    """One record cannot be used (nested too deeply, a value no column can hold): set aside, not fatal.
+
+    Normalisers raise it (or ``ValueError``, ``KeyError``, ``IndexError``, ``SchemaError``) for
+    data of the wrong shape; any other exception from a normaliser is a bug and stops the import.
+    """
+
+
 class StoreError(ResearchError):
     """The data store cannot be read or written (lock held, corrupt file...)."""
 
@@ -67,5 +78,5 @@ class CollectorError(ResearchError):
     """A network collector failed after its retries; ``url`` says where."""
 
     def __init__(self, message: str, *, url: str | None = None):
-        self.url = url
-        super().__init__(f"{message} ({url})" if url else message)
+        self.url = without_credentials(url) if url else url
+        super().__init__(f"{message} ({self.url})" if url else message)

@@ -29,8 +29,10 @@ from pydantic import (
 
 from research.analyses import metrics
 from research.brands import Brand
-from research.errors import ParamsError
+from research.errors import InputError, ParamsError
+from research.redact import SECRET_NAME
 from research.schema import PLATFORMS, Platform
+from research.store import check_client
 
 __all__ = [
     "Params",
@@ -44,8 +46,11 @@ __all__ = [
     "parse_params",
 ]
 
-SECRET_KEY = re.compile(r"token|secret|passw|cookie|api[_-]?key|bearer|credential|session", re.IGNORECASE)
-SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+SECRET_KEY = SECRET_NAME
+# A params file is a page of settings; the limits keep a hostile one (an alias "billion laughs",
+# a document nested thousands deep) from costing minutes before validation can refuse it.
+MAX_YAML_VALUES = 100_000  # values once aliases are expanded; a real params file has hundreds
+MAX_YAML_DEPTH = 64
 
 
 class _Model(BaseModel):
@@ -192,11 +197,10 @@ class Params(_Model):
     @field_validator("client")
     @classmethod
     def _slug(cls, v: str) -> str:
-        if not SLUG.match(v):
-            raise ValueError(
-                f"{v!r} is not a slug (lower-case letters, digits, '-' and '_'; it names folders)"
-            )
-        return v
+        try:
+            return check_client(v)
+        except InputError as e:
+            raise ValueError(str(e).removeprefix("client ")) from None
 
     @field_validator("timezone")
     @classmethod
@@ -250,12 +254,53 @@ def load_params(path: str | Path) -> Params:
     if not path.is_file():
         raise ParamsError("no such params file", path=path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        _check_size(yaml.compose(text, Loader=yaml.SafeLoader), path)
+        data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise ParamsError(f"not valid YAML{where}: {getattr(e, 'problem', e)}", path=path) from None
+    except UnicodeDecodeError as e:
+        raise ParamsError(f"not UTF-8 text ({e.reason} at byte {e.start})", path=path) from None
+    except RecursionError:  # the YAML parser recurses per level
+        raise ParamsError(
+            f"nested more than {MAX_YAML_DEPTH} levels deep; not a params file", path=path
+        ) from None
     return parse_params(data, path=path)
+
+
+def _check_size(root: yaml.Node | None, path: Path) -> None:
+    """Refuse a document whose values, aliases expanded, are too many or nest too deep.
+
+    Counted on the composed nodes, where an alias is the node it names: linear in the text,
+    whatever the aliases would expand to.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)] if root is not None else []
+    while stack:
+        node, depth, children_done = stack.pop()
+        if depth > MAX_YAML_DEPTH:
+            raise ParamsError(f"nested more than {MAX_YAML_DEPTH} levels deep; not a params file", path=path)
+        if id(node) in sizes:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            sizes[id(node)] = 1
+            continue
+        children = (
+            [v for pair in node.value for v in pair] if isinstance(node, yaml.MappingNode) else node.value
+        )
+        if not children_done:
+            stack.append((node, depth, True))
+            stack += [(child, depth + 1, False) for child in children if id(child) not in sizes]
+            continue
+        sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+        if sizes[id(node)] > MAX_YAML_VALUES:
+            raise ParamsError(
+                f"holds more than {MAX_YAML_VALUES:,} values once its aliases (*name) are expanded; "
+                "not a params file",
+                path=path,
+            )
 
 
 def parse_params(data: Any, *, path: Path | None = None) -> Params:

@@ -51,6 +51,8 @@ class Recorded:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering: a slow or hung server
+    drip: float = 0.0  # seconds between the body's bytes: a server that never quite stops sending
+    length: bool = True  # send Content-Length (False: the body ends when the connection closes)
 
     def payload(self, base: str) -> tuple[bytes, dict[str, str]]:
         headers = {k: v.replace("{base}", base) for k, v in self.headers.items()}
@@ -140,9 +142,22 @@ class RecordedServer(_Routes):
                 self.send_response(recorded.status)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
+                if recorded.length:
+                    self.send_header("Content-Length", str(len(body)))
+                else:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
                 self.end_headers()
-                self.wfile.write(body)
+                if not recorded.drip:
+                    self.wfile.write(body)
+                    return
+                for i in range(len(body)):  # until the client gives up (or the server stops)
+                    try:
+                        self.wfile.write(body[i : i + 1])
+                    except OSError:
+                        return
+                    if routes_._stop.wait(recorded.drip):
+                        return
 
             do_GET = do_POST = _serve
 

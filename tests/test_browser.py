@@ -1,22 +1,15 @@
-"""The brief as a reader opens it: headless Chromium on the file, offline, web text never run.
+"""The brief as a reader opens it: headless Chromium on the file, offline.
 
-Two briefs: the demo's (built once from the session's demo world) and a small client
-whose imported tweets carry ``<script>``, ``<img onerror>`` and spreadsheet-formula
-payloads, run end to end through ``research brief``. Skipped without ``/usr/bin/chromium``
-(CI installs it in ``.ci/run``).
+The demo's brief (built once from the session's demo world). A brief built from hostile
+posts (``<script>``, ``<img onerror>``, ``javascript:`` links, formulas, RTL overrides), with
+privacy on and a secret in a collector's URL, is opened in tests/faults/test_hostile_brief.py.
+Skipped without ``/usr/bin/chromium`` (CI installs it in ``.ci/run``).
 """
 
 from __future__ import annotations
 
-import csv
-import html
-import json
-import os
 import re
 import struct
-import subprocess
-import sys
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -24,12 +17,7 @@ import pytest
 
 from research.brief import SECTIONS
 
-ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
-DAY = date(2026, 11, 3)
-SCRIPT = "<script>window.__xss=1</script>"
-IMG = '<img src=x onerror="window.__xss=2">'
-FORMULA = '=HYPERLINK("http://evil.example/","claim your prize")'
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (CI installs chromium in .ci/run)"
@@ -154,177 +142,3 @@ def test_the_brief_prints_on_a4_with_the_main_part_first(browser, demo_brief):
     assert pages(pdf) >= pages(main_only)  # the appendix comes after it
     (box,) = set(re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf))
     assert abs(float(box[0]) - 595.3) < 1 and abs(float(box[1]) - 841.9) < 1  # A4, in points
-
-
-# --- a client whose posts attack the brief ------------------------------------------------------
-
-
-def _tweet(tid: int, user: dict, when: datetime, text: str, *, likes: int, reply_to: tuple | None = None,
-           mentions: tuple = (), hashtags: tuple = ()) -> dict:  # fmt: skip
-    """One tweet as ``snscrape --jsonl`` writes it (``rawContent`` HTML-escaped, as Twitter sends it)."""
-    escaped = html.escape(text, quote=False)
-    return {
-        "_type": "snscrape.modules.twitter.Tweet",
-        "url": f"https://twitter.com/{user['username']}/status/{tid}",
-        "date": when.isoformat(),
-        "rawContent": escaped,
-        "renderedContent": escaped,
-        "id": tid,
-        "user": user,
-        "replyCount": 1,
-        "retweetCount": 2,
-        "likeCount": likes,
-        "quoteCount": 0,
-        "conversationId": reply_to[0] if reply_to else tid,
-        "lang": "en",
-        "source": None,
-        "sourceUrl": None,
-        "sourceLabel": "Twitter Web App",
-        "links": [],
-        "media": None,
-        "retweetedTweet": None,
-        "quotedTweet": None,
-        "inReplyToTweetId": reply_to[0] if reply_to else None,
-        "inReplyToUser": _ref(reply_to[1]) if reply_to else None,
-        "mentionedUsers": [_ref(u) for u in mentions] or None,
-        "coordinates": None,
-        "place": None,
-        "hashtags": list(hashtags) or None,
-        "cashtags": None,
-        "card": None,
-        "viewCount": likes * 40,
-        "vibe": None,
-        "bookmarkCount": 0,
-    }
-
-
-def _user(uid: int, username: str, name: str, followers: int) -> dict:
-    return {
-        "_type": "snscrape.modules.twitter.User",
-        "username": username,
-        "id": uid,
-        "displayname": name,
-        "rawDescription": "",
-        "renderedDescription": "",
-        "descriptionLinks": None,
-        "verified": False,
-        "created": "2020-01-01T00:00:00+00:00",
-        "followersCount": followers,
-        "friendsCount": 100,
-        "statusesCount": 500,
-        "favouritesCount": 0,
-        "listedCount": 0,
-        "mediaCount": 0,
-        "location": "",
-        "protected": False,
-        "link": None,
-        "profileImageUrl": None,
-        "profileBannerUrl": None,
-        "label": None,
-    }
-
-
-def _ref(user: dict) -> dict:
-    return {"_type": "snscrape.modules.twitter.UserRef", "username": user["username"], "id": user["id"],
-            "displayname": user["displayname"]}  # fmt: skip
-
-
-def _hostile_tweets() -> list[dict]:
-    """A month of a brand, a rival and their audience; the brand's best posts carry the payloads."""
-    brand = _user(100, "safetea", "Safe Tea", 5_000)
-    rival = _user(200, "rivalbrew", "Rival Brew", 4_000)
-    fans = [_user(1_000 + i, f"fan{i}", f"Fan {i}", 50 + i) for i in range(12)]
-    fans[3]["displayname"] = IMG  # a hostile display name too
-    day0 = datetime(2026, 8, 1, tzinfo=UTC)
-    tweets = []
-    for d in range(31):
-        morning = day0 + timedelta(days=d, hours=9)
-        own = 10_000 + d
-        tweets.append(
-            _tweet(
-                own, brand, morning, f"Fresh chai of the day #{d} #chai", likes=10 + d % 7, hashtags=("chai",)
-            )
-        )
-        tweets.append(_tweet(20_000 + d, rival, morning + timedelta(hours=3), f"Rival brew special {d} #chai",
-                             likes=8 + d % 5, hashtags=("chai",)))  # fmt: skip
-        for i, fan in enumerate(fans):
-            if (d + i) % 3 == 0:
-                when = morning + timedelta(minutes=30 + i)
-                tweets.append(_tweet(40_000 + 100 * d + i, fan, when, "@safetea lovely chai, see you @rivalbrew",
-                                     likes=1, reply_to=(own, brand), mentions=(brand, rival)))  # fmt: skip
-    # The brand's three best posts (so they top its "top posts" table) carry the payloads.
-    for k, text in enumerate((f"Tea time {SCRIPT} #chai", f"{IMG} new menu #chai", FORMULA)):
-        tweets.append(_tweet(30_000 + k, brand, day0 + timedelta(days=9 + k, hours=18), text,
-                             likes=900 - 100 * k, hashtags=("chai",) if "#chai" in text else ()))  # fmt: skip
-        tweets.append(_tweet(50_000 + k, fans[k], day0 + timedelta(days=9 + k, hours=19), f"@safetea {text}",
-                             likes=3, reply_to=(30_000 + k, brand), mentions=(brand,)))  # fmt: skip
-    return sorted(tweets, key=lambda t: t["date"])
-
-
-@pytest.fixture(scope="module")
-def hostile_brief(tmp_path_factory):
-    """``research brief`` on a client whose imported posts carry script, img and formula payloads."""
-    folder = tmp_path_factory.mktemp("hostile-params")
-    workspace = tmp_path_factory.mktemp("hostile-workspace")
-    lines = [json.dumps(t, ensure_ascii=True) for t in _hostile_tweets()]
-    (folder / "tweets.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (folder / "hostile.yaml").write_text(
-        "client: hostile\n"
-        "title: Safe Tea — escaping check\n"
-        "timezone: UTC\n"
-        "period: {start: 2026-08-01, end: 2026-08-31}\n"
-        "brand: {name: Safe Tea, accounts: [{platform: twitter, handle: safetea}]}\n"
-        "competitors: [{name: Rival Brew, accounts: [{platform: twitter, handle: rivalbrew}]}]\n"
-        "hashtags: [chai]\n"
-        "sources: [{import: snscrape-jsonl, path: tweets.jsonl, observed_at: 2026-09-01T00:00:00+00:00}]\n",
-        encoding="utf-8",
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(
-        [sys.executable, "-m", "research", "brief", str(folder / "hostile.yaml")]
-        + ["--workspace", str(workspace), "--date", DAY.isoformat()],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return workspace / "reports" / "hostile" / DAY.isoformat() / "brief.html"
-
-
-def test_web_text_is_never_run(browser, hostile_brief):
-    page, seen = open_brief(browser, hostile_brief)
-    try:
-        assert_quiet_and_offline(seen)
-        assert page.evaluate("typeof window.__xss") == "undefined"
-        assert page.locator('img[src="x"]').count() == 0
-        assert not page.evaluate("[...document.scripts].some(s => s.text.includes('__xss'))")
-    finally:
-        page.close()
-
-
-def test_web_text_is_shown_as_written(browser, hostile_brief):
-    page, _ = open_brief(browser, hostile_brief)
-    try:
-        text = page.evaluate("document.body.innerText")
-        # Exactly what the poster typed: neither run nor shown as "&lt;script&gt;" (Twitter and
-        # snscrape send text HTML-escaped; the importer must unescape it once, the brief escape it once).
-        assert "&lt;" not in text and "&amp;" not in text
-        assert SCRIPT in text and IMG in text
-        # Brand posts are shown in the top-posts table of the Content section.
-        top = page.locator("#table-top_posts").inner_text()
-        assert SCRIPT in top and IMG in top and FORMULA in top
-    finally:
-        page.close()
-
-
-def test_formulas_in_web_text_are_neutralised_in_csv_tables(hostile_brief):
-    cells = [
-        (path.name, cell)
-        for path in sorted((hostile_brief.parent / "tables").glob("*.csv"))
-        for row in csv.reader(path.open(encoding="utf-8", newline=""))
-        for cell in row
-        if "HYPERLINK" in cell
-    ]
-    assert cells, "the formula post should appear in at least one table"
-    assert all(cell.startswith("'=HYPERLINK(") for _, cell in cells), cells
-    assert "top_posts.csv" in {name for name, _ in cells}

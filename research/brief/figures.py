@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 __all__ = [
     "brand_palette",
@@ -23,9 +24,21 @@ __all__ = [
     "sentiment_weekly",
     "top_hashtags",
     "bar",
+    "short_label",
 ]
 
 PALETTE = "colorblind"
+LABEL_CHARS = 40  # a label longer than this (a 1 MB handle) is cut, or the figure grows to fit it
+
+
+def short_label(text: object, limit: int = LABEL_CHARS) -> str:
+    """``text`` as a label of at most ``limit`` characters (cut with an ellipsis).
+
+    >>> short_label("x" * 50)
+    'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…'
+    """
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def brand_palette(brands: list[str]) -> dict[str, tuple]:
@@ -34,6 +47,10 @@ def brand_palette(brands: list[str]) -> dict[str, tuple]:
 
 
 def _finish(fig: Figure) -> Figure:
+    # The last guard: any text still longer than a label can be (a legend entry, a title) is cut.
+    for text in fig.findobj(Text):
+        if len(text.get_text()) > 2 * LABEL_CHARS:
+            text.set_text(short_label(text.get_text(), 2 * LABEL_CHARS))
     fig.tight_layout()
     plt.close(fig)  # keep pyplot's registry empty; the Figure object stays usable
     return fig
@@ -106,7 +123,7 @@ def uplift(table: pd.DataFrame, *, label: str = "feature", title: str = "") -> F
     ax.errorbar(mid, y, xerr=[low, high], fmt="none", ecolor=colours, elinewidth=2)
     ax.scatter(mid, y, c=colours, zorder=3)
     ax.axvline(1.0, color="#52606d", linestyle="--", linewidth=1)
-    ax.set_yticks(y, data[label].astype(str))
+    ax.set_yticks(y, [short_label(v) for v in data[label]])
     ax.set_xlabel("engagement relative to the account's median (1 = no effect; green = significant)")
     if title:
         ax.set_title(title, loc="left", fontsize=10)
@@ -156,7 +173,7 @@ def top_hashtags(freq: pd.DataFrame, *, n: int = 15) -> Figure:
 
 def bar(data: pd.DataFrame, *, x: str, y: str, xlabel: str, prefix: str = "") -> Figure:
     """A plain horizontal bar chart of one measure."""
-    data = data.assign(**{x: data[x].astype("float64"), y: prefix + data[y].astype(str)})
+    data = data.assign(**{x: data[x].astype("float64"), y: [short_label(prefix + str(v)) for v in data[y]]})
     fig, ax = plt.subplots(figsize=(7, 1.4 + 0.3 * max(len(data), 1)))
     sns.barplot(data=data, y=y, x=x, color=sns.color_palette(PALETTE)[0], ax=ax)
     ax.set_xlabel(xlabel)

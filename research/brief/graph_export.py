@@ -28,6 +28,7 @@ from matplotlib.lines import Line2D
 
 from research.analyses.graph.build import KINDS
 from research.analyses.graph.centrality import pagerank, seeded_igraph, to_igraph, undirected
+from research.brief.figures import short_label
 
 __all__ = [
     "PALETTE",
@@ -364,12 +365,12 @@ def draw_graph(
     named = {v for v in nodes if H.nodes[v].get("is_brand")}
     named |= set(sorted(nodes, key=lambda v: (-scores[v], str(v)))[:labels])
     for v in sorted(named, key=str):
-        text = H.nodes[v].get("brand") or H.nodes[v].get("label") or str(v)
+        text = short_label(H.nodes[v].get("brand") or H.nodes[v].get("label") or str(v))
         ax.annotate(text, pos[v], fontsize=8, xytext=(4, 4), textcoords="offset points", zorder=3)
     present = sorted({c for _, c in H.nodes(data=community) if c is not None})
     handles = [
         Line2D([], [], marker="o", linestyle="", color=PALETTE[c] if 0 <= c < len(PALETTE) else OTHER_COLOR,
-               label=(legend or {}).get(c, f"Community {c}"))
+               label=short_label((legend or {}).get(c, f"Community {c}")))
         for c in present[: len(PALETTE)]
     ]  # fmt: skip
     if handles:

@@ -22,7 +22,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from research.analyses.graph.build import KINDS
+from research.brief.figures import short_label
 from research.brief.graph_export import community_colors, importance, layout, top_nodes
+
+VIEW_LABEL_CHARS = 80  # the view shows labels on hover; a 1 MB handle would still be cut
 
 # The page, its style and script are package files (templates/graph_view.*), rendered by Jinja
 # with autoescaping, as the brief is.
@@ -83,7 +86,7 @@ def graph_data(
     index = {n: i for i, n in enumerate(H)}
     nodes = [
         {
-            "label": str(d.get("label") or n),
+            "label": short_label(d.get("label") or n, VIEW_LABEL_CHARS),
             "platform": str(d.get("platform", "")),
             "brand": str(d.get("brand") or ""),
             "community": d.get(community),
@@ -111,7 +114,7 @@ def graph_data(
             {
                 "community": c,
                 "color": colors[next(n for n in H if H.nodes[n].get(community) == c)],
-                "label": (legend or {}).get(c, f"Community {c}"),
+                "label": short_label((legend or {}).get(c, f"Community {c}"), VIEW_LABEL_CHARS),
                 "accounts": counts[c],
             }
             for c in present[:12]

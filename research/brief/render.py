@@ -99,7 +99,12 @@ def _cell(value: Any, column: str = "", kind: str | None = None) -> Any:
     """
     if column == "url" and isinstance(value, str) and value.startswith(("https://", "http://")):
         return Markup('<a href="{0}" rel="noopener noreferrer">open</a>').format(value)
-    return labels.format_value(value, kind or labels.kind(column))
+    shown = labels.format_value(value, kind or labels.kind(column))
+    # A 1 MB "handle" is cut in the brief; the CSV/XLSX files keep it all.
+    return shown if len(shown) <= CELL_CHARS else shown[: CELL_CHARS - 1] + "…"
+
+
+CELL_CHARS = 1_000
 
 
 _ROW_KIND_COLUMNS = {

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,23 +24,48 @@ import pandas as pd
 
 from research.files import atomic_write, atomic_write_text
 
-__all__ = ["Results", "safe_cell", "to_jsonable"]
+__all__ = ["Results", "safe_cell", "xlsx_cell", "to_jsonable"]
 
 # A cell starting with one of these is run as a formula by Excel/LibreOffice/Sheets
 # (OWASP "CSV injection"); prefixing a quote makes it inert text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# NOTE: spreadsheet tools also start a new row at a bare CR inside a field, so a formula
+# after any line break starts a cell of its own: it is neutralised too, and the CSV files
+# end lines with CRLF so that the csv module quotes every field holding a CR or an LF.
+_AFTER_BREAK = re.compile("(\r\n|\r|\n)(?=[=+\\-@\t\uff1d\uff0b\uff0d\uff20])")
+# Characters XLSX cannot hold (openpyxl refuses the whole file for one), and Excel's cell limit.
+_NOT_IN_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+XLSX_CELL_CHARS = 32_767
 TABLE_PREVIEW_ROWS = 50  # rows of each table kept inside results.json; the files hold all
 
 
 def safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in untrusted text; other values pass through.
+    """Neutralise spreadsheet formulas in untrusted text, at its start and after every line break.
 
     >>> safe_cell("=HYPERLINK(\\"http://x\\")"), safe_cell("-5"), safe_cell(-5), safe_cell("chai")
     ('\\'=HYPERLINK("http://x")', "'-5", -5, 'chai')
+    >>> safe_cell("tea time\\r=1+1\\n@SUM(A1)")
+    "tea time\\r'=1+1\\n'@SUM(A1)"
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_START):
+        value = "'" + value
+    if "\r" in value or "\n" in value:
+        value = _AFTER_BREAK.sub(r"\1'", value)
     return value
+
+
+def xlsx_cell(value: Any) -> Any:
+    """Text an XLSX file can hold: control characters as U+FFFD, at most Excel's 32,767 characters.
+
+    >>> xlsx_cell("tab\\there, vertical tab\\vthere")
+    'tab\\there, vertical tab\\ufffdthere'
+    """
+    if not isinstance(value, str):
+        return value
+    value = _NOT_IN_XLSX.sub("\ufffd", value)
+    return value if len(value) <= XLSX_CELL_CHARS else value[: XLSX_CELL_CHARS - 1] + "…"
 
 
 def to_jsonable(value: Any) -> Any:
@@ -99,7 +125,10 @@ class Results:
         tables = self.folder / "tables"
         tables.mkdir(parents=True, exist_ok=True)
         safe = df.map(safe_cell) if len(df) else df
-        atomic_write(tables / f"{name}.csv", lambda f: safe.to_csv(f, index=False, encoding="utf-8"))
+        atomic_write(
+            tables / f"{name}.csv",
+            lambda f: safe.to_csv(f, index=False, encoding="utf-8", lineterminator="\r\n"),
+        )
         atomic_write(tables / f"{name}.xlsx", lambda f: _to_excel(safe, f))
         entry = {
             "title": title,
@@ -148,13 +177,16 @@ def _to_excel(df: pd.DataFrame, f) -> None:
         if isinstance(column.dtype, pd.DatetimeTZDtype):
             out.isetitem(i, column.dt.tz_convert("UTC").dt.tz_localize(None))
             col = f"{col} (UTC)"
-        elif column.dtype == object:
+        elif column.dtype == object or isinstance(column.dtype, pd.StringDtype):
             out.isetitem(
                 i,
                 column.map(
-                    lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v
+                    lambda v: xlsx_cell(
+                        ", ".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v
+                    ),
+                    na_action="ignore",
                 ),
             )
-        names.append(col)
+        names.append(xlsx_cell(str(col)))
     out.columns = names
     out.to_excel(f, index=False, engine="openpyxl")

@@ -25,7 +25,7 @@ from research.progress import Bar, silent
 from research.run.texts import prepare_texts
 from research.store import ImportReport, Store
 
-__all__ = ["gather", "run_brief", "notebook_paths", "NOTEBOOKS_DIR"]
+__all__ = ["gather", "run_brief", "notebook_paths", "execute", "NOTEBOOKS_DIR"]
 
 # The numbered notebooks ship in the package (research/run/notebooks is the top-level notebooks/).
 NOTEBOOKS_DIR = Path(__file__).parent / "notebooks"
@@ -127,6 +127,28 @@ def _fresh_namespace(km: Any) -> None:
         )
 
 
+# NOTE: the kernel runs in the workspace (relative paths in notebooks), but a file there named
+# like a module (pandas.py) must not be imported instead of it: IPython otherwise puts the
+# working directory on sys.path.
+KERNEL_ARGUMENTS = ["--IPKernelApp.ignore_cwd=True"]
+
+
+def execute(notebook: Path, out: Path, parameters: dict[str, Any], workspace: Path, km: Any) -> None:
+    """Run one notebook with papermill in the shared kernel ``km`` (started on first use), in ``workspace``."""
+    import papermill as pm
+
+    pm.execute_notebook(
+        str(notebook),
+        str(out),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(workspace),
+        km=km,
+        extra_arguments=KERNEL_ARGUMENTS,
+    )
+
+
 def run_brief(
     params: Params,
     workspace: str | Path,
@@ -149,8 +171,10 @@ def run_brief(
     workspace = Path(workspace).resolve()
     if gather_sources:
         gather(params, workspace, bar=bar)
+    store = Store(workspace, params.client)
+    store.recover()  # with --no-gather too: a killed import's rows are in before any notebook reads
     with bar("languages and sentiment", None):
-        prepare_texts(params, Store(workspace, params.client))
+        prepare_texts(params, store)
     day = day or date.today()
     final = workspace / "reports" / params.client / day.isoformat()
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -168,15 +192,7 @@ def run_brief(
             for nb in paths:
                 _fresh_namespace(km)
                 try:
-                    pm.execute_notebook(
-                        str(nb),
-                        str(work / "notebooks" / nb.name),
-                        parameters=parameters,
-                        kernel_name="python3",
-                        progress_bar=False,
-                        cwd=str(workspace),
-                        km=km,
-                    )
+                    execute(nb, work / "notebooks" / nb.name, parameters, workspace, km)
                 except pm.PapermillExecutionError as e:
                     raise ResearchError(
                         f"notebook {nb.name} failed in cell {e.exec_count}: {e.ename}: {e.evalue} "

@@ -16,11 +16,13 @@ Conventions that the rest of the package relies on:
 """
 
 from research.schema.arrow import (
+    CONVERSION_ERRORS,
     UnknownColumn,
     arrow_schema,
     canonical_table,
     frame_table,
     from_arrow,
+    record_table,
     row_values,
     rows_table,
     values_table,
@@ -69,6 +71,8 @@ __all__ = [
     "row_values",
     "UnknownColumn",
     "values_table",
+    "record_table",
+    "CONVERSION_ERRORS",
     "frame_table",
     "violations",
     "validate",

@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from research.errors import SchemaError
 from research.schema.columns import _TABLES, TIMESTAMP_DTYPE, Column
 from research.schema.frames import _frame, conform
 
@@ -142,30 +143,87 @@ def values_table(rows: list[tuple], table: str = "posts") -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+# What a value the table cannot hold raises on its way to Arrow (a lone surrogate in a text,
+# a count past 64 bits, "yes" for a boolean...): bad data, found record by record.
+CONVERSION_ERRORS = (SchemaError, ValueError, TypeError, OverflowError, pa.ArrowException)
+
+
+def record_table(rows: list[tuple], table: str = "posts") -> pa.Table:
+    """``values_table`` of the rows of one record; ``SchemaError`` naming the column if a value cannot be stored.
+
+    >>> values = row_values("accounts")
+    >>> record_table([values({"platform": "x", "account_id": "1", "verified": "yes"})], "accounts")
+    Traceback (most recent call last):
+    ...
+    research.errors.SchemaError: verified: 'yes' cannot be stored as bool (TypeError)
+    """
+    try:
+        return values_table(rows, table)
+    except CONVERSION_ERRORS as e:
+        cols = _TABLES[table]
+        for i, col in enumerate(cols):
+            for row in rows:
+                alone = tuple(row[i] if j == i else None for j in range(len(cols)))
+                try:
+                    values_table([alone], table)
+                except CONVERSION_ERRORS as why:
+                    shown = repr(row[i]) if len(repr(row[i])) <= 60 else repr(row[i])[:60] + "…"
+                    raise SchemaError(
+                        f"{col.name}: {shown} cannot be stored as {col.kind} ({type(why).__name__})",
+                        column=col.name,
+                    ) from None
+        raise SchemaError(f"the {table} rows cannot be stored ({type(e).__name__}: {e})") from None
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "…"
+
+
 _PLAIN_TYPES = {"count": {int}, "bool": {bool}, "timestamp": {datetime}, "list": {list}}
 
 
 def _plain_array(values: tuple, col: Column, arrow_type: pa.DataType) -> pa.Array | None:
-    """``values`` as an Arrow array, or None if they need ``_coerce``."""
-    if col.kind != "string":
+    """``values`` as an Arrow array, or None if they need ``_coerce``; SchemaError for a value that is
+    not text in a text column or not a list of text in a list column (pandas would stringify it)."""
+    if col.kind == "list":
+        null_item = False
+        for v in values:
+            if v is None:
+                continue
+            if type(v) is not list:  # text would become its letters, an object its keys
+                raise SchemaError(f"{col.name}: {_shown(v)} is not a list of text", column=col.name)
+            for x in v:
+                if type(x) is not str:
+                    if x is not None:
+                        raise SchemaError(f"{col.name}: {_shown(v)} is not a list of text", column=col.name)
+                    null_item = True
+        if null_item:
+            return None  # _coerce turns NULL items into "None"
+        if None in values:
+            values = [[] if v is None else v for v in values]  # as _coerce does
+    elif col.kind != "string":
         types = set(map(type, values))
         types.discard(type(None))
         if not types <= _PLAIN_TYPES[col.kind]:
             return None
-        if col.kind == "list":
-            if not all(type(x) is str for v in values if v for x in v):
-                return None  # _coerce turns other items into str
-            if None in values:
-                values = [[] if v is None else v for v in values]  # as _coerce does
         if col.kind == "timestamp" and any(v is not None and v.tzinfo is None for v in values):
             return None  # naive: _coerce refuses them, with the column's name
+    if col.kind == "string":
+        # NOTE: only text (or NULL) is text: pandas would turn a number or an object a
+        # normaliser passed through into its repr, silently.
+        try:
+            return pa.array(values, arrow_type)
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            wrong = next((v for v in values if v is not None and not isinstance(v, (str, bytes))), None)
+            if wrong is None:
+                raise
+            raise SchemaError(f"{col.name}: {_shown(wrong)} is not text", column=col.name) from None
     try:
         if col.kind == "timestamp":
             # NOTE: pyarrow converts aware datetimes to UTC either way, but ten times faster
             # for a type without a zone; the zone is then only a label (a free cast).
             return pa.array(values, pa.timestamp(arrow_type.unit)).cast(arrow_type)
-        # Strings: str, bytes and None pass, as in _coerce's fast path; NaN and the like
-        # (from_pandas) are left to _coerce, which is slower but rarely needed.
         return pa.array(values, arrow_type)
     except (pa.ArrowException, OverflowError):
         return None

@@ -98,11 +98,16 @@ def to_utc(value: object, *, field: str = "created_at", assume_tz: str | None = 
             pass
         else:
             if parsed.tzinfo is not None:
-                return parsed.astimezone(UTC)
+                return _in_utc(parsed, field)
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(float(value), tz=UTC)
+        try:
+            return datetime.fromtimestamp(float(value), tz=UTC)
+        except (OverflowError, OSError, ValueError):  # 1e20, inf, nan: no time a post can have
+            raise SchemaError(
+                f"{field}: {value!r} is not a Unix time in years 1-9999", column=field
+            ) from None
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
     if isinstance(value, str):
@@ -123,7 +128,16 @@ def to_utc(value: object, *, field: str = "created_at", assume_tz: str | None = 
                 column=field,
             )
         value = value.replace(tzinfo=ZoneInfo(assume_tz))
-    return value.astimezone(UTC)
+    return _in_utc(value, field)
+
+
+def _in_utc(value: datetime, field: str) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-12:00 is in year 10000 in UTC
+        raise SchemaError(
+            f"{field}: {value.isoformat()!r} is outside years 1-9999 in UTC", column=field
+        ) from None
 
 
 @lru_cache(maxsize=1 << 16)

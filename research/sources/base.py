@@ -38,6 +38,7 @@ __all__ = [
     "urls_in",
     "handle",
     "count",
+    "flag",
 ]
 
 SAMPLE_BYTES = 64 * 1024
@@ -156,6 +157,8 @@ def hashtags_in(text: str | None) -> list[str]:
     """
     if not text or (type(text) is str and "#" not in text):  # the common case, without the regex
         return []
+    if type(text) is not str:
+        raise ValueError(f"expected text, got {type(text).__name__}")
     return _unique(m.lower() for m in HASHTAG_RE.findall(text))
 
 
@@ -169,6 +172,8 @@ def mentions_in(text: str | None, platform: str | None = None) -> list[str]:
     """
     if not text or (type(text) is str and "@" not in text):
         return []
+    if type(text) is not str:
+        raise ValueError(f"expected text, got {type(text).__name__}")
     pattern = TWITTER_MENTION_RE if platform == "twitter" else MENTION_RE
     return _unique(m.lower() for m in pattern.findall(text))
 
@@ -176,11 +181,26 @@ def mentions_in(text: str | None, platform: str | None = None) -> list[str]:
 def urls_in(text: str | None) -> list[str]:
     if not text or (type(text) is str and "://" not in text):
         return []
+    if type(text) is not str:
+        raise ValueError(f"expected text, got {type(text).__name__}")
     return _unique(u.rstrip(".,;:!?)") for u in URL_RE.findall(text))
 
 
 def _unique(values) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
+
+
+def flag(value: object, where: str = "verified") -> bool | None:
+    """A true/false mark (verified, say), or None when not given; anything else is bad data.
+
+    >>> flag(True), flag(None), flag(0)
+    (True, None, False)
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if value in (0, 1):
+        return bool(value)
+    raise ValueError(f"{where}: {value!r} is not true or false")
 
 
 def handle(value: object) -> str | None:
@@ -191,15 +211,38 @@ def handle(value: object) -> str | None:
     return text or None
 
 
+COUNT_MAX = 2**63 - 1  # what the Int64 count columns hold
+
+
 def count(value: object) -> int | None:
-    """A non-negative count, or None when the source does not give one."""
-    if type(value) is int and value >= 0:  # the common case, answered before the checks below
+    """A non-negative count, or None when the source does not give one.
+
+    >>> count("12"), count(None), count(3.0)
+    (12, None, 3)
+    >>> count(float("inf"))
+    Traceback (most recent call last):
+    ...
+    ValueError: count inf is not a finite number
+    """
+    if type(value) is int and 0 <= value <= COUNT_MAX:  # the common case, before the checks below
         return value
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         raise ValueError(f"count {value!r} is a boolean")
-    number = int(float(value)) if isinstance(value, (str, float)) else int(value)
+    try:
+        number = int(float(value)) if isinstance(value, (str, float)) else int(value)
+    except OverflowError:
+        raise ValueError(f"count {_short(value)} is not a finite number") from None
+    except TypeError:  # a list, a dict: data of the wrong shape, not a bug
+        raise ValueError(f"count {_short(value)} is not a number") from None
     if number < 0:
-        raise ValueError(f"count {value!r} is negative")
+        raise ValueError(f"count {_short(value)} is negative")
+    if number > COUNT_MAX:
+        raise ValueError(f"count {_short(value)} is too large to be a count")
     return number
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -27,6 +27,7 @@ from research.schema import as_id, to_utc
 from research.sources.base import Context, Format, Rows, Sample, count, handle, hashtags_in, urls_in
 from research.sources.collect import Collector, Fetcher, Page, Query, Skipped, Target
 from research.sources.reading import read_json_items
+from research.sources.shape import ANY, Must, Pick, shaped
 
 __all__ = ["FORMAT", "COLLECTOR", "BlueskyCollector", "normalize", "normalize_post_view"]
 
@@ -207,6 +208,26 @@ def _account(profile: dict[str, Any], ctx: Context) -> dict[str, Any]:
     }
 
 
+# What the normaliser reads (see `research.sources.shape`): a record of another shape is set aside.
+_EMBED: dict[str, Any] = {
+    "record": {"uri": str, "record": {"uri": str}}, "images": [ANY], "external": {"uri": ANY},
+}  # fmt: skip
+_EMBED["media"] = _EMBED
+_RECORD = {
+    "text": str, "embed": _EMBED, "reply": {"parent": {"uri": str}}, "langs": [ANY], "tags": [Must(str)],
+    "facets": [Must({"index": {"byteStart": int, "byteEnd": int}, "features": [Must({"tag": str})]})],
+}  # fmt: skip
+_VIEW = {"uri": Must(str), "record": _RECORD, "author": {}}
+_ITEM = {**_VIEW, "post": _VIEW, "reason": {"by": {}}, "reply": {"parent": _VIEW, "root": _VIEW}}
+SHAPE = Pick(
+    lambda item: (
+        {"feed": [_ITEM], "posts": [_ITEM]}
+        if isinstance(item, dict) and ("feed" in item or "posts" in item)
+        else _ITEM
+    )
+)
+
+
 def _sniff(sample: Sample) -> bool:
     text = sample.text.lstrip()
     return (
@@ -223,7 +244,7 @@ FORMAT = Format(
     version="1",
     sniff=_sniff,
     read=read_json_items,
-    normalize=normalize,
+    normalize=shaped(normalize, SHAPE),
 )
 
 

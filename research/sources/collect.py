@@ -9,7 +9,10 @@ else is shared and lives here::
     data/raw/<client>/<collector>/<run-id>.jsonl             a finished run (``Store.ingest``)
 
 Resuming: each page is appended to the ``.partial`` file and flushed to disk (fsync)
-*before* the checkpoint advances past it. A run killed at any moment loses at most the
+*before* the checkpoint advances past it. A cursor the server gives twice (a ``next`` link
+back to a page already fetched) ends the run with a note instead of looping; the cursors
+seen are checkpointed, so a resumed run does not loop either. Every URL recorded (origin,
+pages) is stripped of credentials (`research.redact`). A run killed at any moment loses at most the
 page in flight; the next run with the same target and query adopts the ``.partial``,
 continues from the checkpoint's cursor, and stores everything as one raw run. A page
 written but not yet checkpointed is fetched again and de-duplicated by record key, so
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import time
 import uuid
@@ -33,8 +37,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from research import redact
 from research.errors import CollectorError, ResearchError
-from research.files import atomic_write_json
+from research.files import atomic_write_json, pause_point
 from research.progress import Bar, silent
 from research.sources.base import Format, Record
 from research.sources.http import (
@@ -337,9 +342,10 @@ class Collector:
         stem = folder / target.slug
         ck_path = stem.with_name(stem.name + ".checkpoint.json")
         partial = store.partial_run(self.name, target.slug)
-        report = CollectReport(self.name, target.label, self.origin(target))
+        report = CollectReport(self.name, target.label, redact.url(self.origin(target)))
         wanted = {"collector": self.name, "target": target.as_dict(), "query": query.as_dict()}
-        with _exclusive(stem.with_name(stem.name + ".lock")) as locked:
+        store.recover()  # a run killed while storing: finished before its partial is looked at
+        with _exclusive(stem.with_name(stem.name + ".lock")) as locked, store.writing():
             if not locked:
                 report.error = f"another run is collecting {target.label} right now; wait for it to finish"
                 return report
@@ -376,11 +382,13 @@ class Collector:
                 report.error, report.stopped = str(e), isinstance(e, RunStopped)
             except (KeyError, TypeError, ValueError, AttributeError) as e:
                 report.error = f"the answer was not in the expected shape ({type(e).__name__}: {e})"
+            pause_point("collect:fetched")
             try:
                 stored = self._commit(store, partial)
             except ResearchError as e:  # keep the partial: the next run stores it
                 report.error = f"the fetched posts could not be stored ({e}); they wait in {partial.path}"
                 return report
+            pause_point("collect:stored")
             report.stored = stored
             report.posts_total = stored.posts_total if stored else len(store.posts())
             if report.error or report.paused:  # resumable: a fresh partial continues from the same cursor
@@ -409,31 +417,45 @@ class Collector:
                 show(f"{report.pages} pages; waiting {wait.seconds:.0f} s: {wait.reason}")
 
             fetcher = Fetcher(self, on_wait)
+            seen = set(state.get("seen") or [])  # cursors given so far: one given again means a loop
             try:
                 for page in self.pages(fetcher, target, query, state["cursor"]):
                     if page.posts is None:
                         kept, older = self._window(page.items, query, posts)
-                        posts += len(kept)
+                        added = len(kept)
                     else:  # the collector applied the window and the cap (a post's comments follow it)
-                        kept, older = page.items, False
-                        posts += page.posts
+                        kept, older, added = page.items, False, page.posts
                     partial.append(
                         kept,
                         {
-                            "url": page.url,
+                            "url": redact.url(page.url),
                             "retrieved_at": _now(),
                             "received": len(page.items),
                             "fetched": page.fetched,
                         },
                     )
+                    pause_point("collect:page-appended")
+                    posts += added
                     state["pages"] += int(page.fetched)
+                    mark = _fingerprint(page.cursor)
+                    looped = mark is not None and mark in seen
+                    if looped:
+                        report.note = (
+                            f"stopped: the server's next page is one already fetched ({redact.url(page.url)}); "
+                            "everything before it is stored"
+                        )
+                    elif mark is not None:
+                        seen.add(mark)
                     finished = (
                         page.cursor is None
                         or older
+                        or looped
                         or (page.posts is None and query.max_posts is not None and posts >= query.max_posts)
                     )
                     state.update(cursor=page.cursor, posts=posts, state="fetched" if finished else "fetching")
+                    state["seen"] = sorted(seen)
                     _save_json(ck_path, state)  # only now: the page is on disk
+                    pause_point("collect:checkpoint-saved")
                     b.update(posts - report.fetched)
                     report.fetched, report.pages = posts, state["pages"]
                     show(f"{report.pages} pages, {report.waits} waits")
@@ -478,7 +500,7 @@ class Collector:
             "format": fmt.name,
             "version": fmt.version,
             "collector": f"{self.name}/{self.version}",
-            "origin": header["origin"],
+            "origin": redact.url(header["origin"]),
             "target": header["target"],
             "query": header["query"],
             "partial_id": header["partial_id"],
@@ -520,6 +542,14 @@ def _exclusive(path: Path) -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _fingerprint(cursor: dict[str, Any] | None) -> str | None:
+    """A short, stable name for a cursor (None for the end), to spot one given twice."""
+    if cursor is None:
+        return None
+    text = json.dumps(cursor, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
 def _agent() -> dict[str, str]:

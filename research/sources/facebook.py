@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from research.schema import as_id, to_utc
 from research.sources.base import Context, Format, Rows, Sample, count, hashtags_in, urls_in
 from research.sources.generic import read_table
+from research.sources.shape import Each, shaped
 
 __all__ = ["FORMAT", "normalize", "parse_python_literal"]
 
@@ -113,9 +114,9 @@ def normalize(row: Mapping[str, str], ctx: Context) -> Rows:
     author_id = as_id(row.get("user_id") or row.get("page_id"), field="user_id")
     author_handle = _vanity(row.get("user_url"))
     text = row.get("post_text") or row.get("text") or ""
-    links = [link.get("link") for link in _cell(row, "links") or [] if isinstance(link, dict)]
+    links = [link.get("link") for link in _cells(row, "links") if isinstance(link, dict)]
     urls = list(dict.fromkeys(u for u in [row.get("link"), *links, *urls_in(text)] if u))
-    images = _cell(row, "images") or []
+    images = _cells(row, "images")
     created = to_utc(int(float(row["timestamp"])), field="timestamp") if row.get("timestamp") else None
     if created is None:
         created = to_utc(row.get("time"), field="time", assume_tz=ctx.options.get("timezone"))
@@ -147,7 +148,7 @@ def normalize(row: Mapping[str, str], ctx: Context) -> Rows:
     rows = Rows(posts=[post])
     if author_id:
         rows.accounts.append(_account(author_id, row.get("username"), author_handle, ctx))
-    for comment in _cell(row, "comments_full") or []:
+    for comment in _cells(row, "comments_full"):
         _comment(comment, post_id, author_id, zone, ctx, rows, top_level=True)
     return rows
 
@@ -162,9 +163,13 @@ def _comment(
     *,
     top_level: bool,
 ) -> None:
+    if not isinstance(c, dict):
+        raise ValueError(f"comments_full: a comment is {type(c).__name__}, not a dict")
     comment_id = as_id(c.get("comment_id"), field="comment_id")
     commenter = as_id(c.get("commenter_id"), field="commenter_id")
     replies = c.get("replies") or []
+    if not isinstance(replies, (list, tuple)):
+        raise ValueError(f"comments_full: replies are {type(replies).__name__}, not a list")
     when = c.get("comment_time")
     text = c.get("comment_text") or ""
     rows.posts.append(
@@ -199,6 +204,14 @@ def _comment(
         _comment(reply, comment_id, commenter, zone, ctx, rows, top_level=False)
 
 
+def _cells(row: Mapping[str, str], name: str) -> list | tuple:
+    """A repr column holding a list (empty if the cell is)."""
+    value = _cell(row, name) or []
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"column {name}: {type(value).__name__}, not a list")
+    return value
+
+
 def _local_zone(row: Mapping[str, str], created: datetime | None, ctx: Context) -> Any:
     """The zone of the scraper's naive local times (see the module docstring)."""
     if ctx.options.get("timezone"):
@@ -224,7 +237,7 @@ def _media_type(row: Mapping[str, str], images: list) -> str:
 
 
 def _vanity(url: str | None) -> str | None:
-    match = _VANITY.match(url or "")
+    match = _VANITY.match(url) if isinstance(url, str) else None
     name = match.group(1).lower() if match else None
     return None if name in (None, "profile.php", "people", "groups") else name
 
@@ -253,5 +266,5 @@ FORMAT = Format(
     version="1",
     sniff=_sniff,
     read=read_table,
-    normalize=normalize,
+    normalize=shaped(normalize, Each(str)),  # a CSV row: text in every column
 )

@@ -24,7 +24,8 @@ from typing import Any
 from research.sources import generic
 from research.sources.base import Context, Format, Rows, Sample
 from research.sources.reading import read_jsonl
-from research.sources.zeeschuimer import normalize_item
+from research.sources.shape import Each, Must, Pick, shaped
+from research.sources.zeeschuimer import SHAPES, normalize_item
 
 __all__ = ["NDJSON_FORMAT", "CSV_FORMAT", "normalize_ndjson", "normalize_csv"]
 
@@ -101,6 +102,12 @@ def _sniff_csv(sample: Sample) -> bool:
     return {"id", "thread_id", "body", "author", "timestamp"} <= names
 
 
+def _ndjson_shape(line: Any) -> Any:
+    meta = line.get(_IMPORT_META) if isinstance(line, dict) else None
+    platform = str(meta.get("source_platform")) if isinstance(meta, dict) else None
+    return {**SHAPES.get(platform, {}), _IMPORT_META: Must({})}
+
+
 NDJSON_FORMAT = Format(
     name="fourcat-ndjson",
     platforms=("instagram", "tiktok", "twitter"),
@@ -108,7 +115,7 @@ NDJSON_FORMAT = Format(
     version="1",
     sniff=_sniff_ndjson,
     read=read_jsonl,
-    normalize=normalize_ndjson,
+    normalize=shaped(normalize_ndjson, Pick(_ndjson_shape)),
 )
 
 CSV_FORMAT = Format(
@@ -118,5 +125,5 @@ CSV_FORMAT = Format(
     version="1",
     sniff=_sniff_csv,
     read=generic.read_table,
-    normalize=normalize_csv,
+    normalize=shaped(normalize_csv, Each(str)),  # a CSV row: text in every column
 )

@@ -50,6 +50,7 @@ import html
 import io
 import json
 import re
+import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -58,6 +59,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from research.errors import FormatError
 from research.schema import PLATFORMS, POST_COLUMNS, as_id, to_utc
 from research.sources.base import (
     Context,
@@ -72,6 +74,7 @@ from research.sources.base import (
     mentions_in,
     urls_in,
 )
+from research.sources.shape import Each, shaped
 
 __all__ = ["FORMAT", "read_table", "normalize", "parse_list", "parse_time"]
 
@@ -128,6 +131,7 @@ _DOMAINS = {"twitter.com": "twitter", "x.com": "twitter", "facebook.com": "faceb
             "vk.com": "vk", "youtube.com": "youtube", "youtu.be": "youtube", "bsky.app": "bluesky",
             "threads.net": "threads", "weibo.com": "weibo"}  # fmt: skip
 _SNOWFLAKE_MIN = 29_700_859_247_000_000  # first snowflake ids (Nov 2010)
+_FIELD_LIMIT = 2**31 - 1  # csv.field_size_limit's largest on every platform (a C long)
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,10 @@ def read_table(path: Path, options: Mapping[str, Any] | None = None) -> Iterator
         yield from _read_xlsx(Path(path), options)
         return
     text = _decode(Path(path).read_bytes(), options.get("encoding"))
+    # NOTE: the csv module stops at a field over 128 KiB by default, and a reader that
+    # stopped cannot go on: the rest of the file would be lost. A field is held in memory
+    # anyway, so no smaller limit protects anything.
+    csv.field_size_limit(_FIELD_LIMIT)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     header: list[str] | None = None
     start = 1
@@ -175,8 +183,10 @@ def read_table(path: Path, options: Mapping[str, Any] | None = None) -> Iterator
                 else:
                     yield Record(start, dict(zip(header, values, strict=True)))
             start = reader.line_num + 1
-    except csv.Error as e:
-        yield Rejected(start, f"unreadable CSV ({e})")
+    except csv.Error as e:  # the reader cannot go on: the rest would be lost, so nothing is kept
+        raise FormatError(
+            f"unreadable CSV at line {start} ({e}); the file is refused whole", path=path
+        ) from None
 
 
 def _decode(raw: bytes, encoding: str | None) -> str:
@@ -200,7 +210,10 @@ def _delimiter(text: str) -> str:
 def _read_xlsx(path: Path, options: Mapping[str, Any]) -> Iterator[Record | Rejected]:
     import openpyxl
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:  # not a workbook, or a damaged one
+        raise FormatError(f"not a readable XLSX workbook ({e or type(e).__name__})", path=path) from None
     try:
         sheet = book[options["sheet"]] if options.get("sheet") else book.worksheets[0]
         header: list[str] | None = None
@@ -575,5 +588,5 @@ FORMAT = Format(
     version="1",
     sniff=_sniff,
     read=read_table,
-    normalize=normalize,
+    normalize=shaped(normalize, Each(str)),  # a table row: text in every column
 )

@@ -5,14 +5,19 @@ Collectors never call ``requests`` directly. They either use :class:`HttpSession
 library's ``requests`` session (snscrape for Telegram), so every request of the
 workbench obeys the same rules, declared once in :class:`Policy`:
 
-- a connect and a read timeout, so a stuck server never hangs a batch run;
+- a connect and a read timeout, and a deadline for a whole response, so neither a stuck
+  server nor one that drips its body byte by byte hangs a batch run; a cap on a response's
+  size;
 - an honest User-Agent, ``research-workbench/<version> (+<contact>)`` with the contact
   from the ``RESEARCH_CONTACT`` environment variable, so server admins can reach us;
 - retries with exponential backoff and jitter on 429, 5xx, connection errors and
   timeouts, honouring ``Retry-After`` (seconds or an HTTP date) and the rate-limit reset
   headers, and giving up with one clear sentence past a cap;
-- a minimum interval between two requests to the same host, shared by every session
-  of the process;
+- a minimum interval between two requests to the same host, shared by every process of
+  the machine (a lock file per host holds when the host may next be asked);
+- redirects followed by hand: one that would carry credentials (a password in the body,
+  an ``Authorization`` header) to another host is refused, never followed;
+- URLs recorded or shown without credentials (`research.redact`);
 - a hook (``on_wait``) told about every wait, so the CLI can show rate-limit waits.
 
 Tests point a collector at a loopback server through its base URL (a constructor
@@ -26,7 +31,6 @@ import json
 import os
 import random
 import re
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -35,10 +39,12 @@ from typing import Any
 from urllib.parse import unquote_plus, urljoin, urlsplit
 
 import requests
+import urllib3
 from requests.adapters import BaseAdapter, HTTPAdapter
 
-from research import __version__
+from research import __version__, redact
 from research.errors import CollectorError
+from research.sources.pacing import PACER, Pacer
 
 __all__ = [
     "Policy",
@@ -51,21 +57,14 @@ __all__ = [
     "HttpStatusError",
     "user_agent",
     "base_url_from_env",
+    "host_of",
     "parse_retry_after",
-    "redact",
-    "SECRET_PARAMS",
 ]
 
 # 429 and the 5xx a proxy or an overloaded server gives while it recovers. Not 501/505:
 # "not implemented" will not change by asking again.
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-# Query parameters that carry a secret (YouTube's ``key``, VK's ``access_token``): dropped from
-# every URL the policy hands back, so no key reaches a checkpoint, a raw run's provenance, an
-# error message or a report.
-SECRET_PARAMS = frozenset(
-    {"key", "api_key", "apikey", "access_token", "token", "client_secret", "password", "sig", "signature"}
-)
 
 
 @dataclass(frozen=True)
@@ -92,6 +91,12 @@ class Policy:
     # Minimum seconds between two requests to one host. 1.0 s = 300 per 5 min, Mastodon's
     # documented per-IP limit for unauthenticated API calls.
     min_interval: float = 1.0
+    # A whole response (headers to last byte) within 2 min: the read timeout bounds each
+    # silence, not a server that sends a byte every 29 s. A slower answer counts as a timeout.
+    deadline: float = 120.0
+    # A page of statuses is well under 1 MB; 32 MB is a generous bound on what one answer
+    # may hold in memory (decompressed), so a runaway server cannot exhaust it.
+    max_bytes: int = 32 << 20
 
 
 @dataclass(frozen=True)
@@ -145,27 +150,18 @@ def user_agent() -> str:
     return f"research-workbench/{__version__}" + (f" (+{contact})" if contact else "")
 
 
+def host_of(url: str) -> str:
+    """``host:port`` of a URL, never its ``user:password@``.
+
+    >>> host_of("https://ann:pw@mastodon.example:8443/api")
+    'mastodon.example:8443'
+    """
+    return urlsplit(url).netloc.rpartition("@")[2]
+
+
 def base_url_from_env(collector: str, default: str) -> str:
     """``RESEARCH_<COLLECTOR>_BASE_URL`` if set (a mirror, a proxy, a test server), else ``default``."""
     return os.environ.get(f"RESEARCH_{collector.upper()}_BASE_URL") or default
-
-
-def redact(url: str | None) -> str | None:
-    """``url`` without its secret query parameters (``SECRET_PARAMS``), everything else as it was.
-
-    >>> redact("https://www.googleapis.com/youtube/v3/videos?part=snippet&key=AIzaSy123&id=a%20b")
-    'https://www.googleapis.com/youtube/v3/videos?part=snippet&id=a%20b'
-    >>> redact("https://api.vk.com/method/wall.get?access_token=vk1.a.xyz")
-    'https://api.vk.com/method/wall.get'
-    """
-    if not url or "?" not in url:
-        return url
-    head, _, query = url.partition("?")
-    query, hash_, fragment = query.partition("#")
-    kept = [
-        p for p in query.split("&") if p and unquote_plus(p.partition("=")[0]).lower() not in SECRET_PARAMS
-    ]
-    return head + ("?" + "&".join(kept) if kept else "") + hash_ + fragment
 
 
 def parse_retry_after(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
@@ -209,29 +205,6 @@ def parse_retry_after(headers: Mapping[str, str], now: datetime | None = None) -
     return max(0.0, number - now.timestamp()) if number > 1e9 else max(0.0, number)
 
 
-class Pacer:
-    """When each host may next be asked, shared by every session of the process."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._next: dict[str, float] = {}
-
-    def reserve(self, host: str, interval: float, now: float) -> float:
-        """Book the next slot for ``host``; return how long to wait for it."""
-        with self._lock:
-            at = max(now, self._next.get(host, 0.0))
-            self._next[host] = at + interval
-            return at - now
-
-    def hold(self, host: str, until: float) -> None:
-        """No request to ``host`` before ``until`` (its quota is used up)."""
-        with self._lock:
-            self._next[host] = max(self._next.get(host, 0.0), until)
-
-
-PACER = Pacer()  # process-wide: two collectors on one host share its pace
-
-
 class PolicyAdapter(BaseAdapter):
     """A ``requests`` transport adapter that applies a :class:`Policy` around another adapter.
 
@@ -261,37 +234,45 @@ class PolicyAdapter(BaseAdapter):
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         """Send ``request`` through ``inner`` under the policy; the caller's timeout is replaced."""
         policy = self.policy
-        host = urlsplit(request.url).netloc
+        host = host_of(request.url)
         request.headers["User-Agent"] = user_agent()
         for attempt in range(policy.retries + 1):
             pause = self.pacer.reserve(host, policy.min_interval, self.clock())
             if pause > 0:  # routine pacing: not reported as a wait
                 self.sleep(pause)
             self.requests += 1
+            started = self.clock()
             try:
                 response = self.inner.send(
                     request,
-                    stream=stream,
+                    stream=True,
                     timeout=(policy.connect_timeout, policy.read_timeout),
                     verify=verify,
                     cert=cert,
                     proxies=proxies,
                 )
                 if not stream:
-                    response.content  # noqa: B018 - read the body here, where a slow body is retried
+                    self._read_body(response, started)  # here, where a slow body is retried
             except (
                 requests.Timeout,
                 requests.ConnectionError,
                 requests.exceptions.ChunkedEncodingError,
+                _TooSlow,
             ) as e:
-                problem = "timeout" if isinstance(e, requests.Timeout) else "connection error"
+                problem = (
+                    f"no whole answer within {policy.deadline:.0f} s"
+                    if isinstance(e, _TooSlow)
+                    else "timeout"
+                    if isinstance(e, requests.Timeout)
+                    else "connection error"
+                )
                 if attempt == policy.retries:
                     raise CollectorError(
-                        f"{host} did not answer ({problem}, {policy.retries + 1} attempts); it may be down "
-                        "or unreachable from here; run again later, collection resumes where it stopped",
-                        url=redact(request.url),
+                        f"{host} did not answer ({problem}, {policy.retries + 1} attempts); it may be down, "
+                        "overloaded or unreachable from here; run again later, collection resumes where it stopped",
+                        url=request.url,
                     ) from None
-                self._wait(Wait(host, self._backoff(attempt), problem, attempt + 1, redact(request.url)))
+                self._wait(Wait(host, self._backoff(attempt), problem, attempt + 1, redact.url(request.url)))
                 continue
             if response.status_code in RETRY_STATUSES:
                 kind = "rate limit" if response.status_code == 429 else "server error"
@@ -309,7 +290,7 @@ class PolicyAdapter(BaseAdapter):
                     f"{host} answered {what} {policy.retries + 1} times in a row; "
                     "run again later, collection resumes where it stopped",
                     status=response.status_code,
-                    url=redact(request.url),
+                    url=redact.url(request.url),
                 )
             delay = asked if asked is not None else self._backoff(attempt)
             if delay > policy.max_wait:
@@ -318,13 +299,46 @@ class PolicyAdapter(BaseAdapter):
                     f"than the {policy.max_wait / 60:.0f} min a run waits; run again later, collection "
                     "resumes where it stopped",
                     status=response.status_code,
-                    url=redact(request.url),
+                    url=redact.url(request.url),
                 )
-            self._wait(Wait(host, delay, reason, attempt + 1, redact(request.url)))
+            self._wait(Wait(host, delay, reason, attempt + 1, redact.url(request.url)))
         raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
         self.inner.close()
+
+    def _read_body(self, response: requests.Response, started: float) -> None:
+        """Read the whole body into ``response`` within the deadline and the size cap."""
+        policy, host = self.policy, host_of(response.url or "")
+        if response._content_consumed or response.raw is None:  # read already (a recorded transport)
+            content = response._content or b""
+        else:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > policy.max_bytes:
+                response.close()
+                raise _too_big(host, policy, response.url)
+            parts, size = [], 0
+            read = getattr(response.raw, "read1", response.raw.read)
+            try:
+                while chunk := read(64 << 10, decode_content=True):
+                    size += len(chunk)
+                    if size > policy.max_bytes:
+                        raise _too_big(host, policy, response.url)
+                    parts.append(chunk)
+                    if self.clock() - started > policy.deadline:
+                        raise _TooSlow()
+            except (_TooSlow, CollectorError):
+                response.close()
+                raise
+            except (OSError, urllib3.exceptions.HTTPError) as e:  # as requests' own reading maps them
+                response.close()
+                if isinstance(e, (urllib3.exceptions.ReadTimeoutError, TimeoutError)):
+                    raise requests.Timeout(str(e)) from None
+                raise requests.exceptions.ChunkedEncodingError(str(e)) from None
+            content = b"".join(parts)
+            response._content, response._content_consumed = content, True
+        if len(content) > policy.max_bytes:
+            raise _too_big(host, policy, response.url)
 
     def _backoff(self, attempt: int) -> float:
         # Exponential, capped, with jitter so parallel runs do not retry in lockstep.
@@ -351,7 +365,7 @@ class PolicyAdapter(BaseAdapter):
             delay = min(delay, self.policy.max_wait)
             self.pacer.hold(host, self.clock() + delay)
             if self.on_wait:
-                self.on_wait(Wait(host, delay, "quota used up", 0, redact(response.url)))
+                self.on_wait(Wait(host, delay, "quota used up", 0, redact.url(response.url)))
 
 
 @dataclass
@@ -396,6 +410,10 @@ class HttpSession:
     def url(self, path: str) -> str:
         return path if "://" in path else urljoin(self.base_url, path.lstrip("/"))
 
+    def _follow(self, method: str, url: str, params: Mapping[str, Any], headers: Mapping[str, str],
+                kwargs: dict[str, Any]) -> requests.Response:  # fmt: skip
+        return _follow(self._session, method, url, params, headers, kwargs)
+
     def get_json(self, path: str, params: Mapping[str, Any] | None = None, **headers: str) -> Reply:
         """GET ``path`` (relative to the base URL) and decode its JSON body."""
         return self._json("GET", path, params=params, headers=headers)
@@ -415,14 +433,15 @@ class HttpSession:
     def _json(self, method: str, path: str, **kwargs: Any) -> Reply:
         params = {k: v for k, v in (kwargs.pop("params", None) or {}).items() if v is not None}
         headers = {k.replace("_", "-"): v for k, v in kwargs.pop("headers").items()}
-        response = self._session.request(method, self.url(path), params=params, headers=headers, **kwargs)
-        host = urlsplit(response.url).netloc
-        url = redact(response.url)
+        response = self._follow(method, self.url(path), params, headers, kwargs)
+        host = host_of(response.url)
+        url = redact.url(response.url)
         body = response.content
         html = _looks_like_html(response, body)
         if response.status_code >= 400:
             data = None if html else _json_or_none(body)
             detail = _scrub(_error_detail(data), response.url) if not html else "an HTML page"
+            detail = redact.message(detail) if detail else detail  # a server may echo a password
             raise HttpStatusError(
                 f"{host} answered {response.status_code} {response.reason or ''}".rstrip()
                 + (f": {detail}" if detail else ""),
@@ -451,9 +470,76 @@ class HttpSession:
             url=url,
             status=response.status_code,
             headers=dict(response.headers),
-            next_url=redact((response.links.get("next") or {}).get("url")),
+            next_url=redact.url((response.links.get("next") or {}).get("url")),
             retrieved_at=datetime.now(UTC).isoformat(),
         )
+
+
+def _amount(size: int) -> str:
+    """A size for a sentence.
+
+    >>> _amount(32 << 20), _amount(1000)
+    ('32 MB', '1,000 bytes')
+    """
+    return f"{size >> 20} MB" if size >= 1 << 20 else f"{size:,} bytes"
+
+
+class _TooSlow(Exception):
+    """A response that did not arrive whole within the policy's deadline (retried like a timeout)."""
+
+
+def _too_big(host: str, policy: Policy, url: str | None) -> CollectorError:
+    return CollectorError(
+        f"{host} sent an answer larger than {_amount(policy.max_bytes)}; not a page of posts "
+        "(the address may be wrong)",
+        url=url,
+    )
+
+
+MAX_REDIRECTS = 5
+
+
+def _follow(
+    session: requests.Session,
+    method: str,
+    url: str,
+    params: Mapping[str, Any],
+    headers: Mapping[str, str],
+    kwargs: dict[str, Any],
+) -> requests.Response:
+    """The response to a request, its redirects followed by hand.
+
+    NOTE: ``requests`` drops an ``Authorization`` header on a redirect to another host but sends
+    a 307/308's body again, which for a login is the password. Here a redirect to another host
+    (or from https to http) of a request that carries credentials is refused; one without is
+    followed, like a redirect within the host.
+    """
+    credentials = (
+        kwargs.get("json") is not None
+        or kwargs.get("data") is not None
+        or bool(urlsplit(url).username)
+        or any(k.lower() in ("authorization", "cookie") for k in (*headers, *session.headers))
+    )
+    response = session.request(method, url, params=params, headers=headers, allow_redirects=False, **kwargs)
+    for _ in range(MAX_REDIRECTS):
+        if not response.is_redirect:
+            return response
+        here, target = urlsplit(response.url), urlsplit(urljoin(response.url, response.headers["Location"]))
+        response.close()
+        elsewhere = host_of(target.geturl()) != host_of(response.url) or (
+            here.scheme == "https" and target.scheme != "https"
+        )
+        if credentials and elsewhere:
+            raise CollectorError(
+                f"{host_of(response.url)} redirected a request carrying credentials to "
+                f"{host_of(target.geturl()) or 'elsewhere'}; "
+                "they were not sent there (check the server address)",
+                url=response.url,
+            )
+        if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
+            method, kwargs = "GET", {k: v for k, v in kwargs.items() if k not in ("json", "data")}
+        response = session.request(method, target.geturl(), headers=headers, allow_redirects=False, **kwargs)
+    raise CollectorError(f"{host_of(url)} redirected more than {MAX_REDIRECTS} times", url=url)
 
 
 def _looks_like_html(response: requests.Response, body: bytes) -> bool:
@@ -468,7 +554,7 @@ def _scrub(text: str | None, url: str) -> str | None:
         return text
     for part in url.partition("?")[2].split("&"):
         name, _, value = part.partition("=")
-        if unquote_plus(name).lower() in SECRET_PARAMS and len(value) >= 4:
+        if redact.SECRET_NAME.search(unquote_plus(name)) and len(value) >= 4:
             text = text.replace(value, "[redacted]").replace(unquote_plus(value), "[redacted]")
     return text
 

@@ -10,7 +10,7 @@ come back in file order, so one process and several give the same tables. Smalle
 formats that read a file whole, are read in this process.
 
 ``RunFile`` writes the kept records into the new raw run as the batches arrive, so the disk
-writes while the processors parse, and ``latest`` keeps one row per key, in Arrow.
+writes while the processors parse; `research.sources.merge` keeps one row per key, in Arrow.
 """
 
 from __future__ import annotations
@@ -32,14 +32,14 @@ from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from research import schema
-from research.errors import ResearchError
+from research.errors import ResearchError, SchemaError
+from research.files import atomic_write_text, pause_point
 from research.sources import get_format
 from research.sources.base import Context, Format, Record, Rejected
+from research.sources.merge import Gathered, latest
 from research.sources.reading import NotThisLayout, Part, PartEnd, layout_of, mapped, release, split_lines
 
 __all__ = [
@@ -58,13 +58,19 @@ __all__ = [
 # NOTE: a part is about 16 MB (some 4,000 tweets): big enough that what each part costs on its
 # own (a task, two small tables) is lost in the noise, small enough that the last parts keep
 # both processes busy until close to the end.
-PART_BYTES = 16 << 20
+# Both can be set in the environment (RESEARCH_PART_BYTES, RESEARCH_PARALLEL_BYTES): the
+# fault tests read a small file in two processes that way.
+PART_BYTES = int(os.environ.get("RESEARCH_PART_BYTES") or 16 << 20)
 # Starting worker processes costs about a second; below this size one process is as quick.
-PARALLEL_BYTES = 64 << 20
+PARALLEL_BYTES = int(os.environ.get("RESEARCH_PARALLEL_BYTES") or 64 << 20)
 BATCH_RECORDS = 10_000  # records per batch read in this process: bounds the rows held at once
 
 # What a normaliser raises for a record it cannot use: the record is set aside, not fatal.
-RECORD_ERRORS = (ResearchError, KeyError, TypeError, ValueError, AttributeError, IndexError)
+# NOTE: not TypeError or AttributeError: normalisers turn data of the wrong shape into these
+# (tests/faults check it on mutated records), so those two, like any other, are bugs and stop
+# the import. A RecursionError (a record nested thousands deep) and an OverflowError (a
+# number no time or count can be) are data too.
+RECORD_ERRORS = (ResearchError, KeyError, ValueError, IndexError, OverflowError, RecursionError)
 
 
 @dataclass
@@ -122,6 +128,7 @@ def normalise(
     post_values, account_values = schema.row_values("posts"), schema.row_values("accounts")
     rejected: list[Rejected] = []
     kept = Kept()
+    ends: list[tuple[int, int]] = []  # after each kept record: how many post and account rows there are
     normalize = fmt.normalize
     with _cyclic_gc_paused():
         for item in items:
@@ -133,8 +140,7 @@ def normalise(
             except RECORD_ERRORS as e:
                 if strict:
                     raise
-                text = json.dumps(item.data, ensure_ascii=False)[:200]
-                rejected.append(Rejected(item.line, _reason(e), text))
+                rejected.append(Rejected(item.line, _reason(e), _record_text(item.data)))
                 continue
             posts += map(post_values, rows.posts)
             accounts += map(account_values, rows.accounts)
@@ -144,19 +150,65 @@ def normalise(
             kept.numbers.append(item.line)
             kept.starts.append(start)
             kept.ends.append(end)
+            ends.append((len(posts), len(accounts)))
         repeats = Repeats()
-        batch = Batch(
-            schema.values_table(_latest_rows(posts, _POST_KEY, repeats), "posts"),
-            schema.values_table(_latest_rows(accounts, _ACCOUNT_KEY), "accounts"),
-            len(posts),
-            len(accounts),
-            rejected,
-            kept,
-            repeats=repeats,
-        )
+        try:
+            tables = _tables(posts, accounts, repeats)
+        except schema.CONVERSION_ERRORS:
+            # A value no column can hold (a lone surrogate, a count past 64 bits): find the
+            # records that hold one and set them aside; the rest convert as usual.
+            if strict:
+                raise
+            posts, accounts, kept, refused = _without_unstorable(posts, accounts, kept, ends)
+            rejected = sorted([*rejected, *refused], key=lambda r: r.line)
+            repeats = Repeats()
+            tables = _tables(posts, accounts, repeats)
+        batch = Batch(*tables, len(posts), len(accounts), rejected, kept, repeats=repeats)
         posts.clear()  # before the collector runs again: it would visit every row
         accounts.clear()
     return batch
+
+
+def _tables(posts: list[tuple], accounts: list[tuple], repeats: Repeats) -> tuple[pa.Table, pa.Table]:
+    return (
+        schema.values_table(_latest_rows(posts, _POST_KEY, repeats), "posts"),
+        schema.values_table(_latest_rows(accounts, _ACCOUNT_KEY), "accounts"),
+    )
+
+
+def _without_unstorable(
+    posts: list[tuple], accounts: list[tuple], kept: Kept, ends: list[tuple[int, int]]
+) -> tuple[list[tuple], list[tuple], Kept, list[Rejected]]:
+    """The rows and kept records less the records whose rows the tables cannot hold, and those set aside."""
+    good_posts, good_accounts, good, refused = [], [], Kept(), []
+    post_start = account_start = 0
+    for i, (post_end, account_end) in enumerate(ends):
+        mine_posts, mine_accounts = posts[post_start:post_end], accounts[account_start:account_end]
+        post_start, account_start = post_end, account_end
+        try:
+            schema.record_table(mine_posts, "posts")
+            schema.record_table(mine_accounts, "accounts")
+        except SchemaError as e:
+            data = kept.data.get(i)
+            refused.append(Rejected(kept.numbers[i], str(e), _record_text(data) if data is not None else ""))
+            continue
+        good_posts += mine_posts
+        good_accounts += mine_accounts
+        if i in kept.data:
+            good.data[len(good.numbers)] = kept.data[i]
+        good.numbers.append(kept.numbers[i])
+        good.starts.append(kept.starts[i])
+        good.ends.append(kept.ends[i])
+    return good_posts, good_accounts, good, refused
+
+
+def _record_text(data: Any) -> str:
+    """The start of a record's JSON, for the set-aside file (whatever the record holds)."""
+    try:
+        text = json.dumps(data, ensure_ascii=False, default=repr)[:200]
+    except (RecursionError, ValueError):
+        return "(not shown: nested too deeply)"
+    return text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become '?'
 
 
 # Where the key and the observation time are in a row's values.
@@ -295,7 +347,57 @@ def _pool(processes: int) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
         context.set_forkserver_preload([__name__])
-    return ProcessPoolExecutor(processes, mp_context=context)
+        _start_forkserver()
+    return ProcessPoolExecutor(processes, mp_context=context, initializer=_watch, initargs=(os.getpid(),))
+
+
+def _start_forkserver() -> None:
+    """Start the fork server (once per process) without the current folder on its ``sys.path``.
+
+    NOTE: the fork server is started as ``python -c ...``, which puts the current folder first
+    on ``sys.path`` (Python 3.11 does not replace it with the caller's path), so a file there
+    named like a module it imports (``concurrent.py``) would run in every worker. Started
+    with ``PYTHONSAFEPATH=1`` (``python -P``), it imports only what the caller would.
+    """
+    from multiprocessing import forkserver
+
+    saved = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        forkserver.ensure_running()
+    finally:
+        if saved is None:
+            del os.environ["PYTHONSAFEPATH"]
+        else:
+            os.environ["PYTHONSAFEPATH"] = saved
+
+
+def _watch(parent: int) -> None:
+    """In a worker: end it when the process that started the import dies (a SIGKILL, say).
+
+    NOTE: a worker blocks on its task queue, whose other end it holds itself, so it never
+    sees its caller die; and the fork server lives while any worker does. Without this, a
+    killed import would leave its workers and the fork server waiting for ever.
+    """
+    import select
+    import threading
+
+    def wait() -> None:
+        try:
+            fd = os.pidfd_open(parent)
+        except ProcessLookupError:
+            os._exit(1)
+        except (AttributeError, OSError):  # no pidfd (not Linux 5.3+): look once a second
+            while True:
+                try:
+                    os.kill(parent, 0)
+                except ProcessLookupError:
+                    os._exit(1)
+                select.select([], [], [], 1.0)
+        select.select([fd], [], [])  # readable when the process has ended
+        os._exit(1)
+
+    threading.Thread(target=wait, name="watch-caller", daemon=True).start()
 
 
 @contextlib.contextmanager
@@ -316,6 +418,10 @@ def _cyclic_gc_paused() -> Iterator[None]:
 def _reason(error: Exception) -> str:
     if isinstance(error, KeyError):
         return f"missing field {error.args[0]!r}"
+    if isinstance(error, RecursionError):
+        return "nested too deeply to read"
+    if isinstance(error, OverflowError):
+        return f"a number out of range ({error})"
     return str(error) or type(error).__name__
 
 
@@ -351,7 +457,11 @@ class RunFile:
         folder.mkdir(parents=True, exist_ok=True)
         # Created as open() creates files (the umask decides), as raw runs always were.
         self.tmp = str(folder / f".{secrets.token_hex(8)}.jsonl.tmp")
-        self.fd = os.open(self.tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            self.fd = os.open(self.tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+        except OSError as e:
+            e.filename = str(folder)
+            raise
         self.restart()
 
     def restart(self) -> None:
@@ -364,7 +474,7 @@ class RunFile:
         """Append records (numbers shifted by ``base``): copied from the source file where they have a span."""
         start = self.size
         texts = [
-            json.dumps(kept.data[i], ensure_ascii=False).encode("utf-8") if a < 0 else self._span(a, b)
+            _json_bytes(kept.data[i]) if a < 0 else self._span(a, b)
             for i, (a, b) in enumerate(zip(kept.starts, kept.ends, strict=True))
         ]
         # Each record is three buffers (its head, its text as in the source, its tail), written
@@ -372,8 +482,12 @@ class RunFile:
         pieces: list[Any] = [b"}\n"] * (3 * len(texts))
         pieces[0::3] = [b'{"line": %d, "record": ' % (base + number) for number in kept.numbers]
         pieces[1::3] = texts
-        for first in range(0, len(pieces), _IOV_MAX):
-            self.size += _write_all(self.fd, pieces[first : first + _IOV_MAX], self.size)
+        try:
+            for first in range(0, len(pieces), _IOV_MAX):
+                self.size += _write_all(self.fd, pieces[first : first + _IOV_MAX], self.size)
+        except OSError as e:  # a full disk: name the folder (the temporary file's name means nothing)
+            e.filename = e.filename or str(self.folder)
+            raise
         if hasattr(os, "posix_fadvise") and self.size > start:
             # Linux starts writing dirty pages of the range back when told they are not needed.
             os.posix_fadvise(self.fd, start, self.size - start, os.POSIX_FADV_DONTNEED)
@@ -397,15 +511,15 @@ class RunFile:
         os.fsync(self.fd)
         self.close()
         path = self.folder / f"{run_id}.jsonl"
+        if rejected:  # before the run has its name: a run never lacks its set-aside records
+            lines = (
+                json.dumps({"line": r.line, "reason": r.reason, "text": r.text}, ensure_ascii=False) + "\n"
+                for r in rejected
+            )
+            atomic_write_text(self.folder / f"{run_id}.rejected.jsonl", "".join(lines))
+            pause_point("import:rejected-written")
         os.link(self.tmp, path)  # fails rather than overwrite: raw files are never rewritten
         os.unlink(self.tmp)
-        if rejected:
-            with open(self.folder / f"{run_id}.rejected.jsonl", "w", encoding="utf-8") as f:
-                for r in rejected:
-                    f.write(
-                        json.dumps({"line": r.line, "reason": r.reason, "text": r.text}, ensure_ascii=False)
-                        + "\n"
-                    )
         return path
 
     def close(self) -> None:
@@ -443,93 +557,17 @@ def _write_all(fd: int, buffers: list[Any], offset: int) -> int:
 
 
 def _provenance_line(provenance: Mapping[str, Any]) -> bytes:
-    return (json.dumps({"provenance": provenance}, ensure_ascii=False) + "\n").encode("utf-8")
+    return _json_bytes({"provenance": provenance}) + b"\n"
+
+
+def _json_bytes(data: Any) -> bytes:
+    """``data`` as UTF-8 JSON; with ``\\u`` escapes if it holds a lone surrogate, which UTF-8 cannot."""
+    try:
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(data).encode("ascii")
 
 
 def _run_id() -> str:
     # Sortable by time; the random tail keeps two runs in the same second apart.
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
-
-
-# --- merging ----------------------------------------------------------------------------------------
-
-COMPACT_ROWS = 200_000  # rows gathered before trying to keep one per key
-
-
-class Gathered:
-    """A table gathered batch by batch, kept to one row per key on the way while that pays.
-
-    Accounts repeat from batch to batch (each tweet carries its author's profile): applying
-    ``latest`` to what is gathered every so often keeps them to a few thousand rows instead of
-    one per tweet. ``latest`` of the result is ``latest`` of all the rows: rows are only dropped
-    for a later observation of their key, and what was gathered stays before what comes next.
-    """
-
-    def __init__(self, kind: str):
-        self.kind = kind
-        self.tables: list[pa.Table] = [schema.rows_table([], kind)]
-        self.rows = 0  # gathered since the last compaction
-        self.compact = True  # false once a compaction did not halve the rows
-
-    def add(self, table: pa.Table) -> None:
-        self.tables.append(table)
-        self.rows += table.num_rows
-        if self.compact and self.rows >= COMPACT_ROWS:
-            before = sum(t.num_rows for t in self.tables)
-            self.tables = [latest(pa.concat_tables(self.tables), self.kind)]
-            self.rows = 0
-            self.compact = 2 * self.tables[0].num_rows <= before
-
-    def table(self) -> pa.Table:
-        return pa.concat_tables(self.tables)
-
-
-def latest(table: pa.Table, kind: str = "posts") -> pa.Table:
-    """One row per key: the latest observation (latest ``collected_at``, NULL oldest; ties: the later row).
-
-    For posts, a collected observation always wins over a ``context`` one (a post stored only
-    because another referenced it), so a post collected anywhere is never counted as context.
-
-    Sorted by creation time (NULL last) then key, so equal inputs give equal files.
-    """
-    key = ["platform", "post_id" if kind == "posts" else "account_id"]
-    n = table.num_rows
-    if n == 0:
-        return table
-    position = pa.array(np.arange(n, dtype=np.int64))
-    observed = pc.fill_null(table["collected_at"].cast(pa.int64()), np.iinfo(np.int64).min)  # NULL: oldest
-    collected = (
-        pc.invert(pc.fill_null(table["context"], False))
-        if "context" in table.column_names
-        else pa.array(np.ones(n, dtype=bool))
-    )
-    order = pc.sort_indices(
-        pa.table({"k0": table[key[0]], "k1": table[key[1]], "c": collected, "at": observed, "pos": position}),
-        sort_keys=[("k0", "ascending"), ("k1", "ascending"), ("c", "ascending"), ("at", "ascending"),
-                   ("pos", "ascending")],
-    )  # fmt: skip
-    # In key order, a row is the latest of its key when the next row has another key.
-    last = np.ones(n, dtype=bool)
-    if n > 1:
-        same = np.ones(n - 1, dtype=bool)
-        for name in key:
-            column = table[name].take(order).combine_chunks()
-            a, b = column.slice(0, n - 1), column.slice(1)
-            equal = pc.fill_null(pc.equal(a, b), False)
-            both_null = pc.and_(pc.is_null(a), pc.is_null(b))  # pandas' duplicated treats NA as equal
-            same &= pc.or_(equal, both_null).to_numpy(zero_copy_only=False)
-        last[:-1] = ~same
-    kept = order.filter(pa.array(last))
-    # NOTE: the order is found on the three columns it depends on and the whole table is
-    # taken once: taking all columns (lists of strings) costs more than sorting.
-    final = pc.sort_indices(  # NULL last
-        pa.table(
-            {
-                "at": table["created_at"].take(kept),
-                "k0": table[key[0]].take(kept),
-                "k1": table[key[1]].take(kept),
-            }
-        ),
-        sort_keys=[("at", "ascending"), ("k0", "ascending"), ("k1", "ascending")],
-    )
-    return table.take(kept.take(final))

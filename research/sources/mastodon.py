@@ -29,6 +29,7 @@ from research.schema import as_id, to_utc
 from research.sources.base import Context, Format, Rows, Sample, count, handle, hashtags_in
 from research.sources.collect import Collector, Fetcher, Page, Query, Skipped, Target
 from research.sources.reading import read_json_items
+from research.sources.shape import SCALAR, Must, Pick, shaped
 
 __all__ = ["FORMAT", "COLLECTOR", "MastodonCollector", "normalize", "normalize_status", "html_to_text"]
 
@@ -215,6 +216,20 @@ def _account(account: dict[str, Any], ctx: Context) -> dict[str, Any]:
     }
 
 
+# What the normaliser reads (see `research.sources.shape`): a record of another shape is set aside.
+_ACCOUNT = {"url": str, "note": str}
+_STATUS: dict[str, Any] = {
+    "account": _ACCOUNT, "content": str, "spoiler_text": str, "card": {"url": SCALAR}, "tags": [Must({})],
+    "mentions": [Must(_ACCOUNT)], "media_attachments": [Must({})],
+}  # fmt: skip
+_STATUS |= {"reblog": _STATUS, "quote": {"quoted_status": _STATUS}}
+SHAPE = Pick(
+    lambda item: [_STATUS] if isinstance(item, list)
+    else {"statuses": [_STATUS]} if isinstance(item, dict) and isinstance(item.get("statuses"), list)
+    else _STATUS
+)  # fmt: skip
+
+
 def _sniff(sample: Sample) -> bool:
     text = sample.text.lstrip()
     return text[:1] in "[{" and '"favourites_count"' in text and '"reblogs_count"' in text
@@ -227,7 +242,7 @@ FORMAT = Format(
     version="1",
     sniff=_sniff,
     read=read_json_items,
-    normalize=normalize,
+    normalize=shaped(normalize, SHAPE),
 )
 
 
@@ -280,11 +295,11 @@ class MastodonCollector(Collector):
         return f"{base}/@{target.value}" if target.kind == "account" else f"{base}/tags/{target.value}"
 
     def pages(self, fetch: Fetcher, target: Target, query: Query, cursor: dict | None) -> Iterator[Page]:
-        from research.sources.http import HttpStatusError
+        from research.sources.http import HttpStatusError, host_of
 
         http = fetch.json(self.server_url(target.instance))
         cursor = dict(cursor or {})
-        host = urlsplit(http.base_url).netloc
+        host = host_of(http.base_url)
         account_id = cursor.get("account_id")
         if target.kind == "account":
             account_id = account_id or _lookup(http, target.value, host)

@@ -59,7 +59,10 @@ def loads(data: bytes | str) -> tuple[Any, bool]:
             return orjson.loads(data), True
         except orjson.JSONDecodeError:
             pass
-    return json.loads(data), False
+    try:
+        return json.loads(data), False
+    except RecursionError:  # orjson stops at 1024 levels; the standard library at the stack's end
+        raise ValueError("nested too deeply (over 1,000 levels)") from None
 
 
 def read_jsonl(path: Path, options: Mapping[str, Any] | None = None) -> Iterator[Record | Rejected]:
@@ -77,10 +80,10 @@ def read_json_items(path: Path, options: Mapping[str, Any] | None = None) -> Ite
     if lines is not None:
         yield from lines
         return
-    text = Path(path).read_text(encoding="utf-8-sig")
     try:
-        doc = json.loads(text)
-    except ValueError:
+        text = Path(path).read_text(encoding="utf-8-sig")
+        doc, _ = loads(text)
+    except ValueError:  # not one JSON document (or not UTF-8): line by line, bad lines set aside
         yield from read_jsonl(path, options)
         return
     items = doc if isinstance(doc, list) else [doc]

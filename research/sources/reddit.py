@@ -21,7 +21,6 @@ the direct replies in the file (loaded, plus unloaded "more" stubs) for a commen
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -31,6 +30,8 @@ from research.errors import CollectorError, ResearchError
 from research.schema import as_id, to_utc
 from research.sources.base import Context, Format, Record, Rejected, Rows, Sample, count, handle, urls_in
 from research.sources.collect import Fetcher, Skipped, Target
+from research.sources.reading import loads
+from research.sources.shape import ANY, SCALAR, Pick, shaped
 from research.sources.threads import Comments, Listing, Post, ThreadCollector
 
 __all__ = ["FORMAT", "COLLECTOR", "RedditCollector", "normalize", "read"]
@@ -42,16 +43,16 @@ _NO_AUTHOR = {"[deleted]", "[removed]"}
 
 def read(path: Path, options: Mapping[str, Any] | None = None) -> Iterator[Record | Rejected]:
     """The whole listing file as one record (JSON lines of listings: one record per line)."""
-    text = Path(path).read_text(encoding="utf-8-sig")
+    text = Path(path).read_bytes().decode("utf-8-sig", errors="replace")
     try:
-        yield Record(1, json.loads(text))
+        yield Record(1, loads(text)[0])
         return
     except ValueError:
         pass
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             try:
-                yield Record(number, json.loads(line))
+                yield Record(number, loads(line)[0])
             except ValueError as e:
                 yield Rejected(number, f"not valid JSON ({e})", line[:200])
 
@@ -173,6 +174,23 @@ def _account(t: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     }
 
 
+# What the normaliser reads (see `research.sources.shape`): a record of another shape is set aside.
+def _thing(node: Any) -> Any:
+    if isinstance(node, list):
+        return [Pick(_thing)]
+    if not isinstance(node, dict):
+        return None  # not walked
+    if node.get("kind") == "Listing":
+        return {"data": {"children": Pick(_thing)}}
+    return {"data": _DATA}
+
+
+_DATA = {
+    "name": SCALAR, "author": SCALAR, "parent_id": SCALAR, "children": [ANY], "title": str, "selftext": str,
+    "body": str, "score": (int, float, str), "replies": Pick(_thing),
+}  # fmt: skip
+
+
 def _sniff(sample: Sample) -> bool:
     head = sample.text.lstrip()[:2000]
     return head.startswith(("[", "{")) and re.search(r'"kind"\s*:\s*"(Listing|t1|t3)"', head) is not None
@@ -185,7 +203,7 @@ FORMAT = Format(
     version="1",
     sniff=_sniff,
     read=read,
-    normalize=normalize,
+    normalize=shaped(normalize, Pick(_thing)),
 )
 
 

@@ -21,8 +21,14 @@ from typing import Any
 from research.schema import to_utc
 from research.sources.base import Context, Format, Rows, Sample, handle, hashtags_in, mentions_in
 from research.sources.reading import read_jsonl
-from research.sources.telegram import normalize_snscrape_channel, normalize_snscrape_telegram
-from research.sources.twitter import normalize_snscrape_tweet
+from research.sources.shape import ANY, Must, Pick, shaped
+from research.sources.telegram import (
+    SNSCRAPE_CHANNEL,
+    SNSCRAPE_POST,
+    normalize_snscrape_channel,
+    normalize_snscrape_telegram,
+)
+from research.sources.twitter import SNSCRAPE_TWEET, normalize_snscrape_tweet
 
 __all__ = ["FORMAT", "NORMALIZERS", "normalize_toot", "normalize_boost", "normalize_vk_post"]
 
@@ -206,6 +212,27 @@ def normalize(item: Any, ctx: Context) -> Rows:
     return normalizer(item, ctx)
 
 
+_USER = {"account": ANY}
+_TOOT = {"user": _USER, "text": str, "spoilerText": str, "attachments": [Must({})], "links": [ANY],
+         "hashtags": [Must(str)], "mentionedUsers": [Must(_USER)]}  # fmt: skip
+_VK_POST: dict[str, Any] = {"url": str, "content": str, "outlinks": [ANY], "photos": [ANY]}
+_VK_POST["quotedPost"] = _VK_POST
+# What the normalisers read, by item type (see `research.sources.shape`).
+SHAPES = {
+    "snscrape.modules.twitter.Tweet": SNSCRAPE_TWEET,
+    "snscrape.modules.telegram.TelegramPost": SNSCRAPE_POST,
+    "snscrape.modules.telegram.Channel": SNSCRAPE_CHANNEL,
+    "snscrape.modules.mastodon.Toot": _TOOT,
+    "snscrape.modules.mastodon.Boost": {"toot": Must(_TOOT), "user": _USER},
+    "snscrape.modules.vkontakte.VKontaktePost": _VK_POST,
+}
+
+
+def _shape_of(item: Any) -> Any:
+    kind = _item_type(item) if not isinstance(item, dict) or isinstance(item.get("_type", ""), str) else None
+    return SHAPES.get(kind, {"_type": str}) if isinstance(item, dict) else None
+
+
 def _sniff(sample: Sample) -> bool:
     kind = _item_type(sample.first_json())
     return kind is not None and kind.startswith("snscrape.modules.")
@@ -219,5 +246,5 @@ FORMAT = Format(
     version="1",
     sniff=_sniff,
     read=read_jsonl,
-    normalize=normalize,
+    normalize=shaped(normalize, Pick(_shape_of)),
 )

@@ -39,11 +39,13 @@ from research.sources.base import (
     Rows,
     Sample,
     count,
+    flag,
     handle,
     hashtags_in,
     mentions_in,
     urls_in,
 )
+from research.sources.shape import ANY, SCALAR, Must, Pick, shaped
 
 __all__ = [
     "FORMAT",
@@ -122,7 +124,7 @@ def normalize_snscrape_channel(channel: Mapping[str, Any], ctx: Context) -> Rows
         "handle": name,
         "name": channel.get("title"),
         "followers": count(_int_value(channel.get("members"))),
-        "verified": channel.get("verified"),
+        "verified": flag(channel.get("verified"), "channel.verified"),
         "description": channel.get("description"),
         "source": ctx.source,
         "collected_at": ctx.collected_at,
@@ -267,6 +269,19 @@ def _export_media(message: Mapping[str, Any], entities: list[tuple[str, str]]) -
     return "link" if any(kind == "link" for kind, _ in entities) else "text"
 
 
+# What the normalisers read (see `research.sources.shape`): a record of another shape is set aside.
+SNSCRAPE_CHANNEL = {"username": ANY}
+SNSCRAPE_POST = {"url": str, "content": str, "outlinks": [ANY], "forwardedUrl": str, "media": [Must({})]}
+_PARTS = Pick(
+    lambda text: str if isinstance(text, str) else [Must(Pick(lambda p: str if isinstance(p, str) else {}))]
+)
+_MESSAGE = {
+    "text_entities": [Must({})], "text": _PARTS, "poll": {}, "reactions": Pick(lambda r: [Must({})] if isinstance(r, list) else ANY),
+    "date_unixtime": (str, int, float), "media_type": SCALAR,
+}  # fmt: skip
+EXPORT_RECORD = {"chat": Must({}), "message": Must(_MESSAGE), "reply_to": {}}
+
+
 def _sniff_export(sample: Sample) -> bool:
     text = sample.text.lstrip()
     if not text.startswith("{"):
@@ -291,5 +306,5 @@ FORMAT = Format(
     version="1",
     sniff=_sniff_export,
     read=read_export,
-    normalize=normalize_export_message,
+    normalize=shaped(normalize_export_message, EXPORT_RECORD),
 )

@@ -34,14 +34,16 @@ from research.sources.base import (
     Rows,
     Sample,
     count,
+    flag,
     handle,
     hashtags_in,
     mentions_in,
     urls_in,
 )
 from research.sources.reading import read_jsonl
+from research.sources.shape import ANY, SCALAR, Must, Pick, shaped
 
-__all__ = ["normalize_snscrape_tweet", "normalize_twarc", "lang", "TWARC_FORMAT"]
+__all__ = ["normalize_snscrape_tweet", "normalize_twarc", "lang", "TWARC_FORMAT", "SNSCRAPE_TWEET"]
 
 PLATFORM = "twitter"
 
@@ -193,7 +195,7 @@ def _account(user: dict[str, Any], ctx: Context) -> dict[str, Any]:
         "following": count(user.get("friendsCount")),
         "posts_count": count(user.get("statusesCount")),
         "created_at": to_utc(user.get("created"), field="user.created"),
-        "verified": user.get("verified"),
+        "verified": flag(user.get("verified"), "user.verified"),
         "description": user.get("rawDescription", user.get("description")),
         "location": user.get("location") or None,
         "source": ctx.source,
@@ -424,12 +426,36 @@ def _v2_account(user: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
         "following": count(metrics.get("following_count")),
         "posts_count": count(metrics.get("tweet_count")),
         "created_at": to_utc(user.get("created_at"), field="users.created_at"),
-        "verified": user.get("verified"),
+        "verified": flag(user.get("verified"), "users.verified"),
         "description": user.get("description"),
         "location": user.get("location") or None,
         "source": ctx.source,
         "collected_at": ctx.collected_at,
     }
+
+
+# What the normalisers read (see `research.sources.shape`): a record of another shape is set aside.
+SNSCRAPE_TWEET: dict[str, Any] = {
+    "rawContent": str, "content": str, "lang": SCALAR, "user": {}, "inReplyToUser": {}, "card": {},
+    "links": [Must({})], "outlinks": [ANY], "hashtags": [Must(str)], "mentionedUsers": [Must({})],
+    "media": [Must({})],
+}  # fmt: skip
+SNSCRAPE_TWEET |= {"retweetedTweet": SNSCRAPE_TWEET, "quotedTweet": SNSCRAPE_TWEET}
+_V2_ENTITIES = {"urls": [Must({})], "hashtags": [Must({"tag": str})], "mentions": [Must({})]}
+_V2_USER = {"id": SCALAR, "public_metrics": {}}
+_V2_TWEET: dict[str, Any] = {
+    "id": SCALAR, "type": SCALAR, "text": str, "author_id": SCALAR, "lang": SCALAR, "author": _V2_USER,
+    "in_reply_to_user": _V2_USER, "note_tweet": {"text": str, "entities": _V2_ENTITIES},
+    "entities": _V2_ENTITIES, "public_metrics": {},
+    "attachments": {"media_keys": [SCALAR], "media": [Must({"media_key": SCALAR, "type": SCALAR})]},
+}  # fmt: skip
+_V2_TWEET["referenced_tweets"] = [Must(_V2_TWEET)]
+_V2_ITEM = {**_V2_TWEET, **_V2_USER}
+TWARC_LINE = {
+    "data": Pick(lambda data: [Must(_V2_ITEM)] if isinstance(data, list) else _V2_ITEM),
+    "includes": {"users": [Must(_V2_USER)], "tweets": [Must(_V2_TWEET)], "media": [Must({"media_key": SCALAR, "type": SCALAR})]},
+    "errors": [Must({})], "__twarc": {}, **_V2_TWEET,
+}  # fmt: skip
 
 
 def _read_twarc(path: Path, options: Mapping[str, Any] | None = None) -> Iterator[Record | Rejected]:
@@ -477,5 +503,5 @@ TWARC_FORMAT = Format(
     version="1",
     sniff=_sniff_twarc,
     read=_read_twarc,
-    normalize=normalize_twarc,
+    normalize=shaped(normalize_twarc, TWARC_LINE),
 )

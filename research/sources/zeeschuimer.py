@@ -24,8 +24,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from research.schema import as_id, to_utc
-from research.sources.base import Context, Format, Rows, Sample, count, handle, hashtags_in, mentions_in
+from research.sources.base import Context, Format, Rows, Sample, count, flag, handle, hashtags_in, mentions_in
 from research.sources.reading import read_jsonl
+from research.sources.shape import ANY, SCALAR, Must, Pick, shaped
 
 __all__ = ["FORMAT", "NORMALIZERS", "normalize", "normalize_item"]
 
@@ -40,7 +41,11 @@ def normalize(line: Any, ctx: Context) -> Rows:
 def normalize_item(platform: str, item: Mapping[str, Any], collected_ms: Any, ctx: Context) -> Rows:
     """Rows of one captured item of ``platform`` (a Zeeschuimer ``source_platform``)."""
     if collected_ms:
-        ctx = dataclasses.replace(ctx, collected_at=datetime.fromtimestamp(int(collected_ms) / 1000, tz=UTC))
+        try:
+            collected = datetime.fromtimestamp(int(collected_ms) / 1000, tz=UTC)
+        except (TypeError, ValueError, OverflowError, OSError):
+            raise ValueError(f"timestamp_collected {collected_ms!r} is not a time in milliseconds") from None
+        ctx = dataclasses.replace(ctx, collected_at=collected)
     try:
         normalizer = NORMALIZERS[platform]
     except KeyError:
@@ -161,7 +166,9 @@ def _tiktok(item: Mapping[str, Any], ctx: Context) -> Rows:
                 "followers": count(author_stats.get("followerCount")),
                 "following": count(author_stats.get("followingCount")),
                 "posts_count": count(author_stats.get("videoCount")),
-                "verified": author.get("verified") if isinstance(author, dict) else None,
+                "verified": flag(author.get("verified"), "author.verified")
+                if isinstance(author, dict)
+                else None,
                 "source": ctx.source,
                 "collected_at": ctx.collected_at,
             }
@@ -256,7 +263,7 @@ def _x_account(user: Mapping[str, Any], username: str | None, ctx: Context) -> d
         "created_at": datetime.strptime(created, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
         if created
         else None,
-        "verified": user.get("is_blue_verified", legacy.get("verified")),
+        "verified": flag(user.get("is_blue_verified", legacy.get("verified")), "is_blue_verified"),
         "description": legacy.get("description"),
         "location": (legacy.get("location") or None),
         "source": ctx.source,
@@ -270,6 +277,32 @@ NORMALIZERS: dict[str, Callable[[Mapping[str, Any], Context], Rows]] = {
     "twitter.com": _x,
     "x.com": _x,
 }
+
+
+# What the normalisers read, by platform (see `research.sources.shape`).
+_INSTAGRAM = {
+    "owner": {}, "user": {}, "caption": {}, "__typename": SCALAR, "media_type": SCALAR,
+    "edge_media_to_caption": {"edges": [Must({"node": {}})]}, "edge_media_preview_like": {}, "edge_liked_by": {},
+    "edge_media_to_comment": {}, "edge_media_to_parent_comment": {},
+}  # fmt: skip
+_TIKTOK = {
+    "stats": {}, "statsV2": {}, "authorStats": {}, "createTime": Must((str, int, float)), "imagePost": {"images": [ANY]},
+    "textExtra": [Must({"hashtagName": str, "userUniqueId": str})], "challenges": [Must({"title": str})],
+}  # fmt: skip
+_X_USER = {"legacy": {"created_at": str}, "core": {"created_at": str}}
+_X_ENTITIES = {"hashtags": [Must({"text": str})], "user_mentions": [Must({})], "urls": [Must({})]}
+_X_LEGACY: dict[str, Any] = {
+    "created_at": Must(str), "entities": _X_ENTITIES, "extended_entities": {"media": [Must({"type": SCALAR})]},
+}  # fmt: skip
+_X_TWEET: dict[str, Any] = {
+    "legacy": Must(_X_LEGACY), "core": {"user_results": {"result": _X_USER}}, "views": {},
+    "note_tweet": {"note_tweet_results": {"result": {}}},
+}  # fmt: skip
+_X_TWEET |= {"tweet": _X_TWEET, "quoted_status_result": {"result": _X_TWEET}}
+_X_LEGACY["retweeted_status_result"] = {"result": _X_TWEET}
+SHAPES = {"instagram.com": _INSTAGRAM, "tiktok.com": _TIKTOK, "twitter.com": _X_TWEET, "x.com": _X_TWEET}
+_LINE = Pick(lambda line: {"source_platform": SCALAR, "data": SHAPES.get(line.get("source_platform"), ANY)}
+             if isinstance(line, dict) and isinstance(line.get("source_platform"), str) else {"source_platform": str})  # fmt: skip
 
 
 def _sniff(sample: Sample) -> bool:
@@ -289,5 +322,5 @@ FORMAT = Format(
     version="1",
     sniff=_sniff,
     read=read_jsonl,
-    normalize=normalize,
+    normalize=shaped(normalize, _LINE),
 )

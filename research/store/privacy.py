@@ -34,6 +34,7 @@ import pyarrow as pa
 
 from research.brands import Brand, brand_lookup
 from research.errors import InputError
+from research.store.store import check_client
 
 __all__ = [
     "client_salt",
@@ -45,9 +46,32 @@ __all__ = [
 
 Kind = Literal["handle", "id", "post"]
 _PREFIX = {"handle": "user-", "id": "user-", "post": "post-"}
-_CLIENT = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-# @handle in text: not inside an e-mail address or a word; handles may contain dots (Bluesky).
-_AT_HANDLE = re.compile(r"(?<![\w@./])@([A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)")
+# @handle in text, also written .@handle (a "public reply" on Twitter), /@handle (a Mastodon
+# or TikTok profile URL) or with a full-width at sign; not inside an e-mail address or a word.
+# Handles may contain dots (Bluesky).
+_AT_HANDLE = re.compile(
+    r"(?<![\w@\uff20\ufe6b])[@\uff20\ufe6b]([A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)"
+)
+# Profile and post URLs that spell a handle: (the part kept, the handle), and whose handle it is.
+_NOT_HANDLES = r"(?!(?:i|home|search|hashtag|intent|share|explore|settings|messages|notifications|status)\b)"
+_PROFILE_URLS = (
+    (re.compile(r"(?i)(\b(?:twitter|x)\.com/)" + _NOT_HANDLES + r"([A-Za-z0-9_]{1,15})\b"), "twitter"),
+    (re.compile(r"(?i)(\bbsky\.app/profile/)([A-Za-z0-9_.:-]*[A-Za-z0-9_])"), "bluesky"),
+    (
+        re.compile(
+            r"(?i)(\b(?:t|telegram)\.me/(?:s/)?)" + r"(?!joinchat\b|addstickers\b)([A-Za-z0-9_]{4,32})\b"
+        ),
+        "telegram",
+    ),
+    (
+        re.compile(
+            r"(?i)(\binstagram\.com/)" + _NOT_HANDLES + r"(?!p/|reel/|explore/)([A-Za-z0-9_.]{1,30})\b"
+        ),
+        "instagram",
+    ),
+    (re.compile(r"(?i)(\breddit\.com/u(?:ser)?/)([A-Za-z0-9_-]{3,20})\b"), "reddit"),
+)
+_MAY_NAME = re.compile(r"[@\uff20\ufe6b]|\.com/|\.me/|bsky\.app/", re.IGNORECASE)
 _LINKS = ("reply_to", "repost_of", "quote_of")
 
 
@@ -64,8 +88,7 @@ def client_salt(data_dir: str | Path, client: str) -> bytes:
     >>> client_salt(folder, "demo") == client_salt(folder, "demo") != client_salt(folder, "other")
     True
     """
-    if not _CLIENT.match(client):
-        raise InputError(f"client {client!r} is not a slug (lower-case letters, digits, '-' and '_')")
+    check_client(client)
     path = Path(data_dir) / "private" / f"{client}.salt"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -206,17 +229,53 @@ def pseudonymize_posts(
     lists = [renamed[start:end] for start, end in zip([0, *ends][:-1], ends, strict=True)]
     out["mentions"] = pd.Series(lists, index=out.index, dtype=object)
 
-    def rewrite(match: re.Match, p: str) -> str:
-        h = match.group(1).lower()
-        return match.group(0) if (p, h) in handles else "@" + one(p, h, "handle")
-
+    hide = _text_rewriter(handles, ids, one)
     text = out["text"].astype("string")
-    has_at = text.str.contains("@", regex=False).fillna(False).to_numpy(dtype=bool)
-    for p in platform[has_at].dropna().unique():
-        rows = has_at & (platform == p).fillna(False).to_numpy(dtype=bool)
-        text[rows] = text[rows].str.replace(_AT_HANDLE, lambda m, p=p: rewrite(m, p), regex=True)
+    named = text.str.contains(_MAY_NAME, regex=True).fillna(False).to_numpy(dtype=bool)
+    for p in platform[named].dropna().unique():
+        rows = named & (platform == p).fillna(False).to_numpy(dtype=bool)
+        text[rows] = text[rows].map(lambda t, p=p: hide(t, p), na_action="ignore")
     out["text"] = text
+    out["urls"] = pd.Series(
+        [
+            [hide(u, p) for u in urls] if len(urls) else urls
+            for urls, p in zip(out["urls"], platform, strict=True)
+        ],
+        index=out.index,
+        dtype=object,
+    )
     return out.set_axis(posts.index)
+
+
+def _text_rewriter(handles: set, ids: set, one: Callable[[str, str, Kind], str]) -> Callable[[str, str], str]:
+    """A function giving a text of a post of platform ``p`` with every audience handle pseudonymised.
+
+    ``@handle`` (however written) is taken as an account of the post's platform; a profile or
+    post URL as one of the URL's platform (a Bluesky DID as an id).
+    """
+
+    def at(match: re.Match, p: str) -> str:
+        h = match.group(1).lower()
+        return match.group(0) if (p, h) in handles else match.group(0)[0] + one(p, h, "handle")
+
+    def link(match: re.Match, p: str) -> str:
+        name = match.group(2)
+        if name.lower().startswith("did:"):
+            return match.group(0) if (p, name) in ids else match.group(1) + one(p, name, "id")
+        return (
+            match.group(0)
+            if (p, name.lower()) in handles
+            else match.group(1) + one(p, name.lower(), "handle")
+        )
+
+    def hide(text: str, p: str) -> str:
+        if not isinstance(text, str) or not _MAY_NAME.search(text):
+            return text
+        for pattern, site in _PROFILE_URLS:
+            text = pattern.sub(lambda m, site=site: link(m, site), text)
+        return _AT_HANDLE.sub(lambda m: at(m, p), text)
+
+    return hide
 
 
 def pseudonymize_accounts(

@@ -30,6 +30,7 @@ class ImportReport:
     repeated: int = 0  # collected post rows whose id the file had already given (one row kept)
     repeated_differing: int = 0  # ... of which said something else than the earlier row
     missing: dict[str, int] = field(default_factory=dict)  # collected posts without author/time/text
+    recovered: list[str] = field(default_factory=list)  # what was finished of a killed run first
 
     def warnings(self) -> list[str]:
         """What a user must know about the posts this import stored, one sentence each."""
@@ -54,9 +55,12 @@ class ImportReport:
 
     def summary(self) -> str:
         how = "recognised as" if self.detected else "read as"
+        first = "".join(f"{line}\n" for line in self.recovered)
         if self.skipped:
-            return f"{self.path}: already imported as {self.format} ({self.raw_file}); nothing new stored"
-        text = (
+            return first + (
+                f"{self.path}: already imported as {self.format} ({self.raw_file}); nothing new stored"
+            )
+        text = first + (
             f"{self.path}: {how} {self.format}; {self.records} records imported, "
             f"{len(self.rejected)} set aside; {self.posts} post rows -> {self.posts_total} posts stored"
         )

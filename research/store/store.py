@@ -14,6 +14,10 @@ and gives the same bytes as the incremental merges ``import_file`` does.
 
 Re-importing the same post keeps one row: the one observed last (latest ``collected_at``;
 on a tie, the later run and the later line).
+
+Crash consistency (`research.store.journal`): a raw run counts as imported only once
+``data/processed/<client>/manifest.json`` names it, which is written last; every write
+starts with ``recover``, which finishes or removes what a killed run left.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -37,11 +41,13 @@ import pyarrow.parquet as pq
 
 from research import schema
 from research.errors import FormatError, InputError, StoreError
-from research.files import atomic_write
+from research.files import atomic_write, pause_point
 from research.progress import Bar, silent
 from research.sources import detect_format, get_format, ingest
 from research.sources.base import Context, Format, Record, Rejected
 from research.sources.reading import loads, mapped, release
+from research.store import journal
+from research.store.partial import PartialRun
 from research.store.report import ImportReport, context_and_missing
 
 __all__ = [
@@ -52,11 +58,32 @@ __all__ = [
     "atomic_write_parquet",
     "dedupe",
     "with_author_handles",
+    "check_client",
 ]
 
+# A client slug names folders under data/ and reports/: nothing that could leave them (../, /).
+CLIENT_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 LOCK_TIMEOUT_S = 60.0  # a whole import of a big file fits well inside; longer means a stuck run
 
 T = TypeVar("T")
+
+
+def check_client(client: object) -> str:
+    """``client`` if it is a slug (the one check, for params and the command line alike).
+
+    >>> check_client("chai-and-co")
+    'chai-and-co'
+    >>> check_client("../x")
+    Traceback (most recent call last):
+    ...
+    research.errors.InputError: client '../x' is not a slug (lower-case letters, digits, '-' and '_', at most 64, starting with a letter or digit): it names folders under data/ and reports/
+    """
+    if not isinstance(client, str) or not CLIENT_SLUG.match(client):
+        raise InputError(
+            f"client {client!r} is not a slug (lower-case letters, digits, '-' and '_', at most 64, "
+            "starting with a letter or digit): it names folders under data/ and reports/"
+        )
+    return client
 
 
 class Store:
@@ -64,7 +91,7 @@ class Store:
 
     def __init__(self, workspace: str | Path, client: str):
         self.workspace = Path(workspace)
-        self.client = client
+        self.client = check_client(client)
         self.raw_dir = self.workspace / "data" / "raw" / client
         self.processed_dir = self.workspace / "data" / "processed" / client
 
@@ -106,10 +133,17 @@ class Store:
 
     def write_texts(self, table: pd.DataFrame) -> None:
         """Replace the derived text table (atomically)."""
-        atomic_write_parquet(table, self.texts_path)
+        with self.writing():
+            atomic_write_parquet(table, self.texts_path)
 
     def raw_files(self) -> list[Path]:
-        """Raw run files of this client, in run order (run ids sort by time)."""
+        """Raw run files of this client whose rows are in the processed tables, in run order."""
+        files = self._named_runs()
+        done = journal.committed(self.processed_dir)
+        return files if done is None else [p for p in files if journal.run_key(p) in done]
+
+    def _named_runs(self) -> list[Path]:
+        """Every raw run that has its name, committed or not, in run order (run ids sort by time)."""
         if not self.raw_dir.is_dir():
             return []
         files = [p for p in self.raw_dir.glob("*/*.jsonl") if not p.name.endswith(".rejected.jsonl")]
@@ -144,6 +178,62 @@ class Store:
             finally:
                 fcntl.flock(f, fcntl.LOCK_UN)
 
+    def writing(self) -> contextlib.AbstractContextManager[None]:
+        """Hold while writing temporary files under the client's folders (see `journal.writing`)."""
+        return journal.writing(self.processed_dir)
+
+    def recover(self) -> list[str]:
+        """Finish or roll back what a killed run left; return a sentence per thing done (often none).
+
+        A raw run that has its name but is not in the manifest has its rows merged into the
+        processed tables (again, if they got some: merging is idempotent) and is committed;
+        temporary files and set-aside files of runs that never got a name are removed.
+        """
+        with self.lock():
+            return self._recover()
+
+    def _recover(self) -> list[str]:
+        """`recover`, under the lock."""
+        removed = journal.orphans(self.raw_dir, self.processed_dir)
+        done = [f"removed {len(removed)} file(s) an interrupted run left"] if removed else []
+        runs = self._named_runs()
+        committed = journal.committed(self.processed_dir)
+        if committed is None:  # a new store, or one from before manifests (then rebuilt once)
+            if runs:
+                posts, _ = self._rebuild(runs, None)
+                done.append(f"rebuilt the processed tables from {len(runs)} raw run(s): {posts} posts")
+            journal.commit(self.processed_dir, map(journal.run_key, runs))
+            return done
+        pending = [p for p in runs if journal.run_key(p) not in committed]
+        if pending:
+            before = _rows(self.posts_path)
+            posts, _ = self._rebuild(pending, (self.posts_path, self.accounts_path))
+            journal.commit(self.processed_dir, committed | set(map(journal.run_key, pending)))
+            done += [
+                f"finished an interrupted import: {p.parent.name}/{p.name} ({posts - before} new posts)"
+                for p in pending
+            ]
+        return done
+
+    def _rebuild(self, runs: list[Path], onto: tuple[Path, Path] | None) -> tuple[int, int]:
+        """Merge the rows of raw ``runs`` (in order) into the stored tables (``onto``) or into empty ones."""
+        posts, accounts = ingest.Gathered("posts"), ingest.Gathered("accounts")
+        for raw in runs:
+            provenance = _read_provenance(raw)
+            fmt = get_format(provenance["format"])
+            for batch in ingest.item_batches(fmt, _context(provenance), _read_run_records(raw), strict=True):
+                posts.add(batch.posts)
+                accounts.add(batch.accounts)
+        if onto is None:
+            new_posts = ingest.latest(posts.table(), "posts")
+            new_accounts = ingest.latest(accounts.table(), "accounts")
+        else:
+            new_posts = _merge(_read_arrow(self.posts_path, "posts"), posts)
+            new_accounts = _merge(_read_arrow(self.accounts_path, "accounts"), accounts)
+        atomic_write_parquet(new_posts, self.posts_path)
+        atomic_write_parquet(new_accounts, self.accounts_path)
+        return new_posts.num_rows, new_accounts.num_rows
+
     def import_file(
         self,
         path: str | Path,
@@ -171,6 +261,7 @@ class Store:
         fmt = detect_format(path) if detected else get_format(format)
         observed = observed_at or datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
         options = dict(options or {})
+        recovered = self.recover()  # first: a killed run's file must not pass as imported below
         same = [run for run in self.runs() if run["format"] == fmt.name and run.get("options") == options]
         with mapped(path) as data:
             # Importing the same bytes again would only add a duplicate raw run. The file is
@@ -186,6 +277,7 @@ class Store:
                         skipped=True,
                         raw_file=str(self.raw_dir / run["source"] / f"{run['run_id']}.jsonl"),
                         posts_total=_rows(self.posts_path),
+                        recovered=recovered,
                     )
             provenance = {
                 "source": fmt.name,
@@ -200,7 +292,9 @@ class Store:
             batches = ingest.read_batches(fmt, _context(provenance), path, options, processes)
             with _hashing(data, digest) as sha256:
                 with (bar or silent)(f"import {path.name}", None) as b:
-                    return self._store(fmt, provenance, batches, data, sha256, b.update, detected)
+                    report = self._store(fmt, provenance, batches, data, sha256, b.update, detected)
+        report.recovered = recovered + report.recovered
+        return report
 
     def ingest(
         self,
@@ -214,8 +308,11 @@ class Store:
 
         For collectors, whose records come from memory, not from a file.
         """
+        recovered = self.recover()
         batches = ingest.item_batches(fmt, _context(provenance), items)
-        return self._store(fmt, provenance, batches, None, None, None, detected)
+        report = self._store(fmt, provenance, batches, None, None, None, detected)
+        report.recovered = recovered + report.recovered
+        return report
 
     def _store(
         self,
@@ -228,6 +325,10 @@ class Store:
         detected: bool,
     ) -> ImportReport:
         """Write the batches' records to a new raw run and merge their rows into the processed tables."""
+        with self.writing():
+            return self._write_run(fmt, provenance, batches, source, sha256, progress, detected)
+
+    def _write_run(self, fmt, provenance, batches, source, sha256, progress, detected) -> ImportReport:
         origin = provenance.get("origin", "")
         run = ingest.RunFile(self.raw_dir / provenance["source"], provenance, source)
         try:
@@ -242,6 +343,7 @@ class Store:
                     rows, base = [0, 0], 0
                     continue
                 run.add(batch.kept, base)
+                pause_point("import:records-written")  # pauses at the first batch (then the file is gone)
                 report.rejected += [Rejected(base + r.line, r.reason, r.text) for r in batch.rejected]
                 report.records += batch.records
                 posts.add(batch.posts)
@@ -273,12 +375,22 @@ class Store:
                     "observed_from": seen["min"].isoformat(),
                     "observed_to": seen["max"].isoformat(),
                 }
+            pause_point("import:read")
             with self.lock():
-                report.raw_file = str(run.finish(provenance, report.records, report.rejected))
+                report.recovered = self._recover()  # a run killed since the start goes in first
+                committed = journal.committed(self.processed_dir) or set()
+                raw = run.finish(provenance, report.records, report.rejected)
+                report.raw_file = str(raw)
+                pause_point("import:raw-linked")
                 merged = _merge(_read_arrow(self.posts_path, "posts"), posts)
                 merged_accounts = _merge(_read_arrow(self.accounts_path, "accounts"), accounts)
-                atomic_write_parquet(merged, self.posts_path)
+                atomic_write_parquet(merged, self.posts_path, pause="import:posts-tmp-written")
+                pause_point("import:posts-written")
                 atomic_write_parquet(merged_accounts, self.accounts_path)
+                pause_point("import:accounts-written")
+                journal.commit(
+                    self.processed_dir, committed | {journal.run_key(raw)}, pause="import:committed"
+                )
         finally:
             run.discard()
         report.posts, report.accounts, report.posts_total = rows[0], rows[1], merged.num_rows
@@ -290,20 +402,11 @@ class Store:
         Returns the number of posts and accounts rows written.
         """
         with self.lock():
-            posts, accounts = ingest.Gathered("posts"), ingest.Gathered("accounts")
-            for raw in self.raw_files():
-                provenance = _read_provenance(raw)
-                fmt = get_format(provenance["format"])
-                for batch in ingest.item_batches(
-                    fmt, _context(provenance), _read_run_records(raw), strict=True
-                ):
-                    posts.add(batch.posts)
-                    accounts.add(batch.accounts)
-            posts = ingest.latest(posts.table(), "posts")
-            accounts = ingest.latest(accounts.table(), "accounts")
-            atomic_write_parquet(posts, self.posts_path)
-            atomic_write_parquet(accounts, self.accounts_path)
-        return posts.num_rows, accounts.num_rows
+            journal.orphans(self.raw_dir, self.processed_dir)
+            runs = self._named_runs()
+            counts = self._rebuild(runs, None)
+            journal.commit(self.processed_dir, map(journal.run_key, runs))
+        return counts
 
     def partial_run(self, source: str, name: str) -> PartialRun:
         """An unfinished run of ``source`` (a collector) named ``name`` (its target), kept page by page.
@@ -329,15 +432,15 @@ def dedupe(df: pd.DataFrame, table: str = "posts") -> pd.DataFrame:
     return schema.from_arrow(ingest.latest(schema.frame_table(df, table), table), table)
 
 
-def atomic_write_parquet(data: pd.DataFrame | pa.Table, path: Path) -> None:
+def atomic_write_parquet(data: pd.DataFrame | pa.Table, path: Path, *, pause: str | None = None) -> None:
     """Write a frame or an Arrow table to ``path`` so that a crash at any point leaves the old file intact.
 
     See `research.files`.
     """
     if isinstance(data, pa.Table):
-        atomic_write(path, lambda f: pq.write_table(data, f))
+        atomic_write(path, lambda f: pq.write_table(data, f), pause=pause)
     else:
-        atomic_write(path, lambda f: data.to_parquet(f, index=False))
+        atomic_write(path, lambda f: data.to_parquet(f, index=False), pause=pause)
 
 
 def completeness(posts: pd.DataFrame) -> pd.DataFrame:
@@ -476,66 +579,3 @@ def _read_run_records(path: Path) -> Iterator[Record]:
         for line in f:
             item, _ = loads(line)
             yield Record(item["line"], item["record"])
-
-
-class PartialRun:
-    """The pages of an unfinished collector run: JSON lines, appended and fsynced page by page.
-
-    Lines: ``{"partial": header}`` first, then per page its ``{"record": ...}`` lines and a
-    closing ``{"page": {...}}`` line, written by one ``write`` call. Records after the last
-    ``page`` line belong to a page torn by a crash: ``read`` ignores them.
-    """
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def header(self) -> dict[str, Any] | None:
-        """The header given to ``start``, or None if there is no (readable) partial run."""
-        try:
-            with open(self.path, encoding="utf-8") as f:
-                return json.loads(f.readline())["partial"]
-        except (FileNotFoundError, ValueError, KeyError, TypeError):
-            return None
-
-    def start(self, header: dict[str, Any]) -> None:
-        """Begin a new partial run (replacing any), recording ``header`` and the start time."""
-        self.path.unlink(missing_ok=True)
-        self._write({"partial": {**header, "started_at": _now()}})
-
-    def append(self, records: list[Any], page: dict[str, Any]) -> None:
-        """Add one page's records and its description; both are on disk when this returns."""
-        self._write(*({"record": r} for r in records), {"page": {**page, "items": len(records)}})
-
-    def read(self) -> tuple[dict[str, Any] | None, list[Any], list[dict[str, Any]]]:
-        """The header, the records of complete pages in order, and the pages' descriptions."""
-        header, records, pages, pending = self.header(), [], [], []
-        if header is None:
-            return None, [], []
-        with open(self.path, encoding="utf-8") as f:
-            next(f)
-            for line in f:
-                try:
-                    item = json.loads(line)
-                except ValueError:
-                    break  # the torn tail of a killed write
-                if "record" in item:
-                    pending.append(item["record"])
-                elif "page" in item:
-                    records += pending
-                    pending = []
-                    pages.append(item["page"])
-        return header, records, pages
-
-    def remove(self) -> None:
-        self.path.unlink(missing_ok=True)
-
-    def _write(self, *lines: dict[str, Any]) -> None:
-        data = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode("utf-8")
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
