@@ -137,13 +137,13 @@ class Results:
                 lambda f: fig.savefig(f, format="png", dpi=150, bbox_inches="tight"),
             )
             missing = missing_scripts(fig)
-        svg = figure_svg(fig, alt=alt)
-        atomic_write_text(figures / f"{name}.svg", svg)
+        alt = alt or alt_text(fig, title)
+        atomic_write_text(figures / f"{name}.svg", figure_svg(fig, alt=alt))
         entry = {
             "title": title,
             "section": section,
             "note": note,
-            "alt": alt or alt_text(fig, title),
+            "alt": alt,
             "files": [f"figures/{name}.png", f"figures/{name}.svg"],
             "png_missing_scripts": missing,
         }
