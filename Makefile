@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint format bench docs clean
+.PHONY: help setup demo test lint format bench docs lab models eval-sentiment clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
@@ -26,6 +26,10 @@ demo: $(STAMP) ## build the demo brief from the bundled demo world (offline) and
 
 test: $(STAMP) ## run the whole test suite (notebooks, importers, browser check if chromium is installed)
 	$(BIN)/python -m pytest
+
+lab: $(STAMP) ## install JupyterLab (the lab extra) and open the interactive explorer
+	$(BIN)/python -m pip install --quiet -e '.[lab]'
+	$(BIN)/jupyter lab notebooks/explore.ipynb
 
 lint: $(STAMP) ## ruff lint and format check
 	$(BIN)/ruff check research tests benchmarks

@@ -193,7 +193,9 @@ def audience(c: Ctx) -> dict:
         "audience_exclusivity": au.audience_exclusivity(engaged, B),
         "audience_languages": au.audience_languages(current, engaged, accounts=A),
         "audience_activity": au.audience_activity(current, engaged, c.period.timezone, accounts=A),
-        "audience_sentiment": au.audience_sentiment(current, B, accounts=A, inter=c.run.interactions),
+        "audience_sentiment": au.audience_sentiment(
+            current, B, accounts=A, sentiment=current["sentiment"], inter=c.run.interactions
+        ),
         "account_sizes": au.account_sizes(A, engaged),
         "suspicious_accounts": au.suspicious_accounts(current, B, accounts=A).head(25),
     }

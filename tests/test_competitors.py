@@ -149,7 +149,8 @@ def test_mechanics_uplift_recovers_giveaway_spike(world):
     table = mechanics_uplift(world, BRANDS, PERIOD).set_index("feature")
     giveaway = table.loc["giveaway"]
     assert giveaway["significant"] and 3.5 < giveaway["uplift"] < 7
-    assert not table.loc["poll", "eligible"]  # never used: no claim
+    assert "poll" not in table.index  # never used: nothing to measure, no row
+    assert set(table["reference"]) == {"plain posts"}
     usage = mechanics_by_brand(world, BRANDS, PERIOD)
     assert usage.loc[usage["mechanic"] == "giveaway", "posts"].sum() == giveaway["n_with"]
 
@@ -158,7 +159,7 @@ def test_top_posts_ranked(world):
     top = top_posts(world, BRANDS, PERIOD, n=3)
     assert len(top) == 9 and list(top["rank"][:3]) == [1, 2, 3]
     brew = top[top["brand"] == "Brew Bros"]
-    assert brew["engagement"].is_monotonic_decreasing
+    assert brew["relative_engagement"].is_monotonic_decreasing  # against the account's usual, not raw
 
 
 def _conversation():

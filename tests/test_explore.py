@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -196,3 +197,12 @@ def test_explore_notebook_runs_under_papermill(demo_workspace, tmp_path):
     )
     last = nbformat.read(out, as_version=4).cells[-1]
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in last.outputs)
+
+
+def test_paths_are_found_from_the_project_when_the_lab_runs_in_notebooks(monkeypatch):
+    from research.run.explore import project_path
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root / "notebooks")  # where JupyterLab runs notebooks/explore.ipynb
+    assert project_path("params/demo.yaml") == root / "params" / "demo.yaml"
+    assert project_path(".") == root

@@ -61,16 +61,18 @@ def test_brief_escapes_web_text_and_embeds_figures(tmp_path):
     fig, ax = plt.subplots()
     ax.plot([1, 2], [3, 4])
     results.figure("trend", fig, title="Trend", section="competitors")
-    results.value("findings", [{"headline": "Post at 19:00.", "text": EVIL, "section": "timing"}])
+    results.value(
+        "findings", [{"kind": "opportunity", "headline": "Post at 19:00.", "text": EVIL, "section": "timing"}]
+    )
     html = render_brief(tmp_path, PARAMS).read_text(encoding="utf-8")
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;" in html
     assert "Café &lt;b&gt;brief&lt;/b&gt;" in html
     assert 'src="data:image/png;base64,' in html
     assert '<a href="https://x.com/a/status/1" rel="noopener noreferrer">open</a>' in html
-    assert 'href="#timing">Evidence' in html
+    assert 'href="#timing">See the section' in html
     # every section, in DESIGN.md order
-    positions = [html.index(f'<section id="{sid}">') for sid, _ in SECTIONS]
+    positions = [html.index(f'<section id="{sid}"') for sid, _ in SECTIONS]
     assert positions == sorted(positions)
     # nothing may reach the network
     assert 'http-equiv="Content-Security-Policy" content="default-src \'none\'' in html
@@ -79,5 +81,6 @@ def test_brief_escapes_web_text_and_embeds_figures(tmp_path):
 
 def test_sections_without_data_say_so(tmp_path):
     html = render_brief(tmp_path, PARAMS).read_text(encoding="utf-8")
-    assert html.count("This section has no data in this run.") == len(SECTIONS) - 1
-    assert "No findings were recorded in this run." in html
+    # every section but the summary, method and the appendix (which always say something)
+    assert html.count("This section has no data in this run.") == len(SECTIONS) - 3
+    assert "The data show no opportunity that survives its test in this period." in html

@@ -35,6 +35,7 @@ __all__ = [
     "audience_languages",
     "audience_sentiment",
     "account_sizes",
+    "followers_by_account",
     "suspicion_rules",
     "suspicious_accounts",
 ]
@@ -353,6 +354,20 @@ def audience_sentiment(
     return out[columns]
 
 
+def followers_by_account(accounts: pd.DataFrame) -> dict[str, float]:
+    """``{account key: followers}`` for the accounts whose profile gives a count (graph node keys).
+
+    >>> from research.schema import accounts_frame
+    >>> followers_by_account(accounts_frame([{"platform": "twitter", "account_id": "1", "handle": "Fan", "followers": 25}]))
+    {'twitter:fan': 25.0}
+    """
+    followers = pd.Series(
+        accounts["followers"].to_numpy(dtype="float64", na_value=np.nan),
+        index=account_keys(accounts["platform"], accounts["handle"], accounts["account_id"]).to_numpy(),
+    )
+    return followers[~followers.index.duplicated()].dropna().to_dict()
+
+
 def account_sizes(accounts: pd.DataFrame, engaged: pd.DataFrame) -> pd.DataFrame:
     """Follower-count bands of each brand's engaged audience, where profiles are known.
 
@@ -370,11 +385,7 @@ def account_sizes(accounts: pd.DataFrame, engaged: pd.DataFrame) -> pd.DataFrame
     >>> account_sizes(accounts, engaged).query("accounts > 0").values.tolist()
     [['A', '1k-10k', 1, 1.0], ['A', 'unknown', 1, nan]]
     """
-    followers = pd.Series(
-        accounts["followers"].to_numpy(),
-        index=account_keys(accounts["platform"], accounts["handle"], accounts["account_id"]).to_numpy(),
-    )
-    followers = followers[~followers.index.duplicated()].dropna()
+    followers = pd.Series(followers_by_account(accounts), dtype="float64")
     audience = engaged[["brand", "account"]].drop_duplicates()
     if audience.empty:
         return pd.DataFrame({"brand": pd.Series(dtype="string"), "band": pd.Series(dtype="string"),

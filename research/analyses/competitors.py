@@ -7,8 +7,9 @@ engagement, engagement rates and own posts are those of ``research.analyses.metr
 
 Response to the audience
     An *audience post addressed to a brand* is a post by a non-brand author,
-    not a repost, that replies to one of the brand's accounts or posts, or
-    @mentions one of its handles. It is *answered* when the brand replied to it (any time in the
+    not a repost, that replies to or quotes one of the brand's accounts or posts, or
+    @mentions one of its handles (the one definition every table that counts them uses,
+    `research.analyses.audience.audience_sentiment` included). It is *answered* when the brand replied to it (any time in the
     data). Response time = first answer minus the audience post, in hours.
 
 Share of voice
@@ -38,8 +39,10 @@ from research.analyses.metrics import (
     list_elements,
     own_posts,
     period_days,
+    previous_covered,
     previous_period,
     string_isin,
+    why_empty,
 )
 from research.analyses.names import names_in
 from research.analyses.stats import ALPHA, adjust_pvalues, mann_whitney, proportion_test, rate_test, uplift
@@ -99,8 +102,9 @@ def scorecard(
     ``engagement_mean``, ``engagement_median`` (engagement per own post),
     ``likes_median``,
     ``er_followers`` (mean over posts of engagement / followers), ``er_views``
-    (mean over posts of engagement / views). Rates are NULL where no post has
-    the denominator. Every brand (account) appears, with 0 posts if silent.
+    (mean over posts of engagement / views), ``followers`` (the latest observed count,
+    summed over the brand's accounts; NULL where no profile gives it). Rates are NULL
+    where no post has the denominator. Every brand (account) appears, with 0 posts if silent.
     """
     start, end = period.start, period.end
     own = own_posts(posts, accounts, brands, period)
@@ -116,8 +120,14 @@ def scorecard(
                     (group["platform"] == platform) & (group["author_handle"].str.lower() == handle)
                 ]
                 row |= {"platform": platform, "handle": handle}
-            rows.append(row | _summary(group, weeks))
+            known = (
+                group.groupby("account")["followers"].max().dropna() if len(group) else pd.Series(dtype=float)
+            )
+            rows.append(
+                row | _summary(group, weeks) | {"followers": float(known.sum()) if len(known) else None}
+            )
     out = pd.DataFrame(rows)
+    out["followers"] = out["followers"].astype("Float64")
     out["posts"] = out["posts"].astype("Int64")
     for col in (
         "posts_per_week",
@@ -161,22 +171,33 @@ def format_uplift(
     alpha: float = ALPHA,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Engagement uplift of each content type over the other types, all brands pooled.
+    """Engagement of each content type against the reference type, all brands pooled.
 
     Each own post's engagement is made relative to its account's median
     (``research.analyses.metrics.relative_engagement``), so big and small brands pool
-    fairly; ``uplift`` is the ratio of median relative engagement of posts of the
-    type to that of all other posts, with a bootstrap interval and a
-    Benjamini–Hochberg-adjusted Mann–Whitney p-value (``research.analyses.stats.uplift``).
-    The ``feature`` column holds the media type.
+    fairly. The reference is the most common type of own posts (stated in ``reference``);
+    ``uplift`` is the ratio of the median relative engagement of posts of a type to that of
+    reference posts, with a bootstrap interval and a Benjamini–Hochberg-adjusted
+    Mann–Whitney p-value (``research.analyses.stats.uplift``). ``feature`` holds the type.
     """
     own = own_posts(posts, None, brands, period)
-    flags = pd.get_dummies(own["media_type"].fillna("unknown")).astype(bool)
-    return uplift(own["relative_engagement"], flags, min_support=min_support, alpha=alpha, seed=seed)
+    kinds = own["media_type"].fillna("unknown")
+    if kinds.empty:
+        return why_empty(uplift(own["relative_engagement"], pd.DataFrame(index=own.index)).assign(reference=""),
+                         "No own posts in the period, so no format can be compared.")  # fmt: skip
+    reference = str(kinds.value_counts().idxmax())
+    flags = pd.get_dummies(kinds).astype(bool).drop(columns=[reference])
+    out = uplift(own["relative_engagement"], flags, min_support=min_support, alpha=alpha, seed=seed,
+                 reference=kinds.eq(reference))  # fmt: skip
+    return out.assign(reference=reference)
 
 
 def top_posts(posts: pd.DataFrame, brands: Sequence[Brand], period: Period, *, n: int = 5) -> pd.DataFrame:
-    """The ``n`` most engaging own posts per brand (text is raw: escape it before display).
+    """The ``n`` own posts per brand that beat their own account's usual engagement the most.
+
+    Ranked by relative engagement (engagement over the account's median in the period), not
+    by raw engagement, so a brand's smaller platform shows its hits too instead of being
+    crowded out by the bigger one. Text is raw: escape it before display.
 
     Columns: ``brand, rank, platform, author_handle, created_local, media_type,
     engagement, relative_engagement, url, text``.
@@ -185,7 +206,11 @@ def top_posts(posts: pd.DataFrame, brands: Sequence[Brand], period: Period, *, n
     own = own_posts(posts, None, brands, period)
     own = own.assign(
         created_local=own["created_at"].dt.tz_convert(timezone).dt.strftime("%Y-%m-%d %H:%M"),
-    ).sort_values(["engagement", "created_at"], ascending=[False, True], na_position="last")
+    ).sort_values(
+        ["relative_engagement", "engagement", "created_at"],
+        ascending=[False, False, True],
+        na_position="last",
+    )
     top = own.groupby("brand", sort=False).head(n).copy()
     top["rank"] = top.groupby("brand").cumcount() + 1
     top["brand"] = pd.Categorical(top["brand"], categories=brand_names(brands))
@@ -284,25 +309,34 @@ def _addressed(posts: pd.DataFrame, ann: pd.DataFrame, brands: Sequence[Brand]) 
 def _find_addressed(posts: pd.DataFrame, ann: pd.DataFrame, brands: Sequence[Brand]) -> pd.DataFrame:
     mentions = handle_mentions(posts, brands)
     audience = (ann["brand"].isna() & ann["repost_of_post_id"].isna()).to_numpy(dtype=bool)
-    replies = _replies_to(ann, brands)
+    replies, quotes = _linked_to(ann, brands, "reply_to"), _linked_to(ann, brands, "quote_of")
     return pd.DataFrame(
-        {b.name: audience & (replies[b.name] | mentions[b.name].to_numpy(dtype=bool)) for b in brands},
+        {
+            b.name: audience & (replies[b.name] | quotes[b.name] | mentions[b.name].to_numpy(dtype=bool))
+            for b in brands
+        },
         index=ann.index,
     )
 
 
 def _replies_to(ann: pd.DataFrame, brands: Sequence[Brand]) -> dict[str, np.ndarray]:
     """Per brand, which posts reply to one of its accounts or posts (matched as ``(platform, id)``)."""
+    return _linked_to(ann, brands, "reply_to")
+
+
+def _linked_to(ann: pd.DataFrame, brands: Sequence[Brand], link: str) -> dict[str, np.ndarray]:
+    """Per brand, which posts reply to (``link="reply_to"``) or quote (``"quote_of"``) one of its
+    accounts or posts, matched as ``(platform, id)``."""
     own = ann.loc[ann["brand"].notna(), ["brand", "platform", "author_id", "post_id"]]  # few rows
 
     def replying(posts: pd.DataFrame, to: pd.DataFrame) -> np.ndarray:
         return pairs_in(
-            posts["platform"], posts["reply_to_author_id"], to["platform"], to["author_id"]
-        ) | pairs_in(posts["platform"], posts["reply_to_post_id"], to["platform"], to["post_id"])
+            posts["platform"], posts[f"{link}_author_id"], to["platform"], to["author_id"]
+        ) | pairs_in(posts["platform"], posts[f"{link}_post_id"], to["platform"], to["post_id"])
 
-    # One pass over every post finds the replies to any brand; each brand's are then sorted out of those.
+    # One pass over every post finds the links to any brand; each brand's are then sorted out of those.
     maybe = replying(ann, own)
-    replies = ann.loc[maybe, ["platform", "reply_to_author_id", "reply_to_post_id"]]
+    replies = ann.loc[maybe, ["platform", f"{link}_author_id", f"{link}_post_id"]]
     out = {}
     for b in brands:
         hit = np.zeros(len(ann), dtype=bool)
@@ -348,7 +382,8 @@ def _pair_keys(platform: pd.Series, value: pd.Series) -> pa.Array:
 # The columns responses, share of voice and change read: selecting them first makes every row
 # filter below copy a third of the annotated frame.
 _USED = ["platform", "post_id", "author_id", "created_at", "text", "hashtags", "mentions", "reply_to_post_id",
-         "reply_to_author_id", "repost_of_post_id", "brand", "own_post", "engagement", "er_followers", "er_views"]  # fmt: skip
+         "reply_to_author_id", "quote_of_post_id", "quote_of_author_id", "repost_of_post_id", "brand", "own_post",
+         "engagement", "er_followers", "er_views"]  # fmt: skip
 
 
 def _responses(
@@ -496,9 +531,15 @@ def period_change(
     ``no real change``.
 
     Columns: ``brand, metric, current, previous, change, change_pct, test,
-    p_value, p_adjusted, significant, verdict``.
+    p_value, p_adjusted, significant, verdict``. Empty, saying why (``metrics.WHY_EMPTY``),
+    when the data do not cover the previous period (``metrics.previous_covered``).
     """
     start, end, timezone = period.start, period.end, period.timezone
+    uncovered = previous_covered(posts, period)
+    if uncovered:
+        columns = ["brand", "metric", "current", "previous", "change", "change_pct", "test", "p_value",
+                   "p_adjusted", "significant", "verdict"]  # fmt: skip
+        return why_empty(pd.DataFrame(columns=columns), uncovered)
     ann = annotate(posts, accounts, brands, timezone)[_USED]
     prev_start, prev_end = previous_period(start, end)
     addressed = _addressed(posts, ann, brands)

@@ -32,9 +32,11 @@ from research.analyses.metrics import (
     in_period,
     list_elements,
     own_posts,
+    previous_covered,
     previous_period,
+    why_empty,
 )
-from research.analyses.stats import ALPHA, adjust_pvalues, rate_test, uplift
+from research.analyses.stats import ALPHA, adjust_pvalues, p_text, rate_test, uplift
 from research.brands import Brand, brand_names, client_name
 
 __all__ = [
@@ -163,9 +165,14 @@ def rising_hashtags(
 
     Columns: ``hashtag, current, previous, growth, p_value, p_adjusted, rising``;
     tags with fewer than ``min_posts`` uses in both periods together are left out.
-    Sorted rising first, then by growth.
+    Sorted rising first, then by growth. Empty, saying why, when the data do not cover the
+    previous period (``metrics.previous_covered``): then nothing can be called rising.
     """
     start, end, timezone = period.start, period.end, period.timezone
+    uncovered = previous_covered(posts, period)
+    if uncovered:
+        columns = ["hashtag", "current", "previous", "growth", "p_value", "p_adjusted", "rising"]
+        return why_empty(pd.DataFrame(columns=columns).astype({"rising": bool}), uncovered)
     prev_start, prev_end = previous_period(start, end)
     cur = _counts(posts.loc[period.contains(posts), "hashtags"])
     prev = _counts(posts.loc[in_period(posts, prev_start, prev_end, timezone), "hashtags"])
@@ -287,12 +294,12 @@ def recommend_hashtags(
             rows.append({"hashtag": r.hashtag, "source": source, "posts": r.n_with, "uplift": r.uplift,
                          "ci_low": r.ci_low, "ci_high": r.ci_high, "p_adjusted": r.p_adjusted,
                          "reason": f"{r.n_with} posts with #{r.hashtag} earned {r.uplift:.2f}× the engagement of posts "
-                                   f"without it (95% CI {r.ci_low:.2f}–{r.ci_high:.2f}, adjusted p = {r.p_adjusted:.3g}) {who}"})  # fmt: skip
+                                   f"without it (95% CI {r.ci_low:.2f}–{r.ci_high:.2f}, adjusted {p_text(r.p_adjusted)}) {who}"})  # fmt: skip
     for r in rising.itertuples():
         rows.append({"hashtag": r.hashtag, "source": "rising", "posts": r.current, "uplift": np.nan,
                      "ci_low": np.nan, "ci_high": np.nan, "p_adjusted": r.p_adjusted,
                      "reason": f"#{r.hashtag} is rising: {r.current} posts this period against {r.previous} in the "
-                               f"previous one (adjusted p = {r.p_adjusted:.3g})"})  # fmt: skip
+                               f"previous one (adjusted {p_text(r.p_adjusted)})"})  # fmt: skip
     columns = ["hashtag", "source", "reason", "posts", "uplift", "ci_low", "ci_high", "p_adjusted"]
     out = pd.DataFrame(rows, columns=columns).drop_duplicates("hashtag").head(n).reset_index(drop=True)
     return out.astype({"hashtag": "string", "source": "string", "reason": "string"})

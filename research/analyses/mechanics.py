@@ -28,8 +28,9 @@ from research.brands import Brand, brand_names
 __all__ = ["RULES_NOTE", "MECHANICS", "RULES", "detect_mechanics", "mechanics_by_brand", "mechanics_uplift"]
 
 RULES_NOTE = (
-    "Mechanics are detected from platform fields (polls) and keyword rules in English, Hindi and Russian "
-    "(see research/mechanics.py RULES); uplift is measured on relative engagement, BH-adjusted."
+    "Giveaways, contests, polls, quizzes and questions are found from the platform's poll field and keyword "
+    "rules in English, Hindi and Russian; each is compared with plain posts (no mechanic), each post against "
+    "its own account's usual engagement."
 )
 MECHANICS: tuple[str, ...] = ("giveaway", "contest", "poll", "quiz", "question")
 
@@ -76,7 +77,7 @@ def detect_mechanics(posts: pd.DataFrame) -> pd.DataFrame:
     >>> p = posts_frame([{"platform": "vk", "post_id": "1", "text": "Большой РОЗЫГРЫШ призов!"},
     ...                  {"platform": "twitter", "post_id": "2", "text": "Which chai? Vote now", "media_type": "poll"}])
     >>> detect_mechanics(p).astype(int).to_dict("list")
-    {'giveaway': [1, 0], 'contest': [0, 0], 'poll': [0, 1], 'quiz': [0, 0], 'question': [0, 1]}
+    {'giveaway': [1, 0], 'contest': [0, 0], 'poll': [0, 1], 'quiz': [0, 0], 'question': [0, 0]}
     """
     text = posts["text"].fillna("").str.lower().str.replace(_URL, " ", regex=True)
     out = pd.DataFrame(
@@ -84,6 +85,7 @@ def detect_mechanics(posts: pd.DataFrame) -> pd.DataFrame:
         index=posts.index,
     )
     out["poll"] = out["poll"] | (posts["media_type"] == "poll").fillna(False).astype(bool)
+    out["question"] = out["question"] & ~out["poll"]  # a poll asks its question: it is one mechanic
     return out
 
 
@@ -91,19 +93,22 @@ def mechanics_by_brand(posts: pd.DataFrame, brands: Sequence[Brand], period: Per
     """How often each brand uses each mechanic and what it earns.
 
     Columns: ``brand, mechanic, posts`` (own posts using it), ``share`` (of the
-    brand's own posts), ``engagement_median`` (of those posts; NULL if none).
+    brand's own posts), ``engagement_median`` (of those posts; NULL if none). Mechanics no
+    brand used are left out.
     """
     own, flags = _own_mechanics(posts, brands, period)
     rows = []
+    used_by_any = [m for m in MECHANICS if flags[m].any()]
     for name in brand_names(brands):
         mine = own["brand"] == name
-        for m in MECHANICS:
+        for m in used_by_any:
             used = mine & flags[m]
             eng = own.loc[used, "engagement"].dropna()
             rows.append({"brand": name, "mechanic": m, "posts": int(used.sum()),
                          "share": used.sum() / mine.sum() if mine.sum() else None,
                          "engagement_median": float(eng.median()) if len(eng) else None})  # fmt: skip
-    return pd.DataFrame(rows).astype({"share": "Float64", "engagement_median": "Float64"})
+    columns = ["brand", "mechanic", "posts", "share", "engagement_median"]
+    return pd.DataFrame(rows, columns=columns).astype({"share": "Float64", "engagement_median": "Float64"})
 
 
 def mechanics_uplift(
@@ -115,16 +120,19 @@ def mechanics_uplift(
     alpha: float = ALPHA,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Engagement uplift of each mechanic, all brands pooled.
+    """Engagement of each mechanic against plain posts (no mechanic), all brands pooled.
 
-    ``uplift`` is the ratio of the median relative engagement (engagement over
-    the account's median, see ``research.analyses.metrics``) of own posts using the
-    mechanic to that of own posts not using it, with a bootstrap interval and a
-    Benjamini–Hochberg-adjusted Mann–Whitney p-value (``research.analyses.stats.uplift``).
-    ``feature`` holds the mechanic.
+    ``uplift`` is the ratio of the median relative engagement (engagement over the account's
+    median, see ``research.analyses.metrics``) of own posts using the mechanic to that of own
+    posts using none, with a bootstrap interval and a Benjamini–Hochberg-adjusted Mann–Whitney
+    p-value (``research.analyses.stats.uplift``). ``feature`` holds the mechanic; mechanics no
+    brand used are left out (they have nothing to measure).
     """
     own, flags = _own_mechanics(posts, brands, period)
-    return uplift(own["relative_engagement"], flags, min_support=min_support, alpha=alpha, seed=seed)
+    flags = flags.loc[:, flags.any(axis=0)]
+    out = uplift(own["relative_engagement"], flags, min_support=min_support, alpha=alpha, seed=seed,
+                 reference=~flags.any(axis=1) if flags.shape[1] else None)  # fmt: skip
+    return out.assign(reference="plain posts")
 
 
 def _own_mechanics(

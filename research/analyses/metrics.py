@@ -53,6 +53,9 @@ __all__ = [
     "split_periods",
     "own_post_mask",
     "collected",
+    "previous_covered",
+    "why_empty",
+    "WHY_EMPTY",
     "annotate",
     "own_posts",
     "relative_engagement",
@@ -302,6 +305,46 @@ def split_periods(posts: pd.DataFrame, period: Period) -> tuple[pd.DataFrame, pd
     current = posts.loc[period.contains(posts)].copy()
     previous = posts.loc[in_period(posts, prev_start, prev_end, timezone)].copy()
     return current, previous
+
+
+WHY_EMPTY = "why_empty"  # DataFrame.attrs key: one sentence saying why a table has no rows
+
+
+def why_empty(table: pd.DataFrame, reason: str) -> pd.DataFrame:
+    """``table`` with no rows and ``reason`` (one sentence for the brief) in its attrs."""
+    out = table.iloc[0:0].copy()
+    out.attrs[WHY_EMPTY] = reason
+    return out
+
+
+def previous_covered(posts: pd.DataFrame, period: Period) -> str | None:
+    """None when the data cover the previous period, else one sentence saying why not.
+
+    A comparison with the previous period is fair only when every source that has posts in
+    the analysis period was already collecting at the start of the previous one: a hashtag
+    stream collected for one day, or an export that starts with the period, has nothing to
+    compare with, and "posts 15 vs 0, up" would be an artefact of collection, not a change.
+    One day of slack allows for a first post a little after the start.
+    """
+    current = posts.loc[period.contains(posts)]
+    if current.empty:
+        return "There are no posts in the period, so nothing is compared with the previous period."
+    wall = pd.Series(_wall(posts["created_at"], period.timezone), index=posts.index)
+    first = wall.groupby(posts["source"].fillna("unknown")).min()
+    first = first.loc[first.index.isin(current["source"].fillna("unknown").unique())]
+    deadline = np.datetime64(datetime.combine(period.previous.start + timedelta(days=1), time()), "us")
+    late = first[first.to_numpy() > deadline]
+    if late.empty:
+        return None
+    since = pd.Timestamp(late.min()).date()
+    return (
+        f"No data for the previous period ({_day(period.previous.start)} – {_day(period.previous.end)}): "
+        f"the data start on {_day(since)}, so no change against it is claimed."
+    )
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
 def collected(posts: pd.DataFrame) -> pd.DataFrame:

@@ -7,14 +7,15 @@ every number: where it came from, when it was observed, and what was missing.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import pandas as pd
 
 from research import store as _store
-from research.analyses.metrics import Period
+from research.analyses.metrics import Period, collected, previous_covered
 from research.brands import Brand, brand_of_author
 
-__all__ = ["sources", "counts", "completeness", "kind_of_post", "COMPLETENESS_NOTE"]
+__all__ = ["sources", "counts", "completeness", "kind_of_post", "data_notes", "COMPLETENESS_NOTE"]
 
 COMPLETENESS_NOTE = (
     "Share of rows in which each field is filled, per source (lists: share non-empty). "
@@ -23,13 +24,18 @@ COMPLETENESS_NOTE = (
 
 
 def sources(store: _store.Store) -> pd.DataFrame:
-    """One row per raw run: source, format version, origin, when observed and imported, records."""
+    """One row per raw run: source, format version, origin, when observed and imported, records.
+
+    ``origin`` is the file's name (not where it lies on the analyst's disk) or the collector's
+    source; ``observed_at`` is when the counts were observed: the records' own times when they
+    carry them (the first and last, when they differ), else the import's.
+    """
     rows = [
         {
             "source": r["source"],
             "format": f"{r['format']}/{r['version']}",
-            "origin": r.get("origin", ""),
-            "observed_at": r.get("observed_at"),
+            "origin": _origin(r.get("origin", "")),
+            "observed_at": _observed(r),
             "imported_at": r.get("retrieved_at"),
             "records": r.get("records"),
             "set_aside": r.get("rejected"),
@@ -49,8 +55,23 @@ def kind_of_post(posts: pd.DataFrame) -> pd.Series:
     return kind.mask(posts["repost_of_post_id"].notna(), "repost")
 
 
+def _origin(origin: str) -> str:
+    return Path(origin).name if origin.startswith("/") else origin
+
+
+def _observed(run: dict) -> str | None:
+    first, last = run.get("observed_from"), run.get("observed_to")
+    if first and last:
+        return first if first[:16] == last[:16] else f"{first[:16]} – {last[:16]}"
+    return run.get("observed_at")
+
+
 def counts(posts: pd.DataFrame, brands: Iterable[Brand], period: Period) -> pd.DataFrame:
-    """Posts in the period per platform: by brands and by the audience, per kind, and authors."""
+    """Posts in the period per platform: by brands and by the audience, per kind, and authors.
+
+    Kinds: ``reply``, ``repost`` and ``quote`` count every post that is one (a reply that quotes
+    counts in both); ``post`` counts posts that are none of them.
+    """
     current = posts.loc[period.contains(posts)]
     if current.empty:
         return pd.DataFrame(
@@ -71,7 +92,10 @@ def counts(posts: pd.DataFrame, brands: Iterable[Brand], period: Period) -> pd.D
         {
             "platform": current["platform"],
             "by_brands": brand_of_author(current, brands).notna(),
-            "kind": kind_of_post(current),
+            # A post can be a reply and a quote at once: each kind counts every post that is one.
+            "reply": current["reply_to_post_id"].notna(),
+            "repost": current["repost_of_post_id"].notna(),
+            "quote": current["quote_of_post_id"].notna(),
             "with_mentions": current["mentions"].map(len).gt(0),
             "author": current["author_id"].fillna(current["author_handle"]),
         }
@@ -84,9 +108,9 @@ def counts(posts: pd.DataFrame, brands: Iterable[Brand], period: Period) -> pd.D
             "by_audience": grouped.size() - grouped["by_brands"].sum(),
         }
     )
-    kinds = pd.crosstab(table["platform"], table["kind"]).reindex(
-        columns=["post", "reply", "repost", "quote"], fill_value=0
-    )
+    kinds = grouped[["reply", "repost", "quote"]].sum()
+    plain = ~(table["reply"] | table["repost"] | table["quote"])
+    kinds.insert(0, "post", plain.groupby(table["platform"], sort=True).sum())
     out = (
         out.join(kinds)
         .join(grouped["with_mentions"].sum())
@@ -96,3 +120,41 @@ def counts(posts: pd.DataFrame, brands: Iterable[Brand], period: Period) -> pd.D
 
 
 completeness = _store.completeness
+
+
+def data_notes(stored: pd.DataFrame, period: Period) -> list[str]:
+    """What a reader must know about the data before reading any number, one sentence each.
+
+    ``stored`` is every stored post (context posts included): context posts kept but not
+    counted, collected posts without an author, a time or a text, and whether the data cover
+    the previous period (which decides whether any change is claimed).
+    """
+    notes = []
+    context = stored["context"].fillna(False).to_numpy(dtype=bool) if "context" in stored else None
+    if context is not None and context.any():
+        notes.append(
+            f"{int(context.sum()):,} posts are kept only because collected posts retweet, quote or reply to "
+            "them: they resolve who engaged with whom but are not counted anywhere."
+        )
+    posts = collected(stored)
+    total = len(posts)
+    checks = {
+        "no author": posts["author_id"].isna() & posts["author_handle"].isna(),
+        "no time (so they fall in no period)": posts["created_at"].isna(),
+        "no text": posts["text"].isna() | posts["text"].eq(""),
+    }
+    for what, mask in checks.items():
+        n = int(mask.fillna(False).sum())
+        if n:
+            by = posts.loc[mask.fillna(False).to_numpy(dtype=bool), "source"].fillna("unknown").value_counts()
+            where = ", ".join(f"{source}: {count:,}" for source, count in by.items())
+            notes.append(f"{n:,} of {total:,} collected posts ({n / total:.0%}) have {what} ({where}).")
+    outside = int((~period.contains(posts) & ~period.previous.contains(posts)).sum())
+    if outside:
+        notes.append(
+            f"{outside:,} of {total:,} collected posts fall outside the period and the one before it and are not used."
+        )
+    uncovered = previous_covered(posts, period)
+    if uncovered:
+        notes.append(uncovered)
+    return notes

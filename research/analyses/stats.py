@@ -166,6 +166,7 @@ def uplift(
     alpha: float = ALPHA,
     n_boot: int = 1000,
     seed: int = 0,
+    reference: pd.Series | None = None,
 ) -> pd.DataFrame:
     """What each boolean feature adds to ``values``: posts with it against posts without it.
 
@@ -178,6 +179,10 @@ def uplift(
     min_support : int
         Features used by fewer posts are reported with ``eligible = False`` and no test,
         so three lucky posts cannot become a recommendation.
+    reference : Series of bool, optional
+        Compare with these posts only (a reference format, posts with no mechanic) instead of
+        every post without the feature: against "all the others", every format but the best
+        one looks worse, only because the best one is among the others.
 
     Returns
     -------
@@ -185,13 +190,15 @@ def uplift(
         One row per feature: ``feature, n_with, n_without, median_with, median_without,
         uplift`` (ratio of medians), ``ci_low, ci_high`` (bootstrap), ``p_value``
         (Mann–Whitney), ``p_adjusted`` (Benjamini–Hochberg over eligible features),
-        ``eligible`` and ``significant`` (``p_adjusted < alpha``), sorted by uplift.
+        ``eligible`` and ``significant`` (``p_adjusted < alpha`` and a 95% interval that excludes
+        1: the same rule colours the charts), sorted by uplift.
     """
     v = values.astype("Float64").astype("float64")
+    base = pd.Series(True, index=v.index) if reference is None else reference.fillna(False).astype(bool)
     rows = []
     for i, feature in enumerate(flags.columns):
         mask = flags[feature].fillna(False).astype(bool) & v.notna()
-        rest = ~flags[feature].fillna(False).astype(bool) & v.notna()
+        rest = ~flags[feature].fillna(False).astype(bool) & v.notna() & base
         with_, without = v[mask].to_numpy(), v[rest].to_numpy()
         row = {
             "feature": feature,
@@ -211,6 +218,16 @@ def uplift(
                "p_value", "p_adjusted", "eligible", "significant"]  # fmt: skip
     out = pd.DataFrame(rows, columns=[c for c in columns if c not in ("p_adjusted", "significant")])
     out["p_adjusted"] = adjust_pvalues(out["p_value"].to_numpy(dtype="float64"))
-    out["significant"] = (out["p_adjusted"] < alpha).fillna(False).astype(bool)
+    excludes_one = (out["ci_low"] > 1) | (out["ci_high"] < 1)
+    out["significant"] = ((out["p_adjusted"] < alpha) & excludes_one).fillna(False).astype(bool)
     out["feature"] = out["feature"].astype("string")
     return out[columns].sort_values(["eligible", "uplift"], ascending=False, ignore_index=True)
+
+
+def p_text(p: float) -> str:
+    """A p-value as a reader wants it: ``p < 0.001`` or ``p = 0.012`` (never 3.29e-17).
+
+    >>> p_text(3.29e-17), p_text(0.01234)
+    ('p < 0.001', 'p = 0.012')
+    """
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"

@@ -30,7 +30,7 @@ import pandas as pd
 
 from research.analyses.competitors import handle_mentions, pairs_in
 from research.analyses.metrics import WEEKDAYS, Period, annotate, own_posts
-from research.analyses.stats import ALPHA, adjust_pvalues, bootstrap_interval, mann_whitney
+from research.analyses.stats import ALPHA, adjust_pvalues, bootstrap_interval, mann_whitney, p_text
 from research.brands import Brand, brand_names
 
 __all__ = [
@@ -189,7 +189,7 @@ def recommend_slots(slots: pd.DataFrame, *, per_platform: int = 3) -> pd.DataFra
     rec["rank"] = rec.groupby("platform").cumcount() + 1
     rec["reason"] = [
         f"{r.posts} posts on {r.weekday}s at {r.hour:02d}:00 earned {r.median_relative_engagement:.2f}× the "
-        f"account's median engagement (95% CI {r.ci_low:.2f}–{r.ci_high:.2f}, adjusted p = {r.p_adjusted:.3g})"
+        f"account's median engagement (95% CI {r.ci_low:.2f}–{r.ci_high:.2f}, adjusted {p_text(r.p_adjusted)})"
         for r in rec.itertuples()
     ]
     return rec.reset_index(drop=True)

@@ -1,136 +1,192 @@
-"""Labels beside points that never overlap each other: greedy placement around each point.
+"""How the brief says things to a client: column labels, number formats, and the glossary.
 
-Used by `research.brief.graph_export.draw_graph`. Each label, in priority order, tries
-spots around its point (16 directions, at growing distances) and takes the cheapest one
-that stays inside the axes and touches no label placed before it; covering other points
-costs extra, so labels sit in empty space when there is some. A label with no free spot
-is left out (the most important go first, so it is the least important that go).
-
-Placement works in display pixels, so the axes position and limits must be final before
-calling (no constrained layout or autoscaling afterwards). Saving at another dpi scales
-everything alike, so what does not overlap here does not overlap in the saved file.
+Every table column the notebooks record has one human label and one kind, declared here once;
+the renderer formats each cell by its kind (percentages as %, p-values as "p < 0.001", ratios as
+"1.8×", counts with thousands separators), so no table in the brief shows ``snake_case``,
+fractions like 0.0598 or numbers like 3.29e-17. Columns an analyst needs but a client does not
+(raw p-values, eligibility flags) are ``HIDDEN`` from the page and kept in the downloads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+import math
+import re
+from datetime import date, datetime
+from typing import Any, Literal
 
-import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.backend_bases import RendererBase
-from matplotlib.collections import LineCollection
-from matplotlib.text import Text
+from research.analyses.stats import p_text
 
-__all__ = ["Label", "place_labels"]
+__all__ = ["COLUMNS", "METRICS", "HIDDEN", "GLOSSARY", "label", "kind", "format_value", "humanize"]
 
-_DIRECTIONS = np.deg2rad(
-    [0, 180, 90, 270, 45, 135, 315, 225, 22.5, 157.5, 337.5, 202.5, 67.5, 112.5, 292.5, 247.5]
-)
-_STEPS = np.array([0, 4, 10, 18, 28, 40, 55, 75, 100, 130])  # extra pixels beyond the point's edge
-_COVER_COST = 30.0  # one covered point costs as much as 30 px of extra distance
+Kind = Literal[
+    "text",
+    "count",
+    "number",
+    "decimal",
+    "percent",
+    "percent_points",
+    "ratio",
+    "pvalue",
+    "hours",
+    "date",
+    "bool",
+    "list",
+]
+
+COLUMNS: dict[str, tuple[str, Kind]] = {
+    # who and what
+    "brand": ("Brand", "text"), "brand_a": ("Brand", "text"), "brand_b": ("Other brand", "text"),
+    "scope": ("Posts of", "text"), "platform": ("Platform", "text"), "account": ("Account", "text"),
+    "handle": ("Account", "text"), "role": ("Role", "text"), "metric": ("Measure", "text"),
+    "feature": ("What", "text"), "mechanic": ("Mechanic", "text"), "media_type": ("Format", "text"),
+    "hashtag": ("Hashtag", "text"), "lang": ("Language", "text"), "band": ("Followers", "text"),
+    "text": ("Post", "text"), "url": ("Link", "text"), "source": ("Source", "text"), "format": ("Format", "text"),
+    "origin": ("File or feed", "text"), "label": ("About", "text"), "reason": ("Why", "text"),
+    "rule": ("Rule", "text"), "rules": ("Signals", "text"), "evidence": ("Evidence", "text"),
+    "definition": ("Definition", "text"), "test": ("Test", "text"), "verdict": ("Verdict", "text"),
+    "weekday": ("Day", "text"), "hour": ("Hour", "count"), "community": ("Community", "count"),
+    "cluster": ("Topic", "count"), "rank": ("#", "count"), "author_handle": ("Author", "text"),
+    "top_hashtags": ("Top hashtags", "text"), "top_words": ("Top words", "text"),
+    "top_languages": ("Languages", "text"), "brands_engaged": ("Brands they engage", "text"),
+    "central_members": ("Most central members", "text"), "competitors": ("Used by", "text"),
+    "action": ("Action", "text"), "why": ("Why", "text"), "when": ("When", "date"), "what": ("What", "text"),
+    "kpi": ("Measure", "text"), "baseline": ("Now", "number"), "next_check": ("Next check", "date"),
+    "slot": ("Slot", "text"), "format_": ("Format", "text"), "hashtags": ("Hashtags", "list"),
+    "day": ("Day", "date"), "time": ("Time", "text"), "then": ("Then", "number"), "now": ("Now", "number"),
+    "met": ("Met", "bool"), "example": ("Example", "text"), "created_local": ("Posted (local time)", "text"),
+    # counts
+    "posts": ("Posts", "count"), "mentions": ("Mentions", "count"), "scored": ("With sentiment", "count"),
+    "positive": ("Positive", "count"), "neutral": ("Neutral", "count"), "negative": ("Negative", "count"),
+    "accounts": ("Accounts", "count"), "authors": ("Authors", "count"), "shared": ("Shared accounts", "count"),
+    "audience": ("Engaged accounts", "count"), "audience_a": ("Engaged accounts", "count"),
+    "audience_b": ("Engaged accounts (other)", "count"), "exclusive": ("Only this brand", "count"),
+    "audience_posts": ("Audience posts to the brand", "count"), "answered": ("Answered", "count"),
+    "stream_posts": ("Posts in the stream", "count"), "engagement": ("Engagement", "count"),
+    "engagement_total": ("Engagement, total", "count"), "n_with": ("Posts with it", "count"),
+    "n_without": ("Posts compared", "count"), "current": ("This period", "number"),
+    "previous": ("Previous period", "number"), "weeks": ("Weeks", "count"), "records": ("Records", "count"),
+    "set_aside": ("Set aside", "count"), "rows": ("Rows", "count"), "by_brands": ("By brands", "count"),
+    "by_audience": ("By the audience", "count"), "post": ("Original posts", "count"), "reply": ("Replies", "count"),
+    "repost": ("Reposts", "count"), "quote": ("Quotes", "count"), "with_mentions": ("With mentions", "count"),
+    "cluster_size": ("Hashtags in topic", "count"), "communities_linked": ("Communities linked", "count"),
+    "followers": ("Followers", "count"), "interactions": ("Interactions", "count"), "burst": ("Burst posts", "count"),
+    # measures
+    "posts_per_week": ("Posts a week", "decimal"), "engagement_median": ("Median engagement per post", "decimal"),
+    "engagement_mean": ("Mean engagement per post", "decimal"), "likes_median": ("Median likes per post", "decimal"),
+    "er_followers": ("Engagement rate by followers", "percent"), "er_views": ("Engagement rate by views", "percent"),
+    "share": ("Share", "percent"), "share_of_voice": ("Share of voice", "percent"),
+    "engagement_share": ("Share of engagement", "percent"), "share_of_stream": ("Share of the stream", "percent"),
+    "answered_share": ("Share answered", "percent"), "median_response_hours": ("Median time to answer", "hours"),
+    "negative_share": ("Negative share", "percent"), "usual_negative_share": ("Usual negative share", "percent"),
+    "positive_share": ("Positive share", "percent"), "net": ("Net sentiment", "percent"),
+    "mean_score": ("Mean sentiment score", "decimal"), "jaccard": ("Overlap", "percent"),
+    "share_of_a": ("Share of its audience", "percent"), "share_of_b": ("Share of the other's audience", "percent"),
+    "exclusive_share": ("Share only this brand", "percent"), "outside_share": ("Ties outside own community", "percent"),
+    "uplift": ("Engagement vs usual", "ratio"), "ci_low": ("95% interval from", "ratio"),
+    "ci_high": ("95% interval to", "ratio"), "median_relative_engagement": ("Engagement vs usual", "ratio"),
+    "median_with": ("Median with", "ratio"), "median_without": ("Median without", "ratio"),
+    "relative_engagement": ("Engagement vs the account's usual", "ratio"), "growth": ("Growth", "ratio"),
+    "change": ("Change", "decimal"), "change_pct": ("Change", "percent_points"), "p_adjusted": ("Adjusted p", "pvalue"),
+    "centrality": ("Influence (PageRank)", "decimal"), "score": ("Suspicion score", "count"),
+    "points": ("Points", "count"), "target": ("Target", "number"), "benchmark": ("Best competitor", "number"),
+    "significant": ("Real difference", "bool"), "recommended": ("Recommended", "bool"),
+    "rising": ("Rising", "bool"), "observed_at": ("Counts observed", "text"), "imported_at": ("Imported", "text"),
+    "start": ("From", "date"), "end": ("To", "date"),
+}  # fmt: skip
+
+# Measures named in rows (the ``metric`` column of change tables): label and kind of their values.
+METRICS: dict[str, tuple[str, Kind]] = {
+    "posts": ("Own posts", "count"), "engagement_median": ("Median engagement per post", "decimal"),
+    "er_followers": ("Engagement rate by followers", "percent"), "er_views": ("Engagement rate by views", "percent"),
+    "median_response_hours": ("Median time to answer", "hours"), "answered_share": ("Share answered", "percent"),
+    "share_of_voice": ("Share of voice", "percent"),
+}  # fmt: skip
+
+# Kept in the downloaded tables, not shown on the page.
+HIDDEN = frozenset({"p_value", "eligible", "median_with", "median_without", "copied_text", "repeated_text",
+                    "new_account", "follow_ratio", "engagement_mean", "change", "label_code"})  # fmt: skip
+
+GLOSSARY: dict[str, str] = {
+    "Engagement": "likes + reposts + replies + quotes + saves of a post, summing the counts the platform gives.",
+    "Engagement vs usual": "a post's engagement divided by the median engagement of the same account in the "
+    "period (both + 1): 2× means twice what that account usually gets. It puts small and large accounts "
+    "on one scale.",
+    "Engagement rate": "engagement divided by the account's followers (or by the post's views), averaged over posts.",
+    "Own posts": "a brand's posts that are not reposts and not replies to others.",
+    "Share of voice": "of the posts in the market's hashtag stream that name or tag a brand, the share that "
+    "name or tag this brand (or that it wrote).",
+    "Audience posts to a brand": "posts by non-brand accounts that reply to the brand, quote it or @mention it. "
+    "Answered: the brand replied.",
+    "Mentions": "audience posts that @mention a brand or name it in their text (inflected names and aliases "
+    "included).",
+    "Median": "the middle value: half the posts are above it, half below.",
+    "95% interval": "the range in which the true value lies with 95% confidence, from resampling the posts.",
+    "p": "how likely a difference at least this large would be by chance alone; p < 0.05 is read as a real "
+    "difference. 'Adjusted' corrects for testing many things at once (Benjamini-Hochberg), so a table of many "
+    "tests does not produce false alarms.",
+    "Real difference": "adjusted p < 0.05 and, for ratios, a 95% interval that does not include 1×.",
+    "Overlap": "shared accounts divided by all accounts engaging with either brand (Jaccard).",
+    "Influence (PageRank)": "how much an account is engaged with by accounts that are themselves engaged with.",
+    "Community": "a group of accounts that interact more among themselves than with others.",
+    "Flagged accounts": "accounts whose behaviour matches automated or coordinated posting (rules in the appendix); "
+    "they are left out of market-level measures unless a table says otherwise.",
+}
 
 
-@dataclass
-class Label:
-    """A label to place: its ``text``, the point ``xy`` (data), the point's radius in pixels."""
+def humanize(name: str) -> str:
+    """A column name as words, for a column without a declared label.
 
-    text: str
-    xy: tuple[float, float]
-    radius: float = 0.0
-    props: dict[str, Any] = field(default_factory=dict)  # Text properties (fontsize, weight...)
-
-
-def _covered(rects: np.ndarray, discs: np.ndarray) -> np.ndarray:
-    """How many discs (x, y, r) each rectangle (x0, y0, x1, y1) touches."""
-    if len(discs) == 0:
-        return np.zeros(len(rects), dtype=int)
-    x = np.clip(discs[None, :, 0], rects[:, None, 0], rects[:, None, 2])
-    y = np.clip(discs[None, :, 1], rects[:, None, 1], rects[:, None, 3])
-    d2 = (x - discs[None, :, 0]) ** 2 + (y - discs[None, :, 1]) ** 2
-    return (d2 < discs[None, :, 2] ** 2).sum(axis=1)
-
-
-def _free(rects: np.ndarray, placed: list[np.ndarray]) -> np.ndarray:
-    """Whether each rectangle misses every placed one."""
-    if not placed:
-        return np.ones(len(rects), dtype=bool)
-    p = np.array(placed)
-    apart = (
-        (rects[:, None, 2] <= p[None, :, 0])
-        | (rects[:, None, 0] >= p[None, :, 2])
-        | (rects[:, None, 3] <= p[None, :, 1])
-        | (rects[:, None, 1] >= p[None, :, 3])
-    )
-    return apart.all(axis=1)
-
-
-def place_labels(
-    ax: Axes,
-    labels: Sequence[Label],
-    *,
-    renderer: RendererBase,
-    discs: np.ndarray | None = None,
-    margin: float = 2.0,
-    leader_color: str = "#777777",
-) -> list[Text]:
-    """Add ``labels`` (most important first) to ``ax`` where they overlap nothing placed before.
-
-    Parameters
-    ----------
-    ax : Axes
-        With its final position and limits.
-    labels : sequence of Label
-    renderer : RendererBase
-        Measures the texts (``fig.canvas.get_renderer()`` of an Agg canvas).
-    discs : array of (x, y, r), optional
-        Points to keep clear of, in display pixels (the drawn nodes).
-    margin : float
-        Pixels kept free around each label (room for a background box).
-
-    Returns
-    -------
-    list of Text
-        The placed labels (``ax.texts``), with a thin leader line where a label sits away
-        from its point.
+    >>> humanize("median_response_hours")
+    'Median response hours'
     """
-    box = ax.get_window_extent(renderer)
-    discs = np.empty((0, 3)) if discs is None else np.asarray(discs, dtype=float).reshape(-1, 3)
-    placed: list[np.ndarray] = []
-    texts: list[Text] = []
-    leaders = []
-    unit = np.column_stack([np.cos(_DIRECTIONS), np.sin(_DIRECTIONS)])
-    for label in labels:
-        text = ax.text(0, 0, label.text, ha="center", va="center", **label.props)
-        extent = text.get_window_extent(renderer)
-        half = np.array([extent.width / 2 + margin, extent.height / 2 + margin])
-        point = ax.transData.transform(label.xy)
-        reach = label.radius + margin + _STEPS[:, None, None]  # steps × directions × 2
-        centres = (point + unit[None] * reach + unit[None] * half).reshape(-1, 2)
-        distance = np.repeat(_STEPS, len(unit)).astype(float)
-        rects = np.column_stack([centres - half, centres + half])
-        inside = (
-            (rects[:, 0] >= box.x0)
-            & (rects[:, 1] >= box.y0)
-            & (rects[:, 2] <= box.x1)
-            & (rects[:, 3] <= box.y1)
-        )
-        ok = inside & _free(rects, placed)
-        if not ok.any():
-            text.remove()
-            continue
-        cost = np.where(ok, distance + _COVER_COST * _covered(rects, discs), np.inf)
-        best = int(np.argmin(cost))  # the first of equal costs: nearest step, preferred direction
-        text.set_position(ax.transData.inverted().transform(centres[best]))
-        placed.append(rects[best])
-        texts.append(text)
-        if distance[best] > 12:
-            edge = np.clip(point, rects[best][:2], rects[best][2:])
-            start = point + (edge - point) * label.radius / max(np.hypot(*(edge - point)), 1e-9)
-            leaders.append(ax.transData.inverted().transform([start, edge]))
-    if leaders:
-        ax.add_collection(
-            LineCollection(leaders, colors=leader_color, linewidths=0.6, zorder=2.5), autolim=False
-        )
-    return texts
+    words = re.sub(r"_+", " ", str(name)).strip()
+    return words[:1].upper() + words[1:] if words else words
+
+
+def label(column: str) -> str:
+    return COLUMNS[column][0] if column in COLUMNS else humanize(column)
+
+
+def kind(column: str) -> str:
+    return COLUMNS[column][1] if column in COLUMNS else "text"
+
+
+def format_value(value: Any, kind_: str = "text") -> str:
+    """One cell as a client reads it; missing values as an en dash.
+
+    >>> format_value(0.0598, "percent"), format_value(3.29e-17, "pvalue"), format_value(1.813, "ratio")
+    ('6.0%', 'p < 0.001', '1.81×')
+    >>> format_value(32492, "count"), format_value(32.125, "decimal"), format_value(None, "count")
+    ('32,492', '32.1', '–')
+    >>> format_value(0.0004, "percent"), format_value(float("nan"), "ratio"), format_value(12.5, "percent_points")
+    ('0.04%', '–', '+12.5%')
+    """
+    if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
+        return "–"
+    if isinstance(value, bool) or kind_ == "bool":
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    if isinstance(value, (datetime, date)):
+        return f"{value.day} {value:%b %Y}" if kind_ == "date" else str(value)
+    if not isinstance(value, (int, float)):
+        if kind_ == "date" and isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+            return format_value(date.fromisoformat(value), "date")
+        return str(value)
+    x = float(value)
+    if kind_ == "percent":
+        pct = 100 * x
+        return f"{pct:.1f}%" if abs(pct) >= 0.1 or pct == 0 else f"{pct:.2f}%"
+    if kind_ == "percent_points":
+        return f"{x:+.1f}%"
+    if kind_ == "pvalue":
+        return p_text(x)
+    if kind_ == "ratio":
+        return f"{x:.2f}×"
+    if kind_ == "hours":
+        return f"{x:.1f} h" if x < 48 else f"{x / 24:.1f} days"
+    if kind_ == "count" or (kind_ in ("number", "text") and x == int(x) and abs(x) < 1e15):
+        return f"{int(round(x)):,}"
+    if kind_ == "decimal" or abs(x) >= 100:
+        return f"{x:,.1f}"
+    return f"{x:,.3g}" if abs(x) < 1 else f"{x:,.2f}"

@@ -1,35 +1,63 @@
-"""The plan: targets for the next period derived from the benchmarks, and progress against the last brief.
+"""The plan: what to do in the next four weeks, when, and how the next brief will check it.
 
-Targets follow stated rules, so a reader can check each one:
+Everything here follows from recorded results by stated rules, so a reader can check each line:
 
-- **posts per week**: the client's current cadence, raised to the competitors' median if below it;
-- **median engagement per own post**: +10% on the client's current value, or the best competitor's
-  value if that is closer (never below +5%);
-- **share of audience posts answered**: the best competitor's share, capped at +10 points on the client's;
-- **share of voice**: half-way to the leader's share (or hold it when the client leads).
+- **actions** — one per finding that calls for one (a posting slot, a format, a mechanic, answering
+  the audience, a competitor's bad stretch, a language group, a hashtag set), plus the reply and
+  moderation routine every brand needs; each names the finding that motivates it and its measure.
+- **calendar** — the key posts of the next four weeks, from the Monday after the brief: the best
+  slot of each platform carries the best-performing format every week, a giveaway every second
+  week when giveaways earn more, the recommended hashtags on each.
+- **targets** — for each measure: now, the best competitor, the target and the rule, and the
+  date of the next check (four weeks on). Targets never go below the current value:
+  posts a week rise to the competitors' median if below it; median engagement per own post +10%
+  (or to the best competitor if that is closer, never less than +5%); share of audience posts
+  answered to the best competitor's, at most +10 points; share of voice half-way to the leader;
+  negative share of mentions down a fifth when above the market's median.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date
+import math
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["targets", "previous_results", "progress", "RULES_NOTE"]
+from research.brief.labels import format_value
+
+__all__ = ["targets", "actions", "calendar", "previous_results", "progress", "next_monday", "RULES_NOTE"]
 
 RULES_NOTE = " ".join(__doc__.split("\n\n", 1)[1].replace("**", "").split())
+CHECK_AFTER = timedelta(weeks=4)
 
 
-def _row(
-    metric: str, current: float | None, benchmark: float | None, target: float | None, rule: str
-) -> dict:
-    return {"metric": metric, "current": current, "benchmark": benchmark, "target": target, "rule": rule}
+def next_monday(day: date) -> date:
+    """The first Monday after ``day`` (the plan starts there).
+
+    >>> next_monday(date(2026, 12, 6)), next_monday(date(2026, 12, 7))
+    (datetime.date(2026, 12, 7), datetime.date(2026, 12, 14))
+    """
+    return day + timedelta(days=7 - day.weekday())
 
 
-def targets(scorecard: pd.DataFrame, response: pd.DataFrame, sov: pd.DataFrame, client: str) -> pd.DataFrame:
-    """One row per metric: client's current value, competitors' benchmark, target, and the rule used.
+def _up(x: float, digits: int) -> float:
+    """``x`` rounded up at ``digits`` decimals, so a target is never below the value it raises."""
+    scale = 10**digits
+    return math.ceil(round(x * scale, 9)) / scale
+
+
+def _row(kpi: str, baseline, benchmark, target, rule: str, check: date, kind: str) -> dict:
+    return {"kpi": kpi, "baseline": baseline, "benchmark": benchmark, "target": target, "rule": rule,
+            "next_check": check.isoformat(), "kind": kind}  # fmt: skip
+
+
+def targets(
+    scorecard: pd.DataFrame, response: pd.DataFrame, sov: pd.DataFrame, client: str, *, day: date,
+    mention_sentiment: pd.DataFrame | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """One row per measure: the client's value now, the best competitor, the target, the rule, the next check.
 
     Examples
     --------
@@ -37,54 +65,153 @@ def targets(scorecard: pd.DataFrame, response: pd.DataFrame, sov: pd.DataFrame, 
     ...                      "engagement_median": [50.0, 80.0, 52.0]})
     >>> resp = pd.DataFrame({"brand": ["C", "X"], "answered_share": [0.05, 0.30]})
     >>> sov = pd.DataFrame({"brand": ["C", "X"], "share_of_voice": [0.2, 0.6]})
-    >>> targets(card, resp, sov, "C")[["metric", "target"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
-    [{'metric': 'posts_per_week', 'target': 25.0}, {'metric': 'engagement_median', 'target': 55.0},
-     {'metric': 'answered_share', 'target': 0.15}, {'metric': 'share_of_voice', 'target': 0.4}]
+    >>> targets(card, resp, sov, "C", day=date(2026, 12, 6))[["kpi", "target"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'kpi': 'Posts a week', 'target': 25.0}, {'kpi': 'Median engagement per post', 'target': 55.0},
+     {'kpi': 'Share of audience posts answered', 'target': 0.15}, {'kpi': 'Share of voice', 'target': 0.4}]
     """
+    check = next_monday(day) + CHECK_AFTER
     rows = []
-    card = scorecard.set_index("brand")
+    card = scorecard.set_index("brand") if "brand" in scorecard else pd.DataFrame()
     if client in card.index:
         mine = float(card.loc[client, "posts_per_week"] or 0)
-        bench = float(card.drop(index=client)["posts_per_week"].astype(float).median())
+        others = card.drop(index=client)["posts_per_week"].astype(float).dropna()
+        bench = float(others.median()) if len(others) else None
+        goal = _up(max(mine, bench or mine), 1)
         rows.append(
-            _row("posts_per_week", mine, bench, round(max(mine, bench), 1), "competitors' median if higher")
+            _row(
+                "Posts a week",
+                mine,
+                bench,
+                goal,
+                "the competitors' median if higher, else hold",
+                check,
+                "decimal",
+            )
         )
         mine = card.loc[client, "engagement_median"]
-        if pd.notna(mine):
+        if pd.notna(mine) and float(mine) > 0:
             mine = float(mine)
             others = card.drop(index=client)["engagement_median"].astype(float).dropna()
             best = float(others.max()) if len(others) else None
             goal = mine * 1.10
             if best is not None and mine * 1.05 <= best < goal:
                 goal = best
-            rows.append(
-                _row(
-                    "engagement_median", mine, best, round(goal, 1), "+10% (or the best competitor if closer)"
-                )
-            )
-    resp = response.set_index("brand")["answered_share"].astype(float)
+            rows.append(_row("Median engagement per post", mine, best, _up(goal, 1),
+                             "+10% (or the best competitor if closer)", check, "decimal"))  # fmt: skip
+    resp = (
+        response.set_index("brand")["answered_share"].astype(float)
+        if "brand" in response
+        else pd.Series(dtype=float)
+    )
     if client in resp.index and pd.notna(resp[client]):
         others = resp.drop(index=client).dropna()
         mine = float(resp[client])
         best = float(others.max()) if len(others) else mine
-        rows.append(
-            _row(
-                "answered_share",
-                mine,
-                best,
-                round(min(max(mine, best), mine + 0.10), 4),
-                "best competitor, at most +10 points",
-            )
-        )
-    share = sov.set_index("brand")["share_of_voice"].astype(float)
-    if client in share.index and pd.notna(share[client]):
+        rows.append(_row("Share of audience posts answered", mine, best, _up(min(max(mine, best), mine + 0.10), 4),
+                         "the best competitor's, at most +10 points", check, "percent"))  # fmt: skip
+    share = (
+        sov.set_index("brand")["share_of_voice"].astype(float) if "brand" in sov else pd.Series(dtype=float)
+    )
+    if client in share.index and pd.notna(share[client]) and len(share.dropna()) > 1:
         mine, leader = float(share[client]), float(share.max())
-        rows.append(
-            _row(
-                "share_of_voice", mine, leader, round(mine + (leader - mine) / 2, 4), "half-way to the leader"
-            )
-        )
-    return pd.DataFrame(rows, columns=["metric", "current", "benchmark", "target", "rule"])
+        rows.append(_row("Share of voice", mine, leader, _up(mine + (leader - mine) / 2, 4),
+                         "half-way to the leader (hold when leading)", check, "percent"))  # fmt: skip
+    if mention_sentiment is not None and "brand" in mention_sentiment and len(mention_sentiment):
+        neg = mention_sentiment.drop_duplicates("brand").set_index("brand")["negative_share"].astype(float)
+        if client in neg.index and pd.notna(neg[client]):
+            mine, median = float(neg[client]), float(neg.dropna().median())
+            if mine > median:
+                rows.append(_row("Negative share of mentions", mine, float(neg.min()), math.floor(mine * 0.8 * 1e4) / 1e4,
+                                 "down a fifth (above the market's median)", check, "percent"))  # fmt: skip
+    columns = ["kpi", "baseline", "benchmark", "target", "rule", "next_check", "kind"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def actions(found: list[dict], tables: dict[str, pd.DataFrame], client: str, *, day: date) -> pd.DataFrame:
+    """What to do next period, each with the finding behind it, when, and the measure it moves."""
+    start = next_monday(day)
+    rows = []
+    for f in found:
+        rule, headline = f.get("rule"), f.get("headline", "")
+        if rule == "best slot":
+            rows.append((f"Publish your key post of the week there: {headline[:-1]}", headline,
+                         f"weekly from {_d(start)}", "Median engagement per post"))  # fmt: skip
+        elif rule == "format":
+            rows.append(("Make at least one key post a week in the best format, and more of your regular posts.",
+                         headline, f"from {_d(start)}", "Median engagement per post"))  # fmt: skip
+        elif rule == "mechanic":
+            rows.append(("Run a giveaway every second week (see the calendar); keep the rules short and local.",
+                         headline, f"{_d(start + timedelta(days=3))}, {_d(start + timedelta(days=17))}",
+                         "Median engagement per post"))  # fmt: skip
+        elif rule == "response gap":
+            rows.append(("Answer audience questions and complaints the same day: check replies and @mentions at "
+                         "10:00 and 17:00 and reply within 2 hours.", headline, "daily", "Share of audience posts answered"))  # fmt: skip
+        elif rule == "negative stretch" and f.get("kind") == "opportunity":
+            rows.append(("Post about what customers complain of at the competitor (service, quality) and answer "
+                         "people comparing you.", headline, f"in the weeks of {_d(start)} and {_d(start + timedelta(weeks=1))}",
+                         "Share of voice"))  # fmt: skip
+        elif rule == "negative stretch":
+            rows.append(("Reply to each complaint within a day, publicly, with what you fix; post the fix.",
+                         headline, "now, daily", "Negative share of mentions"))  # fmt: skip
+        elif rule == "language":
+            rows.append(("Post in that language once a week (and answer in it).", headline,
+                         f"weekly from {_d(start)}", "Share of voice"))  # fmt: skip
+        elif rule == "hashtags":
+            rows.append(("Use the recommended hashtags on key posts (two or three per post, not all).", headline,
+                         f"from {_d(start)}", "Share of voice"))  # fmt: skip
+        elif rule == "coordinated push":
+            rows.append(("Do not copy the hashtags a coordinated group pushes; report spam; count only real customers.",
+                         headline, "now", "Negative share of mentions"))  # fmt: skip
+    rows.append(("Moderate daily: hide spam and abuse, never argue, move personal complaints to direct messages.",
+                 "Every brand needs a routine; it is what the audience sees.", "daily", "Share of audience posts answered"))  # fmt: skip
+    return pd.DataFrame(rows, columns=["action", "why", "when", "kpi"]).drop_duplicates(
+        "action", ignore_index=True
+    )
+
+
+def calendar(tables: dict[str, pd.DataFrame], client: str, *, day: date, weeks: int = 4) -> pd.DataFrame:
+    """The key posts of the next ``weeks`` weeks (the rest of the cadence follows the targets)."""
+    start = next_monday(day)
+    slots = tables.get("recommended_slots")
+    fmt = tables.get("format_uplift")
+    mech = tables.get("mechanics_uplift")
+    tags = tables.get("recommended_hashtags")
+    best_format = _best(fmt) or "photo"
+    giveaway = _best(mech) == "giveaway"
+    hashtags = " ".join(f"#{t}" for t in (tags["hashtag"].head(3) if tags is not None and len(tags) else []))
+    chosen = []
+    if slots is not None and len(slots):
+        rec = slots.loc[slots["recommended"].fillna(False).astype(bool)].sort_values(["platform", "rank"])
+        chosen = [r for _, r in rec.groupby("platform").head(1).iterrows()]
+    if not chosen:  # no slot earns measurably more: keep the client's usual rhythm, say so
+        chosen = [pd.Series({"platform": "every platform", "weekday": "Tuesday", "hour": 12})]
+    names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    rows = []
+    for week in range(weeks):
+        monday = start + timedelta(weeks=week)
+        for slot in chosen:
+            when = monday + timedelta(days=names.index(str(slot["weekday"])))
+            rows.append({"day": when.isoformat(), "time": f"{int(slot['hour']):02d}:00", "platform": str(slot["platform"]),
+                         "what": f"Key post: {best_format}", "hashtags": hashtags})  # fmt: skip
+        if giveaway and week % 2 == 0:
+            slot = chosen[0]
+            when = monday + timedelta(days=(names.index(str(slot["weekday"])) + 3) % 7)
+            rows.append({"day": when.isoformat(), "time": f"{int(slot['hour']):02d}:00", "platform": str(slot["platform"]),
+                         "what": "Giveaway (not in the key slot, so both earn)", "hashtags": hashtags})  # fmt: skip
+    return pd.DataFrame(rows, columns=["day", "time", "platform", "what", "hashtags"]).sort_values(
+        ["day", "time"], ignore_index=True
+    )
+
+
+def _best(table: pd.DataFrame | None) -> str | None:
+    if table is None or table.empty:
+        return None
+    sig = table.loc[table["significant"].fillna(False).astype(bool) & (table["uplift"].astype(float) > 1)]
+    return None if sig.empty else str(sig.sort_values("uplift", ascending=False)["feature"].iloc[0])
+
+
+def _d(day: date) -> str:
+    return format_value(day, "date")
 
 
 def previous_results(reports_dir: Path, before: date) -> tuple[str, dict] | None:
@@ -104,20 +231,19 @@ def previous_results(reports_dir: Path, before: date) -> tuple[str, dict] | None
 
 
 def progress(previous: dict, current_targets: pd.DataFrame) -> pd.DataFrame:
-    """Last brief's targets against today's values: met or not, per metric."""
+    """Last brief's targets against today's values: met or not, per measure."""
     old = previous.get("tables", {}).get("plan_targets", {}).get("data", [])
-    now = current_targets.set_index("metric")["current"]
+    now = current_targets.set_index("kpi")["baseline"] if len(current_targets) else pd.Series(dtype=float)
     rows = []
     for row in old:
-        metric, target = row["metric"], row.get("target")
-        actual = now.get(metric)
-        lower_is_better = metric == "median_response_hours"
+        kpi, target = row.get("kpi", row.get("metric")), row.get("target")
+        actual = now.get(kpi)
+        lower_is_better = kpi in ("Negative share of mentions",)
         met = (
             None
-            if actual is None or target is None
-            else (actual <= target if lower_is_better else actual >= target)
+            if actual is None or target is None or pd.isna(actual)
+            else bool(actual <= target if lower_is_better else actual >= target)
         )
-        rows.append(
-            {"metric": metric, "then": row.get("current"), "target": target, "now": actual, "met": met}
-        )
-    return pd.DataFrame(rows, columns=["metric", "then", "target", "now", "met"])
+        rows.append({"kpi": kpi, "then": row.get("baseline", row.get("current")), "target": target, "now": actual, "met": met,
+                     "kind": row.get("kind", "number")})  # fmt: skip
+    return pd.DataFrame(rows, columns=["kpi", "then", "target", "now", "met", "kind"])

@@ -115,6 +115,8 @@ class Results:
             .where(df.head(TABLE_PREVIEW_ROWS).notna(), None),
             "files": [f"tables/{name}.csv", f"tables/{name}.xlsx"],
         }
+        if not len(df):  # the one sentence the brief shows instead (an analysis says why, if it knows)
+            entry["why_empty"] = df.attrs.get("why_empty") or "No data for this table in the period."
         self._update("tables", name, entry)
         return df
 

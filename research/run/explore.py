@@ -41,7 +41,7 @@ from research.params import Params, load_params
 from research.run.notebook import load_data
 from research.store import Store
 
-__all__ = ["Explorer", "build_explorer", "TOP_COMMUNITIES", "GRAPH_VIEW_NODES"]
+__all__ = ["Explorer", "build_explorer", "project_path", "TOP_COMMUNITIES", "GRAPH_VIEW_NODES"]
 
 TOP_COMMUNITIES = 10  # communities listed; the rest are usually a long tail of pairs
 # Accounts drawn in the interactive view: enough to see the communities, few enough that the
@@ -291,11 +291,35 @@ class Explorer:
         )
 
 
+def project_path(path: str | Path, *, start: Path | None = None) -> Path:
+    """``path`` found from the nearest folder at or above ``start`` (the current one) that has it.
+
+    JupyterLab runs a notebook in the notebook's folder (``notebooks/``), so ``params/demo.yaml``
+    is looked for in the project folder above it, and the workspace ``.`` is the nearest folder
+    with a ``params`` folder.
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp()); (root / "params").mkdir(); (root / "notebooks").mkdir()
+    >>> project_path(".", start=root / "notebooks") == root
+    True
+    """
+    path = Path(path)
+    if path.is_absolute():
+        return path
+    here = (start or Path.cwd()).resolve()
+    for folder in [here, *here.parents]:
+        candidate = folder / path
+        if (candidate / "params" if str(path) == "." else candidate).exists():
+            return candidate
+    return path
+
+
 def build_explorer(params_path: str | Path, workspace: str | Path = ".") -> Explorer:
     """The interactive workbench for the client of ``params_path`` (data read from ``workspace``).
 
-    Other params files in the same folder can be picked in the widget. Display
-    ``explorer.widget`` in a notebook; call ``explorer.refresh()`` after changing
+    Relative paths are found from the project folder wherever the notebook was opened
+    (`project_path`). Other params files in the same folder can be picked in the widget.
+    Display ``explorer.widget`` in a notebook; call ``explorer.refresh()`` after changing
     widget values from code.
     """
-    return Explorer(params_path, workspace)
+    return Explorer(project_path(params_path), project_path(workspace))

@@ -8,6 +8,7 @@ Notebooks never touch the network: they start from ``data/processed``.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from research.errors import InputError, ResearchError
+from research.files import atomic_write_text
 from research.params import CollectSource, GenerateSource, ImportSource, Params
 from research.progress import Bar, silent
 from research.run.texts import prepare_texts
@@ -182,6 +184,7 @@ def run_brief(
                     ) from None
                 b.update(1)
         render_brief(work, params)
+        _record_final_folder(work / "notebooks", work, final)
         # Swap in: keep the previous report of the same day until the new one is complete.
         if final.exists():
             old = final.with_name(f".{final.name}.old")
@@ -196,3 +199,15 @@ def run_brief(
             shutil.rmtree(work, ignore_errors=True)
         raise
     return final / "brief.html"
+
+
+def _record_final_folder(notebooks: Path, work: Path, final: Path) -> None:
+    """Make the executed notebooks name the report folder they end up in, not the temporary one.
+
+    They ran with ``report_dir`` set to the temporary folder the report is built in (so a failed
+    run leaves no half report); the audit trail must point where the reader finds the files.
+    """
+    for path in sorted(notebooks.glob("*.ipynb")):
+        text = path.read_text(encoding="utf-8")
+        if str(work) in text:
+            atomic_write_text(path, text.replace(json.dumps(str(work))[1:-1], json.dumps(str(final))[1:-1]))

@@ -342,6 +342,11 @@ class RunFile:
         placeholder = {**provenance, "run_id": _run_id(), "records": self._BIGGEST, "rejected": self._BIGGEST}
         if "sha256" in placeholder:
             placeholder["sha256"] = "0" * 64  # computed while the records are read
+        # When the records carry their own observation times, their first and last are added.
+        placeholder |= {
+            "observed_from": "2000-01-01T00:00:00.000000+00:00",
+            "observed_to": "2000-01-01T00:00:00.000000+00:00",
+        }
         self.width = len(_provenance_line(placeholder))
         folder.mkdir(parents=True, exist_ok=True)
         # Created as open() creates files (the umask decides), as raw runs always were.

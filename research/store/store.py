@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from research import schema
@@ -263,6 +264,15 @@ class Store:
                 provenance = {**provenance, "sha256": sha256()}
             gathered = posts.table()
             report.context, report.missing = context_and_missing(gathered)
+            # When the records carry their own observation time (twarc's retrieved_at), the run's
+            # counts were observed then, not when the file was written: say so in the provenance.
+            seen = pc.min_max(gathered["collected_at"]).as_py() if gathered.num_rows else {}
+            if seen.get("min") is not None:
+                provenance = {
+                    **provenance,
+                    "observed_from": seen["min"].isoformat(),
+                    "observed_to": seen["max"].isoformat(),
+                }
             with self.lock():
                 report.raw_file = str(run.finish(provenance, report.records, report.rejected))
                 merged = _merge(_read_arrow(self.posts_path, "posts"), posts)

@@ -306,20 +306,23 @@ def node_metrics(
 
 
 def influencers(
-    G: nx.DiGraph, *, top: int = 10, weight: str = "weight", centrality: dict | None = None
-) -> pd.DataFrame:
+    G: nx.DiGraph, *, top: int = 10, weight: str = "weight", centrality: dict | None = None,
+    min_engagement: int = 1, followers: dict | None = None,
+) -> pd.DataFrame:  # fmt: skip
     """The most central accounts engaging with each brand.
 
-    An influencer of a brand is a non-brand account with at least one interaction
-    towards any of the brand's accounts; they are ranked by ``centrality`` (PageRank
-    of the whole graph by default: how much engagement the account itself attracts),
-    then by how much they engaged the brand.
+    An influencer of a brand is a non-brand account with at least ``min_engagement``
+    interactions towards the brand's accounts (one reply is a customer, not an ally); they
+    are ranked by ``centrality`` (PageRank of the whole graph by default: how much engagement
+    the account itself attracts), then by how much they engaged the brand. ``followers``
+    (node key -> count, e.g. `research.analyses.audience.followers_by_account`) adds their
+    audience size where profiles give it.
 
     Returns
     -------
     DataFrame
-        ``brand, rank, account, handle, platform, centrality, engagement, community``
-        (``community`` is NA without a ``community`` node attribute).
+        ``brand, rank, account, handle, platform, followers, centrality, engagement,
+        community`` (``community`` is NA without a ``community`` node attribute).
 
     Examples
     --------
@@ -337,12 +340,24 @@ def influencers(
         for u, _, d in G.in_edges(b, data=True)
         if not G.nodes[u].get("is_brand")
     ]
-    columns = ["brand", "rank", "account", "handle", "platform", "centrality", "engagement", "community"]
+    columns = [
+        "brand",
+        "rank",
+        "account",
+        "handle",
+        "platform",
+        "followers",
+        "centrality",
+        "engagement",
+        "community",
+    ]
     if not rows:
         return pd.DataFrame(columns=columns)
     df = pd.DataFrame(rows, columns=["brand", "account", "engagement"])
     df = df.groupby(["brand", "account"], as_index=False)["engagement"].sum()
+    df = df.loc[df["engagement"] >= min_engagement]
     df["centrality"] = df["account"].map(scores)
+    df["followers"] = df["account"].map(followers or {}).astype("Float64")
     df = df.sort_values(
         ["brand", "centrality", "engagement", "account"], ascending=[True, False, False, True]
     )
