@@ -203,12 +203,13 @@ def audience(c: Ctx) -> dict:
 
 def graph_export(c: Ctx) -> dict:
     """Notebook 05, last cell: the network picture, graph.gexf and graph.html."""
+    from research.brands import client_name
     from research.brief import graph_export as gx
     from research.brief import graph_view
 
     G = c.shared["G"]
     labels = c.shared.get("labels")
-    fig = gx.draw_graph(G, legend=labels)
+    fig = gx.draw_graph(G, legend=labels, client=client_name(c.brands))
     fig.savefig(c.scratch / "network.png", dpi=100)
     gexf = gx.write_gexf(G, c.scratch / "graph.gexf")
     html = graph_view.write_graph_html(G, c.scratch / "graph.html", legend=labels)

@@ -25,6 +25,7 @@ SECRET_NAME = re.compile(
     re.IGNORECASE,
 )
 MASK = "***"
+_SHELL = {"PWD", "OLDPWD"}  # the shell's working folders, not passwords
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s<>\"')\]]+")
 _MIN_SECRET = 4  # shorter values would mask ordinary words and numbers
 
@@ -61,13 +62,13 @@ def url(text: str | None) -> str | None:
 def known_secrets(environ: Mapping[str, str] | None = None) -> list[str]:
     """Values that must never be shown: secret-named settings and passwords inside URL settings.
 
-    >>> known_secrets({"BLUESKY_APP_PASSWORD": "abcd-efgh", "RESEARCH_X_BASE_URL": "http://u:pw1234@h/", "HOME": "/root"})
+    >>> known_secrets({"BLUESKY_APP_PASSWORD": "abcd-efgh", "RESEARCH_X_BASE_URL": "http://u:pw1234@h/", "PWD": "/work"})
     ['abcd-efgh', 'pw1234']
     """
     environ = os.environ if environ is None else environ
     found: list[str] = []
     for name, value in environ.items():
-        if not value:
+        if not value or name in _SHELL:
             continue
         if SECRET_NAME.search(name):
             found.append(value)

@@ -8,6 +8,7 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 import pytest
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 
 from research.analyses.graph import KINDS, interaction_graph, node_metrics
@@ -120,15 +121,20 @@ def test_colors_top_nodes_and_layout():
 
 
 def test_draw_graph_returns_a_figure_of_the_top(G):
-    fig = draw_graph(G, top=40, legend={0: "Chai fans"}, title="Who talks to whom")
+    fig = draw_graph(G, top=40, legend={0: "Chai fans"}, title="Who talks to whom", client="Brew Bros")
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
-    assert ax.get_title() == "Who talks to whom"
-    assert len(ax.collections[1].get_offsets()) == 40  # the node scatter
+    assert ax.get_title(loc="left") == "Who talks to whom"
+    assert (
+        sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection)) == 40
+    )  # the nodes
     texts = {t.get_text() for t in ax.texts}
     assert {"Brew Bros", "Kettle Kings"} <= texts
-    assert "Chai fans" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Chai fans" in [t.get_text() for t in fig.legends[0].get_texts()]
+    assert ax.get_legend() is None  # the legend sits below the plot, never over the nodes
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     assert buffer.getvalue()[:4] == b"\x89PNG"
-    assert draw_graph(nx.DiGraph()).axes[0].get_title() == "Top 0 of 0 accounts by pagerank"
+    empty = draw_graph(nx.DiGraph())
+    assert empty.axes[0].get_title(loc="left") == "All 0 accounts, coloured by community"
+    assert "No data for this chart in the period" in [t.get_text() for t in empty.axes[0].texts]

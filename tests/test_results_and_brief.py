@@ -68,6 +68,10 @@ def test_brief_escapes_web_text_and_embeds_figures(tmp_path):
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;" in html
     assert "Café &lt;b&gt;brief&lt;/b&gt;" in html
+    figure = html[html.index('<figure id="fig-trend">') : html.index("</figure>")]
+    assert "<svg" in figure and "<title>Trend</title>" in figure and "<script" not in figure  # inline SVG
+    (tmp_path / "figures" / "trend.svg").unlink()  # a report folder from before SVGs: the PNG
+    html = render_brief(tmp_path, PARAMS).read_text(encoding="utf-8")
     assert 'src="data:image/png;base64,' in html
     assert '<a href="https://x.com/a/status/1" rel="noopener noreferrer">open</a>' in html
     assert 'href="#timing">See the section' in html

@@ -22,13 +22,15 @@ from xml.sax.saxutils import escape
 import networkx as nx
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from research.analyses.graph.build import KINDS
 from research.analyses.graph.centrality import pagerank, seeded_igraph, to_igraph, undirected
-from research.brief.figures import short_label
+from research.brief.chartkit import CLIENT_COLOR, empty_figure, set_alt, style
+from research.brief.placement import Label, place_labels
 
 __all__ = [
     "PALETTE",
@@ -113,6 +115,10 @@ def top_nodes(G: nx.Graph, n: int, *, by: str = "pagerank", weight: str = "weigh
 def layout(G: nx.Graph, *, seed: int = 0, weight: str = "weight") -> dict:
     """Deterministic 2-D positions in [-1, 1], force-directed on the undirected view.
 
+    Up to 300 nodes (what the pictures show), each connected component is laid out on its
+    own and the components are packed side by side, largest first, instead of drifting
+    apart and leaving the picture empty in the middle.
+
     Examples
     --------
     >>> pos = layout(nx.path_graph(4), seed=1)
@@ -122,8 +128,7 @@ def layout(G: nx.Graph, *, seed: int = 0, weight: str = "weight") -> dict:
     if len(G) == 0:
         return {}
     if len(G) <= _SPRING_MAX_NODES:
-        pos = nx.spring_layout(undirected(G, weight), weight="weight", seed=seed)
-        coords = np.array([pos[v] for v in G], dtype=float)
+        coords = _packed_spring(undirected(G, weight), list(G), seed)
     else:
         g, _ = to_igraph(G, weight, undirected=True)
         with seeded_igraph(seed):
@@ -131,6 +136,35 @@ def layout(G: nx.Graph, *, seed: int = 0, weight: str = "weight") -> dict:
     coords -= coords.mean(axis=0)
     span = np.abs(coords).max() or 1.0
     return {v: (float(x), float(y)) for v, (x, y) in zip(G, coords / span, strict=True)}
+
+
+def _packed_spring(U: nx.Graph, order: list, seed: int) -> np.ndarray:
+    """Spring layout per connected component of ``U``, components packed in rows (largest first)."""
+    components = sorted(nx.connected_components(U), key=lambda c: (-len(c), min(map(str, c))))
+    if len(components) == 1:
+        pos = nx.spring_layout(U, weight="weight", seed=seed)
+        return np.array([pos[v] for v in order], dtype=float)
+    # Each component in a disc of radius sqrt(nodes), so area follows size; rows of about equal width.
+    radii = [math.sqrt(len(c)) for c in components]
+    width = math.sqrt(sum((2 * r + 1) ** 2 for r in radii)) * 1.6  # wider than tall, like the page
+    out: dict = {}
+    x = y = row_height = 0.0
+    for component, r in zip(components, radii, strict=True):
+        if x > 0 and x + 2 * r > width:
+            x, y, row_height = 0.0, y - row_height - 1, 0.0
+        nodes = sorted(component, key=str)
+        if len(nodes) == 1:
+            local = np.zeros((1, 2))
+        else:
+            pos = nx.spring_layout(U.subgraph(nodes), weight="weight", seed=seed)
+            local = np.array([pos[v] for v in nodes], dtype=float)
+            local -= local.mean(axis=0)
+            local *= r / (np.abs(local).max() or 1.0)
+        for v, (px, py) in zip(nodes, local, strict=True):
+            out[v] = (x + r + px, y - r + py)
+        x += 2 * r + 1
+        row_height = max(row_height, 2 * r)
+    return np.array([out[v] for v in order], dtype=float)
 
 
 def _plain(value: object) -> object:
@@ -317,6 +351,11 @@ def write_edges_csv(G: nx.Graph, path: str | Path) -> Path:
     return out
 
 
+def _short(text: object, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def draw_graph(
     G: nx.Graph,
     *,
@@ -327,53 +366,123 @@ def draw_graph(
     legend: Mapping[int, str] | None = None,
     seed: int = 0,
     title: str | None = None,
+    client: str | None = None,
 ) -> Figure:
     """A static picture of the ``top`` most central accounts, coloured by community.
 
-    Node area follows attribute ``size`` (PageRank by default); brands get a black ring
-    and, with the ``labels`` most central accounts, a label. ``legend`` maps community
-    numbers to short names (e.g. from ``community_labels``).
+    Node area follows attribute ``size`` (PageRank by default). Brand accounts are
+    diamonds with a dark edge, the ``client``'s (the brand name in node attribute
+    ``brand``) with a thick edge in `chartkit.CLIENT_COLOR` and a bold label. Brands and
+    the ``labels`` most central other accounts are labelled beside their node, never on
+    top of another label (`research.brief.labels.place_labels`; a label with no free spot
+    is left out, least central first). The legend (``legend`` maps community numbers to
+    short names, e.g. from ``community_labels``) sits below the plot. Deterministic for a
+    ``seed``; an empty graph gives a figure saying there is no data.
 
     Examples
     --------
     >>> G = nx.DiGraph([("t:a", "t:b"), ("t:c", "t:b")])
-    >>> draw_graph(G).axes[0].get_title()
-    'Top 3 of 3 accounts by pagerank'
+    >>> draw_graph(G).axes[0].get_title(loc="left")
+    'All 3 accounts, coloured by community'
     """
+    with style():
+        return _draw_graph(G, top, community, size, labels, legend, seed, title, client)
+
+
+def _draw_graph(G, top, community, size, labels, legend, seed, title, client) -> Figure:
     H = top_nodes(G, top, by=size)
+    if title is None:
+        title = (
+            f"The {len(H):,} most central of {len(G):,} accounts, coloured by community"
+            if len(H) < len(G)
+            else f"All {len(G):,} accounts, coloured by community"
+        )
+    if len(H) == 0:
+        return empty_figure(title, width=9)
     pos = layout(H, seed=seed)
     colors = community_colors(H, community)
     scores = importance(H, size)
-    fig = Figure(figsize=(9, 7), layout="constrained")
-    ax = fig.add_subplot()
-    ax.set_axis_off()
-    ax.set_title(title or f"Top {len(H)} of {len(G)} accounts by {size}")
-    if len(H) == 0:
-        return fig
-    nodes = list(H)
+    present = sorted({c for _, c in H.nodes(data=community) if isinstance(c, (int, np.integer))})
+    names = [(c, _short((legend or {}).get(c, f"Community {c}"), 70)) for c in present[: len(PALETTE)]]
+    nodes = sorted(H, key=lambda v: (scores[v], str(v)))  # the most central drawn last, on top
     xy = np.array([pos[v] for v in nodes])
+    # Equal scale on both axes, a margin for labels, and a plot only as tall as the drawing needs.
+    low, high = xy.min(axis=0), xy.max(axis=0)
+    extent = np.maximum(high - low, 0.2) * 1.25
+    width_in = 8.8
+    plot_in = float(np.clip(width_in * extent[1] / extent[0], 3.5, 6.7))
+    scale = max(extent[0] / width_in, extent[1] / plot_in)  # data units per inch
+    rows = math.ceil((len(names) + 3) / 2)
+    legend_in = 0.35 + 0.24 * rows
+    height = legend_in + 0.1 + plot_in + 0.45
+    fig = Figure(figsize=(9, height))
+    FigureCanvasAgg(fig)  # a renderer to measure labels with
+    ax = fig.add_axes((0.1 / 9, (legend_in + 0.1) / height, width_in / 9, plot_in / height))
+    ax.set_axis_off()
+    ax.set_title(title, loc="left", fontsize=11)
+    centre = (low + high) / 2
+    ax.set_xlim(centre[0] - scale * width_in / 2, centre[0] + scale * width_in / 2)
+    ax.set_ylim(centre[1] - scale * plot_in / 2, centre[1] + scale * plot_in / 2)
     weights = np.array([w for *_, w in H.edges(data="weight", default=1)], dtype=float)
     segments = [(pos[u], pos[v]) for u, v in H.edges()]
     widths = 0.3 + 1.7 * weights / weights.max() if len(weights) else []
-    ax.add_collection(LineCollection(segments, colors="#999999", linewidths=widths, alpha=0.35, zorder=1))
+    ax.add_collection(
+        LineCollection(segments, colors="#999999", linewidths=widths, alpha=0.35, zorder=1), autolim=False
+    )
     value = np.array([scores[v] for v in nodes])
     area = 20 + 600 * value / (value.max() or 1.0)
-    ring = ["black" if H.nodes[v].get("is_brand") else "white" for v in nodes]
-    ax.scatter(
-        xy[:, 0], xy[:, 1], s=area, c=[colors[v] for v in nodes], edgecolors=ring, linewidths=1.0, zorder=2
+    brand = np.array([bool(H.nodes[v].get("is_brand")) for v in nodes])
+    is_client = np.array([client is not None and H.nodes[v].get("brand") == client for v in nodes])
+    fill = np.array([colors[v] for v in nodes])
+    ax.scatter(*xy[~brand].T, s=area[~brand], c=fill[~brand], edgecolors="white", linewidths=0.8, zorder=2)
+    for mask, edge, width in ((brand & ~is_client, "#222222", 1.8), (is_client, CLIENT_COLOR, 3.0)):
+        if mask.any():
+            ax.scatter(*xy[mask].T, s=area[mask] * 1.3, c=fill[mask], marker="D", edgecolors=edge,
+                       linewidths=width, zorder=3)  # fmt: skip
+    renderer = fig.canvas.get_renderer()
+    # A marker's size is its area in points²; its radius in pixels keeps labels off the node.
+    radius = np.sqrt(area * np.where(brand, 1.3, 1.0)) / 2 * fig.dpi / 72
+    discs = np.column_stack([ax.transData.transform(xy), radius])
+    at = {v: i for i, v in enumerate(nodes)}
+    ranked = sorted(nodes, key=lambda v: (-scores[v], str(v)))
+    chosen = sorted(
+        (v for v in nodes if H.nodes[v].get("is_brand")), key=lambda v: (not is_client[at[v]], -scores[v])
     )
-    named = {v for v in nodes if H.nodes[v].get("is_brand")}
-    named |= set(sorted(nodes, key=lambda v: (-scores[v], str(v)))[:labels])
-    for v in sorted(named, key=str):
-        text = short_label(H.nodes[v].get("brand") or H.nodes[v].get("label") or str(v))
-        ax.annotate(text, pos[v], fontsize=8, xytext=(4, 4), textcoords="offset points", zorder=3)
-    present = sorted({c for _, c in H.nodes(data=community) if c is not None})
+    chosen += [v for v in ranked if not H.nodes[v].get("is_brand")][:labels]
+    box_pad = 0.15
+    box = {"boxstyle": f"round,pad={box_pad}", "facecolor": "white", "edgecolor": "none", "alpha": 0.8}
+    todo = []
+    for v in chosen:
+        data = H.nodes[v]
+        text = _short(data.get("brand") or data.get("label") or v, 24)
+        props = {"fontsize": 8, "zorder": 4, "bbox": box}
+        if data.get("is_brand"):
+            props.update(fontsize=9, fontweight="bold", color=CLIENT_COLOR if is_client[at[v]] else "#111111")
+        todo.append(Label(text, pos[v], float(radius[at[v]]), props))
+    margin = box_pad * 9 * fig.dpi / 72 + 1  # the label boxes' padding at the largest font, in pixels
+    place_labels(ax, todo, renderer=renderer, discs=discs, margin=margin)
     handles = [
-        Line2D([], [], marker="o", linestyle="", color=PALETTE[c] if 0 <= c < len(PALETTE) else OTHER_COLOR,
-               label=short_label((legend or {}).get(c, f"Community {c}")))
-        for c in present[: len(PALETTE)]
-    ]  # fmt: skip
-    if handles:
-        ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=False)
-    ax.autoscale_view()
-    return fig
+        Line2D([], [], marker="o", linestyle="", markersize=8, color=PALETTE[c], label=name)
+        for c, name in names
+    ]
+    if any(colors[v] == OTHER_COLOR for v in nodes):
+        handles.append(
+            Line2D(
+                [], [], marker="o", linestyle="", markersize=8, color=OTHER_COLOR, label="Other communities"
+            )
+        )
+    if brand.any():
+        handles.append(Line2D([], [], marker="D", linestyle="", markersize=7, color="white", markeredgecolor="#222222",
+                              markeredgewidth=1.8, label="Brand account"))  # fmt: skip
+    if is_client.any():
+        handles.append(Line2D([], [], marker="D", linestyle="", markersize=7, color="white",
+                              markeredgecolor=CLIENT_COLOR, markeredgewidth=2.5, label=f"{client} (client)"))  # fmt: skip
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, legend_in / height), ncols=2, fontsize=8,
+               title="Node size: centrality (PageRank). Lines: replies, mentions, reposts and quotes.",
+               title_fontsize=8, alignment="left", frameon=False)  # fmt: skip
+    brands_shown = sorted({str(H.nodes[v].get("brand")) for v in nodes if H.nodes[v].get("is_brand")})
+    alt = f"{title}: {len(present)} communities"
+    if brands_shown:
+        alt += f"; brand accounts of {', '.join(brands_shown)}"
+    most = [str(H.nodes[v].get("label") or v) for v in ranked if not H.nodes[v].get("is_brand")][:5]
+    return set_alt(fig, f"{alt}; most central accounts: {', '.join(most)}." if most else f"{alt}.")

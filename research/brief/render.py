@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from research.brief import labels
 from research.brief.results import Results
+from research.brief.svg import figure_markup
 from research.files import atomic_write_text
 from research.params import Params
 
@@ -152,13 +153,14 @@ def _view(name: str, table: dict, folder: Path) -> dict:
 
 
 def _figure(name: str, fig: dict, folder: Path) -> dict:
-    png = folder / fig["files"][0]
-    src = (
-        "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
-        if png.exists()
-        else None
-    )
-    return {"name": name, **fig, "src": src}
+    """A recorded figure as inline SVG (text stays text: any script, sharp at any zoom, selectable),
+    else its PNG as a data URI."""
+    svg = figure_markup(folder, name, fig)
+    png = next((folder / f for f in fig.get("files", []) if str(f).endswith(".png")), None)
+    src = None
+    if svg is None and png is not None and png.exists():
+        src = "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
+    return {"name": name, **fig, "svg": svg, "src": src}
 
 
 def brief_context(folder: Path, params: Params) -> dict[str, Any]:

@@ -7,7 +7,8 @@ scraping rendered cells. Everything lives in the report folder::
     results.json        {"values": {...}, "tables": {name: meta}, "figures": {name: meta}}
     tables/<name>.csv   full table, formula-safe
     tables/<name>.xlsx  same, for Excel users
-    figures/<name>.png  every chart
+    figures/<name>.svg  every chart, text kept as text (the brief's)
+    figures/<name>.png  the same chart as an image (slides)
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from research.brief.chartkit import alt_text, missing_scripts, style
+from research.brief.svg import figure_svg
 from research.files import atomic_write, atomic_write_text
 
 __all__ = ["Results", "safe_cell", "xlsx_cell", "to_jsonable"]
@@ -146,25 +149,36 @@ class Results:
         self._update("tables", name, entry)
         return df
 
-    def figure(self, name: str, fig: Any, *, title: str, section: str, note: str = "") -> Any:
-        """Record a matplotlib figure as ``figures/<name>.png`` (and SVG)."""
+    def figure(
+        self, name: str, fig: Any, *, title: str, section: str, note: str = "", alt: str | None = None
+    ) -> Any:
+        """Record a matplotlib figure as ``figures/<name>.svg`` (the brief's) and ``.png`` (slides).
+
+        The SVG keeps text as text (`research.brief.svg.figure_svg`); the PNG is drawn with the
+        fonts of `research.brief.chartkit.style`. The entry in results.json carries ``alt``
+        (default: the summary the chart function attached, else ``title``) and
+        ``png_missing_scripts``: scripts of the figure's text no installed font could draw
+        in the PNG (the SVG is drawn by the reader's browser and has none missing).
+        """
         figures = self.folder / "figures"
         figures.mkdir(parents=True, exist_ok=True)
-        for ext, kwargs in (("png", {"dpi": 110}), ("svg", {})):
+        with style():
             atomic_write(
-                figures / f"{name}.{ext}",
-                lambda f, e=ext, k=kwargs: fig.savefig(f, format=e, bbox_inches="tight", **k),
+                figures / f"{name}.png",
+                lambda f: fig.savefig(f, format="png", dpi=150, bbox_inches="tight"),
             )
-        self._update(
-            "figures",
-            name,
-            {
-                "title": title,
-                "section": section,
-                "note": note,
-                "files": [f"figures/{name}.png", f"figures/{name}.svg"],
-            },
-        )
+            missing = missing_scripts(fig)
+        alt = alt or alt_text(fig, title)
+        atomic_write_text(figures / f"{name}.svg", figure_svg(fig, alt=alt))
+        entry = {
+            "title": title,
+            "section": section,
+            "note": note,
+            "alt": alt,
+            "files": [f"figures/{name}.png", f"figures/{name}.svg"],
+            "png_missing_scripts": missing,
+        }
+        self._update("figures", name, entry)
         return fig
 
 

@@ -35,7 +35,7 @@ from research.analyses import competitors, graph, timing
 from research.analyses.graph import communities
 from research.analyses.metrics import Period
 from research.brands import Brand
-from research.brief import figures, graph_view
+from research.brief import chartkit, figures, graph_view
 from research.errors import ResearchError
 from research.params import Params, load_params
 from research.run.notebook import load_data
@@ -52,7 +52,8 @@ _PLURAL = {"reply": "replies", "mention": "mentions", "repost": "reposts", "quot
 
 def _png(fig: Figure) -> bytes:
     out = io.BytesIO()
-    fig.savefig(out, format="png", dpi=90, bbox_inches="tight")
+    with chartkit.style():  # the fonts the figure was built with (tick labels are made while saving)
+        fig.savefig(out, format="png", dpi=90, bbox_inches="tight")
     return out.getvalue()
 
 
