@@ -226,7 +226,7 @@ def uplift(table: pd.DataFrame, *, label: str = "feature", title: str = "") -> F
     if data.empty:
         return empty_figure(title or "Engagement uplift")
     data = data.sort_values("uplift", ascending=True)
-    names = data[label].astype(str).map(plain if label == "feature" else str).tolist()
+    names = [short_label(n) for n in data[label].astype(str).map(plain if label == "feature" else str)]
     mid = _floats(data["uplift"])
     low, high = _floats(data["ci_low"]), _floats(data["ci_high"])
     significant = data["significant"].fillna(False).astype(bool).to_numpy()
@@ -370,7 +370,7 @@ def bar(data: pd.DataFrame, *, x: str, y: str, xlabel: str, prefix: str = "", ti
     """A plain horizontal bar chart of one count per label, largest first, values at the bar ends."""
     if data.empty:
         return empty_figure(title)
-    values, names = _floats(data[x]), (prefix + data[y].astype(str)).tolist()
+    values, names = _floats(data[x]), [short_label(n) for n in prefix + data[y].astype(str)]
     fig, ax = _figure(1.3 + 0.32 * len(data))
     bars = ax.barh(np.arange(len(data)), np.nan_to_num(values), color="#4E6E8E", height=0.7)
     ax.bar_label(bars, labels=[_num(v) for v in values], padding=3, fontsize=8, color=_DARK)
