@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint format bench docs clean
+.PHONY: help setup demo test lint format bench docs clean models eval-sentiment
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
@@ -36,6 +36,12 @@ format: $(STAMP) ## apply ruff formatting
 
 bench: $(STAMP) ## measure every stage at 10k, 100k and 1M posts (SIZES="10000" for one size)
 	$(BIN)/python -m benchmarks.run $(if $(SIZES),--sizes $(SIZES),)
+
+models: $(STAMP) ## retrain the shipped sentiment models from ../shared/corpus (about 10 min) and their card
+	$(BIN)/research train-sentiment
+
+eval-sentiment: $(STAMP) ## sentiment models vs baselines on held-out sets, corrected shares, speed
+	$(BIN)/python benchmarks/sentiment.py
 
 docs: $(STAMP) ## regenerate docs/schema.md from research/schema.py
 	$(BIN)/python -m research.schema > docs/schema.md
