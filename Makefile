@@ -44,7 +44,7 @@ eval-sentiment: $(STAMP) ## sentiment models vs baselines on held-out sets, corr
 	$(BIN)/python benchmarks/sentiment.py
 
 docs: $(STAMP) ## regenerate docs/schema.md from research/schema.py
-	$(BIN)/python -m research.schema > docs/schema.md
+	$(BIN)/research schema > docs/schema.md
 
 clean: ## remove .venv, caches and generated data/reports
 	rm -rf $(VENV) .pytest_cache .ruff_cache data reports/*/ benchmarks/results.json

@@ -66,12 +66,12 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from research.run.batch import print_summary, run_batch
+    from research.run.batch import run_batch, summary_lines
 
     outcomes = run_batch(
         args.folder, args.workspace, workers=args.workers, dask=args.dask, day=args.date, bar=_bar
     )
-    print_summary(outcomes, sys.stdout)
+    print("\n".join(summary_lines(outcomes)))
     return 0 if all(o.ok for o in outcomes) else 1
 
 
@@ -85,10 +85,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         options["mapping"] = dict(_pair(m) for m in args.map)
     store = Store(args.workspace, args.client)
     for path in args.paths:
-        with _bar(f"import {Path(path).name}", None) as bar:
-            report = store.import_file(
-                path, args.format, options=options, observed_at=args.observed_at, progress=bar.update
-            )
+        report = store.import_file(path, args.format, options=options, observed_at=args.observed_at, bar=_bar)
         print(report.summary())
         if report.rejected and report.raw_file:
             print(
@@ -98,9 +95,37 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    from research.sources.collect import collect_cli
+    """``research collect``: run one collector for the accounts and hashtags given; a line per target."""
+    from research.errors import CollectorError
+    from research.sources import COLLECTORS
+    from research.sources.collect import Query
+    from research.store import Store
 
-    return collect_cli(args, bar=_bar)
+    collector = COLLECTORS.get(args.source)
+    if collector is None:
+        raise ResearchError(
+            f"--source {args.source!r} is not a known collector (known: {', '.join(sorted(COLLECTORS))})"
+        )
+    if collector.status() != "works":
+        raise CollectorError(f"collector {args.source!r} {collector.status()}")
+    targets = collector.make_targets(args.account or [], args.hashtag or [], args.instance)
+    if not targets:
+        raise ResearchError("give at least one --account or --hashtag to collect")
+    query = Query.from_dates(args.since, args.until, max_posts=args.max_posts)
+    store = Store(args.workspace, args.client)
+    failed = 0
+    for target in targets:
+        report = collector.collect_target(store, target, query, bar=_bar)
+        print(report.summary(), file=sys.stderr if report.error else sys.stdout)
+        failed += bool(report.error)
+    return 1 if failed else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from research.schema import schema_markdown
+
+    print(schema_markdown(), end="")
+    return 0
 
 
 def cmd_formats(args: argparse.Namespace) -> int:
@@ -300,6 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("renormalise", parents=[common], help="rebuild processed tables from raw files")
     p.add_argument("--client", required=True)
     p.set_defaults(func=cmd_renormalise)
+    p = sub.add_parser("schema", help="print the canonical schema as Markdown (docs/schema.md)")
+    p.set_defaults(func=cmd_schema)
     return parser
 
 

@@ -58,6 +58,7 @@ __all__ = [
     "violations",
     "validate",
     "as_id",
+    "account_keys",
     "to_utc",
     "schema_markdown",
 ]
@@ -156,6 +157,24 @@ _INT_ID = re.compile(r"^-?\d+$")
 # Python parses at most 6 fractional digits; Bluesky writes up to 9.
 _EXTRA_FRACTION = re.compile(r"(\.\d{6})\d+")
 _FLOATY_ID = re.compile(r"^-?\d+(\.\d+)?[eE][+-]?\d+$|^-?\d+\.0+$")
+
+
+def account_keys(platform: pd.Series, handle: pd.Series, account_id: pd.Series | None = None) -> pd.Series:
+    """The one key of an account: ``"<platform>:<handle>"``, else ``"<platform>:id:<account id>"``.
+
+    Handles are compared lower-case without '@', so one person is one key whichever way a
+    source wrote the handle; NA where neither a handle nor an id is known.
+
+    Examples
+    --------
+    >>> account_keys(pd.Series(["twitter", "twitter"]), pd.Series(["@Ann", None]), pd.Series(["7", "9"])).tolist()
+    ['twitter:ann', 'twitter:id:9']
+    """
+    platform = platform.astype("string")
+    keys = platform + ":" + handle.astype("string").str.lower().str.lstrip("@")
+    if account_id is None:
+        return keys
+    return keys.fillna(platform + ":id:" + account_id.astype("string"))
 
 
 def as_id(value: object, *, field: str = "id") -> str | None:
@@ -566,7 +585,7 @@ def schema_markdown() -> str:
     lines = [
         "# Canonical schema",
         "",
-        "Generated from `research/schema.py` by `python -m research.schema > docs/schema.md`; do not edit by hand.",
+        "Generated from `research/schema.py` by `make docs` (`research schema > docs/schema.md`); do not edit by hand.",
         "",
         "NULL in a count means the source does not provide it; 0 means zero. Ids are strings. "
         "Timestamps are tz-aware UTC. List columns hold lists of strings.",
@@ -578,7 +597,3 @@ def schema_markdown() -> str:
             lines.append(f"| `{c.name}` | {c.kind} (`{c.dtype}`) | {c.doc} |")
     lines += ["", f"Known platforms: {', '.join(f'`{p}`' for p in PLATFORMS)}.", ""]
     return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    print(schema_markdown(), end="")

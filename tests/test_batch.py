@@ -7,7 +7,6 @@ more on a Dask cluster; the second run doubles as the reproducibility check.
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
@@ -18,7 +17,7 @@ import pytest
 import yaml
 
 from research.cli import DEMO_PARAMS
-from research.run.batch import Outcome, print_summary, run_batch, run_one
+from research.run.batch import Outcome, run_batch, run_one, summary_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY = date(2026, 11, 2)
@@ -159,9 +158,7 @@ def test_summary_is_a_plain_table_with_a_count_line():
         Outcome(Path("p/a.yaml"), "a", True, Path("/ws/reports/a/2026-11-02/brief.html"), None, 12.34),
         Outcome(Path("p/bad.yaml"), None, False, None, "p/bad.yaml: not valid YAML at line 2: oops", 0.01),
     ]
-    out = io.StringIO()
-    print_summary(outcomes, out)
-    lines = out.getvalue().splitlines()
+    lines = summary_lines(outcomes)
     assert lines[0].split() == ["status", "params", "client", "seconds", "brief", "or", "error"]
     assert lines[1].split() == ["ok", "a.yaml", "a", "12.3", "/ws/reports/a/2026-11-02/brief.html"]
     assert lines[2].startswith("FAILED  bad.yaml") and lines[2].endswith("not valid YAML at line 2: oops")

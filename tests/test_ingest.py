@@ -13,10 +13,11 @@ import pytest
 
 from research.errors import FormatError
 from research.sources import get_format, ingest
-from research.sources.base import (
+from research.sources.reading import (
     ARRAY_LINES,
     NotThisLayout,
     _array_lines,
+    layout_of,
     mapped,
     read_json_items,
     read_jsonl,
@@ -224,7 +225,9 @@ def test_whole_file_readers_are_the_part_readers_over_one_part(tmp_path):
     assert records[1].span is None  # not strict JSON: the raw run gets it serialised again
     data = path.read_bytes()
     assert data[slice(*records[2].span)] == '{"c": "é"}'.encode()
-    assert get_format("snscrape-jsonl").layout is not None and get_format("twarc2-jsonl").layout is None
+    assert (
+        layout_of(get_format("snscrape-jsonl")) is not None and layout_of(get_format("twarc2-jsonl")) is None
+    )
 
 
 def test_raw_run_survives_short_writes_and_mixes_copied_and_reserialised_records(tmp_path, monkeypatch):

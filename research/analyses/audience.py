@@ -22,6 +22,7 @@ import pandas as pd
 from research.analyses.graph.build import KINDS, author_keys, interactions
 from research.brands import Brand, brand_lookup, brand_names
 from research.errors import InputError
+from research.schema import account_keys
 
 __all__ = [
     "WEEKDAYS",
@@ -340,12 +341,6 @@ def audience_sentiment(
     return out[columns]
 
 
-def _account_keys(accounts: pd.DataFrame) -> pd.Series:
-    platform = accounts["platform"].astype("string")
-    handle = accounts["handle"].astype("string").str.lower().str.lstrip("@")
-    return (platform + ":" + handle).fillna(platform + ":id:" + accounts["account_id"].astype("string"))
-
-
 def account_sizes(accounts: pd.DataFrame, engaged: pd.DataFrame) -> pd.DataFrame:
     """Follower-count bands of each brand's engaged audience, where profiles are known.
 
@@ -363,7 +358,10 @@ def account_sizes(accounts: pd.DataFrame, engaged: pd.DataFrame) -> pd.DataFrame
     >>> account_sizes(accounts, engaged).query("accounts > 0").values.tolist()
     [['A', '1k-10k', 1, 1.0], ['A', 'unknown', 1, nan]]
     """
-    followers = pd.Series(accounts["followers"].to_numpy(), index=_account_keys(accounts).to_numpy())
+    followers = pd.Series(
+        accounts["followers"].to_numpy(),
+        index=account_keys(accounts["platform"], accounts["handle"], accounts["account_id"]).to_numpy(),
+    )
     followers = followers[~followers.index.duplicated()].dropna()
     audience = engaged[["brand", "account"]].drop_duplicates()
     counts = audience["account"].map(followers)
@@ -473,7 +471,11 @@ def suspicious_accounts(
     table[["age_days", "followers", "following"]] = np.nan
     if accounts is not None and len(accounts):
         profile = (
-            accounts.assign(account=_account_keys(accounts)).drop_duplicates("account").set_index("account")
+            accounts.assign(
+                account=account_keys(accounts["platform"], accounts["handle"], accounts["account_id"])
+            )
+            .drop_duplicates("account")
+            .set_index("account")
         )
         first = frame.groupby("account")["created_at"].min()
         age = (first - profile["created_at"].reindex(first.index)).dt.total_seconds() / 86_400

@@ -36,7 +36,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from research.brands import Brand, brand_lookup
+from research.brands import Brand, brand_of_author
+from research.schema import account_keys
 
 __all__ = [
     "ENGAGEMENT_COLUMNS",
@@ -314,13 +315,13 @@ def _annotate(
         out["er_followers"] = engagement_rate(out["engagement"], out["followers"])
         return out
     out = posts.copy(deep=False)
-    out["brand"] = _brand_of_author(posts, brands)
+    out["brand"] = brand_of_author(posts, brands)
     out["own_post"] = own_post_mask(posts, out["brand"])
     out["engagement"] = engagement(posts)
     out["followers"] = pd.Series(pd.NA, index=posts.index, dtype="Int64")
     out["er_followers"] = engagement_rate(out["engagement"], out["followers"])
     out["er_views"] = engagement_rate(out["engagement"], posts["views"])
-    out["account"] = (posts["platform"] + ":" + posts["author_handle"].str.lower()).astype("string")
+    out["account"] = account_keys(posts["platform"], posts["author_handle"])
     local = local_times(posts["created_at"], timezone)
     for col in local.columns:
         out[col] = local[col]
@@ -368,22 +369,6 @@ _REMEMBERED: dict[tuple, tuple] = {}
 def forget_annotations() -> None:
     """Drop what ``remember`` keeps for read-only frames (a new run loads new frames)."""
     _REMEMBERED.clear()
-
-
-def _brand_of_author(posts: pd.DataFrame, brands: list[Brand]) -> pd.Series:
-    """``research.brands.brand_of_author`` as one vectorised lookup (same result)."""
-    lookup = brand_lookup(brands)
-    names = list(dict.fromkeys(lookup.values()))
-    code_of = {key: names.index(name) for key, name in lookup.items()}
-    handle = posts["author_handle"].astype("string").str.lower()
-    # Only posts by a brand handle (on any platform) need the exact (platform, handle) lookup.
-    rows = np.flatnonzero(string_isin(handle, {h for _, h in lookup}))
-    platform = posts["platform"].astype("string").iloc[rows].to_numpy(dtype=object, na_value=None)
-    codes = np.full(len(posts), -1)
-    codes[rows] = [
-        code_of.get(key, -1) for key in zip(platform, handle.iloc[rows].to_numpy(dtype=object), strict=True)
-    ]
-    return pd.Series(pd.array(names, dtype=pd.StringDtype()).take(codes, allow_fill=True), index=posts.index)
 
 
 def own_posts(

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from research.files import atomic_write, atomic_write_text
 
 __all__ = ["Results", "safe_cell", "to_jsonable"]
 
@@ -82,7 +82,7 @@ class Results:
         data = self.load()
         data.setdefault(kind, {}).pop(name, None)  # re-recording moves the entry to the end
         data[kind][name] = to_jsonable(entry)
-        _atomic_write_text(self.path, json.dumps(data, ensure_ascii=False, indent=1))
+        atomic_write_text(self.path, json.dumps(data, ensure_ascii=False, indent=1))
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """Recorded tables as DataFrames (the previews kept in results.json)."""
@@ -99,8 +99,8 @@ class Results:
         tables = self.folder / "tables"
         tables.mkdir(parents=True, exist_ok=True)
         safe = df.map(safe_cell) if len(df) else df
-        _atomic_write(tables / f"{name}.csv", lambda f: safe.to_csv(f, index=False, encoding="utf-8"))
-        _atomic_write(tables / f"{name}.xlsx", lambda f: _to_excel(safe, f))
+        atomic_write(tables / f"{name}.csv", lambda f: safe.to_csv(f, index=False, encoding="utf-8"))
+        atomic_write(tables / f"{name}.xlsx", lambda f: _to_excel(safe, f))
         entry = {
             "title": title,
             "section": section,
@@ -120,7 +120,7 @@ class Results:
         figures = self.folder / "figures"
         figures.mkdir(parents=True, exist_ok=True)
         for ext, kwargs in (("png", {"dpi": 110}), ("svg", {})):
-            _atomic_write(
+            atomic_write(
                 figures / f"{name}.{ext}",
                 lambda f, e=ext, k=kwargs: fig.savefig(f, format=e, bbox_inches="tight", **k),
             )
@@ -149,20 +149,3 @@ def _to_excel(df: pd.DataFrame, f) -> None:
                 lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v
             )
     out.to_excel(f, index=False, engine="openpyxl")
-
-
-def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, lambda f: f.write(text.encode("utf-8")))

@@ -20,12 +20,11 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO
 
 from research.errors import InputError, ResearchError
-from research.run.pipeline import Bar, _silent_bar
+from research.progress import Bar, silent
 
-__all__ = ["Outcome", "run_batch", "run_one", "params_files", "print_summary"]
+__all__ = ["Outcome", "run_batch", "run_one", "params_files", "summary_lines"]
 
 
 @dataclass(frozen=True)
@@ -142,7 +141,7 @@ def run_batch(
     if workers < 1:
         raise InputError(f"workers={workers}: at least one worker is needed")
     workspace = Path(workspace).resolve()
-    bar = bar or _silent_bar
+    bar = bar or silent
     outcomes = _duplicates(files)
     todo = [f for f in files if f not in outcomes]
     with bar("batch", len(files)) as progress:
@@ -247,8 +246,8 @@ def _on_dask(
     return outcomes
 
 
-def print_summary(outcomes: Iterable[Outcome], file: IO[str]) -> None:
-    """Print a plain-text table of ``outcomes`` and a last line ``N succeeded, M failed``."""
+def summary_lines(outcomes: Iterable[Outcome]) -> list[str]:
+    """A plain-text table of ``outcomes`` and a last line ``N succeeded, M failed`` (the CLI prints it)."""
     outcomes = list(outcomes)
     rows = [
         (
@@ -262,8 +261,9 @@ def print_summary(outcomes: Iterable[Outcome], file: IO[str]) -> None:
     ]
     header = ("status", "params", "client", "seconds", "brief or error")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    lines = []
     for row in [header, *rows]:
         cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].ljust(widths[2])]
-        print("  ".join([*cells, row[3].rjust(widths[3]), row[4]]), file=file)
+        lines.append("  ".join([*cells, row[3].rjust(widths[3]), row[4]]))
     ok = sum(o.ok for o in outcomes)
-    print(f"{ok} succeeded, {len(outcomes) - ok} failed", file=file)
+    return [*lines, f"{ok} succeeded, {len(outcomes) - ok} failed"]

@@ -11,53 +11,36 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from research.errors import InputError, ResearchError
 from research.params import CollectSource, GenerateSource, ImportSource, Params
+from research.progress import Bar, silent
 from research.store import ImportReport, Store
 
-__all__ = ["gather", "run_brief", "notebook_paths", "NOTEBOOKS_DIR", "Bar"]
+__all__ = ["gather", "run_brief", "notebook_paths", "NOTEBOOKS_DIR"]
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent.parent / "notebooks"
-
-# A progress-bar factory: Bar(description, total) -> context manager with .update(n).
-# The CLI passes tqdm; the library itself never prints.
-Bar = Callable[[str, int | None], AbstractContextManager[Any]]
-
-
-class _Silent:
-    def update(self, n: int = 1) -> None:
-        pass
-
-
-def _silent_bar(desc: str, total: int | None) -> AbstractContextManager[Any]:
-    return nullcontext(_Silent())
 
 
 def gather(params: Params, workspace: str | Path, *, bar: Bar | None = None) -> list[ImportReport]:
     """Import, generate or collect every source of ``params`` into the client's store."""
-    bar = bar or _silent_bar
+    bar = bar or silent
     store = Store(workspace, params.client)
     reports: list[ImportReport] = []
     for i, source in enumerate(params.source_specs()):
         if isinstance(source, ImportSource):
             path = params.resolve(source.path)
             options = {k: v for k, v in {"mapping": source.mapping, "timezone": source.timezone}.items() if v}
-            with bar(f"import {path.name}", None) as b:
-                reports.append(
-                    store.import_file(
-                        path,
-                        source.import_,
-                        options=options,
-                        observed_at=source.observed_at,
-                        progress=b.update,
-                    )
+            reports.append(
+                store.import_file(
+                    path, source.import_, options=options, observed_at=source.observed_at, bar=bar
                 )
+            )
         elif isinstance(source, GenerateSource):
             reports.extend(_generate(params, source, store, bar))
         elif isinstance(source, CollectSource):
@@ -84,8 +67,7 @@ def _generate(params: Params, source: GenerateSource, store: Store, bar: Bar) ->
     observed = datetime.combine(end + timedelta(days=1), time(), tzinfo=UTC)
     reports = []
     for fmt, path in files.items():
-        with bar(f"import {Path(path).name}", None) as b:
-            reports.append(store.import_file(path, fmt, observed_at=observed, progress=b.update))
+        reports.append(store.import_file(path, fmt, observed_at=observed, bar=bar))
     return reports
 
 
@@ -159,7 +141,7 @@ def run_brief(
 
     from research.brief import render_brief
 
-    bar = bar or _silent_bar
+    bar = bar or silent
     workspace = Path(workspace).resolve()
     if gather_sources:
         gather(params, workspace, bar=bar)

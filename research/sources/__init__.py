@@ -1,32 +1,53 @@
 """Where data comes from: file importers and network collectors, one module per platform.
 
-Every format registers itself in ``FORMATS`` (and every collector in ``COLLECTORS``)
-when its module is imported below; ``research formats`` lists them.
+``FORMATS`` and ``COLLECTORS`` below are the explicit lists ``research formats`` prints, in
+recognition order: ``--format auto`` asks each format in turn whether a file is its own, so
+specific formats come before generic ones (the generic CSV reader last).
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import Any
 
 from research.errors import FormatError, InputError
+from research.sources import (
+    bluesky,
+    facebook,
+    fourcat,
+    generic,
+    mastodon,
+    reddit,
+    snscrape,
+    telegram,
+    telegram_channel,
+    twitter,
+    zeeschuimer,
+)
 from research.sources.base import Format, Sample
+from research.sources.collect import Collector
 
-__all__ = ["FORMATS", "COLLECTORS", "register", "get_format", "detect_format"]
+__all__ = ["FORMATS", "COLLECTORS", "get_format", "detect_format"]
 
-FORMATS: dict[str, Format] = {}
-COLLECTORS: dict[str, Any] = {}  # name -> collector, filled by the platform modules
+FORMATS: dict[str, Format] = {
+    fmt.name: fmt
+    for fmt in (
+        snscrape.FORMAT,
+        twitter.TWARC_FORMAT,
+        bluesky.FORMAT,
+        mastodon.FORMAT,
+        reddit.FORMAT,
+        facebook.FORMAT,
+        telegram.FORMAT,
+        zeeschuimer.FORMAT,
+        fourcat.NDJSON_FORMAT,
+        fourcat.CSV_FORMAT,
+        generic.FORMAT,  # last: any table with a recognised layout or a --map
+    )
+}
 
-
-def register(fmt: Format) -> Format:
-    existing = FORMATS.get(fmt.name)
-    # The same module imported again (pytest's doctest collection does that) re-registers
-    # its own format; two different modules claiming one name is a bug.
-    if existing is not None and existing.normalize.__qualname__ != fmt.normalize.__qualname__:
-        raise ValueError(f"format {fmt.name!r} registered twice")
-    FORMATS[fmt.name] = fmt
-    return fmt
+COLLECTORS: dict[str, Collector] = {
+    c.name: c for c in (mastodon.COLLECTOR, bluesky.COLLECTOR, telegram_channel.COLLECTOR)
+}
 
 
 def get_format(name: str) -> Format:
@@ -55,22 +76,3 @@ def detect_format(path: str | Path) -> Format:
         f"the format of this file was not recognised; give one with --format (known: {', '.join(sorted(FORMATS))})",
         path=path,
     )
-
-
-# Registration order is recognition order: specific formats before generic ones.
-# NOTE: imported for their side effect (registering), after the registry exists.
-_MODULES = (
-    "snscrape",
-    "twitter",
-    "bluesky",
-    "mastodon",
-    "reddit",
-    "facebook",
-    "telegram",
-    "telegram_channel",  # the snscrape-based collector; snscrape itself is imported lazily
-    "zeeschuimer",
-    "fourcat",
-    "generic",  # generic CSV/XLSX: last, so specific formats win recognition
-)
-for _name in _MODULES:
-    importlib.import_module(f"research.sources.{_name}")

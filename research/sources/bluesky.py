@@ -24,19 +24,9 @@ from typing import Any
 
 from research.errors import CollectorError
 from research.schema import as_id, to_utc
-from research.sources import register
-from research.sources.base import (
-    Context,
-    Format,
-    Rows,
-    Sample,
-    count,
-    handle,
-    hashtags_in,
-    read_json_items,
-    urls_in,
-)
-from research.sources.collect import Collector, Fetcher, Page, Query, Skipped, Target, register_collector
+from research.sources.base import Context, Format, Rows, Sample, count, handle, hashtags_in, urls_in
+from research.sources.collect import Collector, Fetcher, Page, Query, Skipped, Target
+from research.sources.reading import read_json_items
 
 __all__ = ["FORMAT", "COLLECTOR", "BlueskyCollector", "normalize", "normalize_post_view"]
 
@@ -220,16 +210,14 @@ def _sniff(sample: Sample) -> bool:
     )
 
 
-FORMAT = register(
-    Format(
-        name="bluesky-json",
-        platforms=(PLATFORM,),
-        reads="Bluesky AppView JSON: feed items, post views, getFeed/getAuthorFeed/searchPosts pages",
-        version="1",
-        sniff=_sniff,
-        read=read_json_items,
-        normalize=normalize,
-    )
+FORMAT = Format(
+    name="bluesky-json",
+    platforms=(PLATFORM,),
+    reads="Bluesky AppView JSON: feed items, post views, getFeed/getAuthorFeed/searchPosts pages",
+    version="1",
+    sniff=_sniff,
+    read=read_json_items,
+    normalize=normalize,
 )
 
 
@@ -255,7 +243,7 @@ class BlueskyCollector(Collector):
     name = "bluesky"
     platform = PLATFORM
     reads = "Bluesky public AppView: author feeds; hashtag search needs BLUESKY_HANDLE/BLUESKY_APP_PASSWORD"
-    format_name = "bluesky-json"
+    format = FORMAT
     default_base_url = "https://public.api.bsky.app/xrpc/"
     default_pds_url = "https://bsky.social/xrpc/"
     # Bluesky documents 3000 requests per 5 min per IP for its PDS hosts (10 a second) and
@@ -381,4 +369,4 @@ def _listed(reply: Any, key: str) -> list[Any]:
     return items
 
 
-COLLECTOR = register_collector(BlueskyCollector())
+COLLECTOR = BlueskyCollector()

@@ -26,13 +26,10 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import os
 import re
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
@@ -41,14 +38,22 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
 from research.errors import CollectorError, ResearchError
+from research.files import atomic_write_json
+from research.progress import Bar, silent
+from research.sources.base import Format, Record
+from research.sources.http import (
+    PACER,
+    HttpSession,
+    Policy,
+    PolicyAdapter,
+    Wait,
+    base_url_from_env,
+    user_agent,
+)
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # NOTE: collectors are handed the store and params; they never import them
     from research.params import CollectSource, Params
-    from research.sources.http import HttpSession, Policy, PolicyAdapter, Wait
     from research.store import ImportReport, PartialRun, Store
-
-# NOTE: nothing from research.sources or research.store is imported at module level: the
-# platform modules import this one while research.sources is being initialised.
 
 __all__ = [
     "Target",
@@ -58,11 +63,7 @@ __all__ = [
     "CollectReport",
     "Collector",
     "Fetcher",
-    "register_collector",
-    "collect_cli",
 ]
-
-Bar = Callable[[str, int | None], AbstractContextManager[Any]]
 
 
 @dataclass(frozen=True)
@@ -191,8 +192,6 @@ class Fetcher:
         self._adapters: list[PolicyAdapter] = []
 
     def json(self, base_url: str, **headers: str) -> HttpSession:
-        from research.sources.http import HttpSession
-
         c = self.collector
         session = HttpSession(
             base_url,
@@ -209,8 +208,6 @@ class Fetcher:
 
     def adapter(self) -> PolicyAdapter:
         """A transport adapter to mount on a third-party ``requests`` session (snscrape's)."""
-        from research.sources.http import PolicyAdapter
-
         c = self.collector
         adapter = PolicyAdapter(
             c.policy, inner=c.transport, on_wait=self.on_wait, sleep=c.sleep, clock=c.clock, pacer=c.pacer
@@ -234,7 +231,7 @@ class Collector:
     name: ClassVar[str]
     platform: ClassVar[str]
     reads: ClassVar[str]
-    format_name: ClassVar[str]  # the import format whose normaliser reads this collector's records
+    format: ClassVar[Format]  # the import format whose normaliser reads this collector's records
     version: ClassVar[str] = "1"
     default_base_url: ClassVar[str] = ""
     min_interval: ClassVar[float] = 1.0  # seconds between requests to one host; see the subclass
@@ -254,20 +251,14 @@ class Collector:
 
     @property
     def base_url(self) -> str:
-        from research.sources.http import base_url_from_env
-
         return self._base_url or base_url_from_env(self.name, self.default_base_url)
 
     @property
     def policy(self) -> Policy:
-        from research.sources.http import Policy
-
         return self._policy or Policy(min_interval=self.min_interval)
 
     @property
     def pacer(self) -> Any:
-        from research.sources.http import PACER
-
         return self._pacer or PACER
 
     # --- what subclasses provide --------------------------------------------------------------
@@ -340,7 +331,7 @@ class Collector:
         folder.mkdir(parents=True, exist_ok=True)
         stem = folder / target.slug
         ck_path = stem.with_name(stem.name + ".checkpoint.json")
-        partial = store.open_run(self.name, target.slug)
+        partial = store.partial_run(self.name, target.slug)
         report = CollectReport(self.name, target.label, self.origin(target))
         wanted = {"collector": self.name, "target": target.as_dict(), "query": query.as_dict()}
         with _exclusive(stem.with_name(stem.name + ".lock")) as locked:
@@ -401,7 +392,7 @@ class Collector:
 
     def _fetch(self, target, query, state, partial, ck_path, report, bar) -> None:
         posts = state["posts"]
-        with (bar or _silent_bar)(f"{self.name} {target.label}", query.max_posts) as b:
+        with (bar or silent)(f"{self.name} {target.label}", query.max_posts) as b:
             b.update(posts)
             show = getattr(b, "set_postfix_str", lambda text: None)
 
@@ -449,9 +440,6 @@ class Collector:
 
     def _commit(self, store: Store, partial: PartialRun) -> ImportReport | None:
         """Store a partial file's complete pages as one raw run (once), merging them into processed."""
-        from research.sources import get_format
-        from research.sources.base import Record
-
         header, records, pages = partial.read()
         if header is None or any(run.get("partial_id") == header["partial_id"] for run in store.runs()):
             return None
@@ -462,7 +450,7 @@ class Collector:
             unique[key] = record
         if not unique:
             return None
-        fmt = get_format(self.format_name)
+        fmt = self.format
         provenance = {
             "source": self.name,
             "format": fmt.name,
@@ -482,43 +470,6 @@ class Collector:
         return store.ingest(fmt, provenance, items)
 
 
-def register_collector(collector: Collector) -> Collector:
-    from research.sources import COLLECTORS
-
-    existing = COLLECTORS.get(collector.name)
-    # The same module imported again (pytest's doctest collection can) registers its own
-    # collector again; two different collectors claiming one name is a bug.
-    if existing is not None and type(existing).__qualname__ != type(collector).__qualname__:
-        raise ValueError(f"collector {collector.name!r} registered twice")
-    COLLECTORS[collector.name] = collector
-    return collector
-
-
-def collect_cli(args: Any, bar: Bar) -> int:
-    """``research collect``: run one collector for the accounts and hashtags given; print a line per target."""
-    from research.sources import COLLECTORS
-    from research.store import Store
-
-    collector = COLLECTORS.get(args.source)
-    if collector is None:
-        raise ResearchError(
-            f"--source {args.source!r} is not a known collector (known: {', '.join(sorted(COLLECTORS))})"
-        )
-    if collector.status() != "works":
-        raise CollectorError(f"collector {args.source!r} {collector.status()}")
-    targets = collector.make_targets(args.account or [], args.hashtag or [], args.instance)
-    if not targets:
-        raise ResearchError("give at least one --account or --hashtag to collect")
-    query = Query.from_dates(args.since, args.until, max_posts=args.max_posts)
-    store = Store(args.workspace, args.client)
-    failed = 0
-    for target in targets:
-        report = collector.collect_target(store, target, query, bar=bar)
-        print(report.summary(), file=sys.stderr if report.error else sys.stdout)
-        failed += bool(report.error)
-    return 1 if failed else 0
-
-
 # --- files ---------------------------------------------------------------------------------------
 
 
@@ -531,12 +482,7 @@ def _load_json(path: Path) -> dict[str, Any] | None:
 
 
 def _save_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    atomic_write_json(path, data)
 
 
 @contextlib.contextmanager
@@ -555,8 +501,6 @@ def _exclusive(path: Path) -> Iterator[bool]:
 
 
 def _agent() -> dict[str, str]:
-    from research.sources.http import user_agent
-
     return {"user_agent": user_agent()}
 
 
@@ -566,11 +510,3 @@ def _now() -> str:
 
 def _host(instance: str) -> str:
     return re.sub(r"^[a-z]+://", "", instance.lower()).strip("/")
-
-
-def _silent_bar(desc: str, total: int | None) -> AbstractContextManager[Any]:
-    class _Silent:
-        def update(self, n: int = 1) -> None:
-            pass
-
-    return nullcontext(_Silent())

@@ -31,8 +31,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from research.schema import as_id, to_utc
-from research.sources import register
 from research.sources.base import Context, Format, Rows, Sample, count, hashtags_in, urls_in
+from research.sources.generic import read_table
 
 __all__ = ["FORMAT", "normalize", "parse_python_literal"]
 
@@ -240,28 +240,18 @@ def _account(account_id: str, name: str | None, handle: str | None, ctx: Context
     }
 
 
-def _read(path, options=None):
-    # NOTE: imported here, not at the top: importing generic registers it, and generic must
-    # register last so that specific formats win recognition.
-    from research.sources.generic import read_table
-
-    return read_table(path, options)
-
-
 def _sniff(sample: Sample) -> bool:
     header = sample.text.split("\n", 1)[0]
     names = {h.strip().strip('"') for h in header.split(",")}
     return "post_id" in names and ("comments_full" in names or {"post_text", "shared_text"} <= names)
 
 
-FORMAT = register(
-    Format(
-        name="facebook-scraper-csv",
-        platforms=(PLATFORM,),
-        reads="facebook_scraper posts saved as CSV, with comments and replies from comments_full",
-        version="1",
-        sniff=_sniff,
-        read=_read,
-        normalize=normalize,
-    )
+FORMAT = Format(
+    name="facebook-scraper-csv",
+    platforms=(PLATFORM,),
+    reads="facebook_scraper posts saved as CSV, with comments and replies from comments_full",
+    version="1",
+    sniff=_sniff,
+    read=read_table,
+    normalize=normalize,
 )

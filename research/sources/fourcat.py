@@ -21,8 +21,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from research.sources import register
-from research.sources.base import Context, Format, Rows, Sample, read_jsonl
+from research.sources import generic
+from research.sources.base import Context, Format, Rows, Sample
+from research.sources.reading import read_jsonl
 from research.sources.zeeschuimer import normalize_item
 
 __all__ = ["NDJSON_FORMAT", "CSV_FORMAT", "normalize_ndjson", "normalize_csv"]
@@ -70,8 +71,6 @@ _PLATFORM_COLUMNS = {
 
 def normalize_csv(row: Mapping[str, str], ctx: Context) -> Rows:
     """Rows of one 4CAT CSV row, through the generic table normaliser with 4CAT's mapping."""
-    from research.sources.generic import normalize  # NOTE: lazy: generic registers last
-
     if not isinstance(row, dict) or "id" not in row or "body" not in row:
         raise ValueError("not a 4CAT CSV row (no id and body columns)")
     mapping = {}
@@ -86,13 +85,7 @@ def normalize_csv(row: Mapping[str, str], ctx: Context) -> Rows:
         platform = next((p for column, p in _PLATFORM_COLUMNS.items() if column in row), None)
         if platform:
             options["platform"] = platform
-    return normalize(row, replace(ctx, options=options))
-
-
-def _read_csv(path, options=None):
-    from research.sources.generic import read_table  # NOTE: lazy: generic registers last
-
-    return read_table(path, options)
+    return generic.normalize(row, replace(ctx, options=options))
 
 
 def _sniff_ndjson(sample: Sample) -> bool:
@@ -108,26 +101,22 @@ def _sniff_csv(sample: Sample) -> bool:
     return {"id", "thread_id", "body", "author", "timestamp"} <= names
 
 
-NDJSON_FORMAT = register(
-    Format(
-        name="fourcat-ndjson",
-        platforms=("instagram", "tiktok", "twitter"),
-        reads="4CAT NDJSON export of a Zeeschuimer-imported dataset (items with __import_meta)",
-        version="1",
-        sniff=_sniff_ndjson,
-        read=read_jsonl,
-        normalize=normalize_ndjson,
-    )
+NDJSON_FORMAT = Format(
+    name="fourcat-ndjson",
+    platforms=("instagram", "tiktok", "twitter"),
+    reads="4CAT NDJSON export of a Zeeschuimer-imported dataset (items with __import_meta)",
+    version="1",
+    sniff=_sniff_ndjson,
+    read=read_jsonl,
+    normalize=normalize_ndjson,
 )
 
-CSV_FORMAT = register(
-    Format(
-        name="fourcat-csv",
-        platforms=("any",),
-        reads="4CAT CSV export (id, thread_id, body, author, timestamp, ...); platform from URL or option",
-        version="1",
-        sniff=_sniff_csv,
-        read=_read_csv,
-        normalize=normalize_csv,
-    )
+CSV_FORMAT = Format(
+    name="fourcat-csv",
+    platforms=("any",),
+    reads="4CAT CSV export (id, thread_id, body, author, timestamp, ...); platform from URL or option",
+    version="1",
+    sniff=_sniff_csv,
+    read=generic.read_table,
+    normalize=normalize_csv,
 )

@@ -59,7 +59,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from research.schema import PLATFORMS, POST_COLUMNS, as_id, to_utc
-from research.sources import register
 from research.sources.base import (
     Context,
     Format,
@@ -132,7 +131,7 @@ _SNOWFLAKE_MIN = 29_700_859_247_000_000  # first snowflake ids (Nov 2010)
 
 
 @dataclass(frozen=True)
-class Layout:
+class ColumnLayout:
     name: str
     platform: str | None
     columns: tuple[tuple[str, str], ...]  # (canonical, file column)
@@ -241,7 +240,9 @@ def _key(name: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _layout(header: tuple[str, ...], mapping: tuple[tuple[str, str], ...], platform: str | None) -> Layout:
+def _layout(
+    header: tuple[str, ...], mapping: tuple[tuple[str, str], ...], platform: str | None
+) -> ColumnLayout:
     cols = set(header)
     for canonical, column in mapping:
         if canonical not in _MAPPABLE and canonical not in _EXTRA:
@@ -251,29 +252,29 @@ def _layout(header: tuple[str, ...], mapping: tuple[tuple[str, str], ...], platf
         if column not in cols:
             raise ValueError(f"mapping: column {column!r} is not in the file (columns: {', '.join(header)})")
     if mapping:
-        return Layout("mapped", platform, mapping)
+        return ColumnLayout("mapped", platform, mapping)
     if {"url", "date", "content", "id", "username"} <= cols:
-        return Layout("snscrape-csv", "twitter", _named(header, {
+        return ColumnLayout("snscrape-csv", "twitter", _named(header, {
             "post_id": "id", "url": "url", "created_at": "date", "text": "content", "lang": "lang",
             "author_handle": "username", "likes": "likeCount", "reposts": "retweetCount",
             "replies": "replyCount", "quotes": "quoteCount", "hashtags": "hashtags", "urls": "outlinks",
         }))  # fmt: skip
     if {"content", "publish_date", "language"} <= cols:
         author = "author" if "author" in cols else "author_id"
-        return Layout("ira-troll-csv", "twitter", _named(header, {
+        return ColumnLayout("ira-troll-csv", "twitter", _named(header, {
             "text": "content", "created_at": "publish_date", "lang": "language", "author_handle": author,
             "author_id": "external_author_id" if "external_author_id" in cols else author,
             "followers": "followers", "following": "following", "posts_count": "updates",
         }), day_first=False)  # fmt: skip
     if {"id", "created_at", "Type", "text"} <= cols:
-        return Layout("twitter-timeline-csv", "twitter", _named(header, {
+        return ColumnLayout("twitter-timeline-csv", "twitter", _named(header, {
             "post_id": "id", "created_at": "created_at", "text": "text",
         }), day_first=True)  # fmt: skip
     if {"Type", "Paid", "comment", "like", "share"} <= cols:
         views = (
             "Lifetime Post Total Impressions" if "Lifetime Post Total Impressions" in cols else "T_Impression"
         )
-        return Layout("facebook-insights-csv", "facebook", _named(header, {
+        return ColumnLayout("facebook-insights-csv", "facebook", _named(header, {
             "media_type": "Type", "likes": "like", "replies": "comment", "reposts": "share", "views": views,
         }))  # fmt: skip
     found: dict[str, str] = {}
@@ -288,7 +289,7 @@ def _layout(header: tuple[str, ...], mapping: tuple[tuple[str, str], ...], platf
             f"columns not recognised (found: {', '.join(header)}); map them, e.g. "
             "--map text=COLUMN --map created_at=COLUMN --map post_id=COLUMN"
         )
-    return Layout("named-columns", platform, tuple(found.items()))
+    return ColumnLayout("named-columns", platform, tuple(found.items()))
 
 
 def _named(header: tuple[str, ...], wanted: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -412,12 +413,12 @@ def _derived_id(
     return "derived:" + hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:20]
 
 
-def _column(layout: Layout, canonical: str) -> str:
+def _column(layout: ColumnLayout, canonical: str) -> str:
     return next((column for name, column in layout.columns if name == canonical), canonical)
 
 
 def _created(
-    value: str | None, post_id: str | None, platform: str, layout: Layout, options: Mapping, column: str
+    value: str | None, post_id: str | None, platform: str, layout: ColumnLayout, options: Mapping, column: str
 ) -> datetime | None:
     zone = options.get("timezone")
     snowflake = _snowflake_time(post_id) if platform == "twitter" else None
@@ -528,15 +529,13 @@ def _sniff(sample: Sample) -> bool:
     return lines[0].count(_delimiter(lines[0])) >= 1
 
 
-FORMAT = register(
-    Format(
-        name="generic-csv",
-        platforms=("any",),
-        reads="CSV/TSV/XLSX with --map CANONICAL=COLUMN, or a known layout (snscrape-flattened, "
-        "IRA troll tweets, id/created_at/Type/text, Facebook insights)",
-        version="1",
-        sniff=_sniff,
-        read=read_table,
-        normalize=normalize,
-    )
+FORMAT = Format(
+    name="generic-csv",
+    platforms=("any",),
+    reads="CSV/TSV/XLSX with --map CANONICAL=COLUMN, or a known layout (snscrape-flattened, "
+    "IRA troll tweets, id/created_at/Type/text, Facebook insights)",
+    version="1",
+    sniff=_sniff,
+    read=read_table,
+    normalize=normalize,
 )

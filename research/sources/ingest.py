@@ -4,7 +4,7 @@ Everything that stores data (``Store.import_file``, ``Store.ingest`` for collect
 ``Store.renormalise``) normalises through ``normalise``: a batch of raw records becomes a
 ``Batch`` of canonical Arrow tables, the records to keep in the raw run, and those set aside.
 
-A big file whose format reads it line by line (``Format.layout``) is cut into parts at line
+A big file whose format reads it line by line (``reading.layout_of``) is cut into parts at line
 ends; worker processes read and normalise the parts with that same function and the batches
 come back in file order, so one process and several give the same tables. Smaller files, and
 formats that read a file whole, are read in this process.
@@ -39,18 +39,8 @@ import pyarrow.compute as pc
 from research import schema
 from research.errors import ResearchError
 from research.sources import get_format
-from research.sources.base import (
-    Context,
-    Format,
-    NotThisLayout,
-    Part,
-    PartEnd,
-    Record,
-    Rejected,
-    mapped,
-    release,
-    split_lines,
-)
+from research.sources.base import Context, Format, Record, Rejected
+from research.sources.reading import NotThisLayout, Part, PartEnd, layout_of, mapped, release, split_lines
 
 __all__ = [
     "Batch",
@@ -193,7 +183,7 @@ def read_batches(
     not to be laid out as the layout expects (it is then read whole), or a worker died
     (it is then read in parts in this process).
     """
-    if fmt.layout is not None:
+    if layout_of(fmt) is not None:
         try:
             yield from file_batches(fmt, ctx, path, processes)
             return
@@ -223,7 +213,7 @@ def file_batches(fmt: Format, ctx: Context, path: Path, processes: int | None = 
     many numbers a part used. Raises NotThisLayout when the file turns out not to be laid
     out as the format's layout expects: it must then be read whole (``fmt.read``).
     """
-    layout = fmt.layout
+    layout = layout_of(fmt)
     if layout is None:
         raise NotThisLayout(f"{fmt.name} files are read whole")
     parts = split_lines(path, PART_BYTES)
@@ -253,7 +243,7 @@ def _read_part(fmt_name: str, ctx: Context, part: Part) -> Batch:
     """Read and normalise one part of a file (in a worker process, or in this one)."""
     fmt = get_format(fmt_name)
     with mapped(part.path) as data:
-        reading = fmt.layout.reading(data, part.start, part.end)
+        reading = layout_of(fmt).reading(data, part.start, part.end)
         batch = normalise(fmt, ctx, reading)
     batch.end = reading.end
     return batch

@@ -26,9 +26,9 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from research.errors import CollectorError, ResearchError
 from research.schema import as_id, to_utc
-from research.sources import register
-from research.sources.base import Context, Format, Rows, Sample, count, handle, hashtags_in, read_json_items
-from research.sources.collect import Collector, Fetcher, Page, Query, Skipped, Target, register_collector
+from research.sources.base import Context, Format, Rows, Sample, count, handle, hashtags_in
+from research.sources.collect import Collector, Fetcher, Page, Query, Skipped, Target
+from research.sources.reading import read_json_items
 
 __all__ = ["FORMAT", "COLLECTOR", "MastodonCollector", "normalize", "normalize_status", "html_to_text"]
 
@@ -218,16 +218,14 @@ def _sniff(sample: Sample) -> bool:
     return text[:1] in "[{" and '"favourites_count"' in text and '"reblogs_count"' in text
 
 
-FORMAT = register(
-    Format(
-        name="mastodon-api-json",
-        platforms=(PLATFORM,),
-        reads="Mastodon API status JSON (arrays, JSON lines or pages of Status objects)",
-        version="1",
-        sniff=_sniff,
-        read=read_json_items,
-        normalize=normalize,
-    )
+FORMAT = Format(
+    name="mastodon-api-json",
+    platforms=(PLATFORM,),
+    reads="Mastodon API status JSON (arrays, JSON lines or pages of Status objects)",
+    version="1",
+    sniff=_sniff,
+    read=read_json_items,
+    normalize=normalize,
 )
 
 
@@ -240,7 +238,7 @@ class MastodonCollector(Collector):
     name = "mastodon"
     platform = PLATFORM
     reads = "Mastodon REST API of any server, no token: account statuses, hashtag timelines"
-    format_name = "mastodon-api-json"
+    format = FORMAT
     # 300 requests per 5 minutes per IP is Mastodon's documented default for calls without a
     # token: one a second stays inside it however long the run.
     min_interval = 1.0
@@ -343,4 +341,4 @@ def _next_params(url: str | None) -> dict[str, str] | None:
     return params or None
 
 
-COLLECTOR = register_collector(MastodonCollector())
+COLLECTOR = MastodonCollector()

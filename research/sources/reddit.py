@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from research.schema import as_id, to_utc
-from research.sources import register
 from research.sources.base import Context, Format, Record, Rejected, Rows, Sample, count, handle, urls_in
 
 __all__ = ["FORMAT", "normalize", "read"]
@@ -173,14 +172,12 @@ def _sniff(sample: Sample) -> bool:
     return head.startswith(("[", "{")) and re.search(r'"kind"\s*:\s*"(Listing|t1|t3)"', head) is not None
 
 
-FORMAT = register(
-    Format(
-        name="reddit-json",
-        platforms=(PLATFORM,),
-        reads="Reddit .json listings: a thread with its whole comment tree, or listings of posts/comments",
-        version="1",
-        sniff=_sniff,
-        read=read,
-        normalize=normalize,
-    )
+FORMAT = Format(
+    name="reddit-json",
+    platforms=(PLATFORM,),
+    reads="Reddit .json listings: a thread with its whole comment tree, or listings of posts/comments",
+    version="1",
+    sniff=_sniff,
+    read=read,
+    normalize=normalize,
 )

@@ -19,8 +19,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from research.schema import to_utc
-from research.sources import register
-from research.sources.base import Context, Format, Rows, Sample, handle, hashtags_in, mentions_in, read_jsonl
+from research.sources.base import Context, Format, Rows, Sample, handle, hashtags_in, mentions_in
+from research.sources.reading import read_jsonl
 from research.sources.telegram import normalize_snscrape_channel, normalize_snscrape_telegram
 from research.sources.twitter import normalize_snscrape_tweet
 
@@ -211,15 +211,13 @@ def _sniff(sample: Sample) -> bool:
     return kind is not None and kind.startswith("snscrape.modules.")
 
 
-FORMAT = register(
-    Format(
-        name="snscrape-jsonl",
-        platforms=("twitter", "telegram", "mastodon", "vk"),
-        reads="snscrape --jsonl output: Twitter Tweet (every version), Telegram TelegramPost, "
-        "Mastodon Toot/Boost, VKontakte VKontaktePost",
-        version="1",
-        sniff=_sniff,
-        read=read_jsonl,
-        normalize=normalize,
-    )
+FORMAT = Format(
+    name="snscrape-jsonl",
+    platforms=("twitter", "telegram", "mastodon", "vk"),
+    reads="snscrape --jsonl output: Twitter Tweet (every version), Telegram TelegramPost, "
+    "Mastodon Toot/Boost, VKontakte VKontaktePost",
+    version="1",
+    sniff=_sniff,
+    read=read_jsonl,
+    normalize=normalize,
 )

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 from research.schema import as_id, to_utc
-from research.sources import register
 from research.sources.base import (
     Context,
     Format,
@@ -285,14 +284,12 @@ def _sniff_export(sample: Sample) -> bool:
     return bool(single or full)
 
 
-FORMAT = register(
-    Format(
-        name="telegram-export",
-        platforms=(PLATFORM,),
-        reads="Telegram Desktop JSON export (result.json): one chat or a full account export",
-        version="1",
-        sniff=_sniff_export,
-        read=read_export,
-        normalize=normalize_export_message,
-    )
+FORMAT = Format(
+    name="telegram-export",
+    platforms=(PLATFORM,),
+    reads="Telegram Desktop JSON export (result.json): one chat or a full account export",
+    version="1",
+    sniff=_sniff_export,
+    read=read_export,
+    normalize=normalize_export_message,
 )

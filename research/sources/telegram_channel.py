@@ -30,7 +30,8 @@ from typing import Any
 
 from research.errors import CollectorError
 from research.schema import to_utc
-from research.sources.collect import Collector, Fetcher, Page, Query, Skipped, Target, register_collector
+from research.sources import snscrape
+from research.sources.collect import Collector, Fetcher, Page, Query, Skipped, Target
 
 __all__ = ["COLLECTOR", "TelegramCollector", "INSTALL_HINT"]
 
@@ -45,7 +46,7 @@ class TelegramCollector(Collector):
     name = "telegram"
     platform = "telegram"
     reads = "Telegram public channels (t.me/s web preview) through snscrape"
-    format_name = "snscrape-jsonl"
+    format = snscrape.FORMAT
     default_base_url = "https://t.me/"
     # Telegram publishes no limit for t.me and answers 429 to fast scrapers; one page
     # (about 20 posts) a second is a human reader's pace.
@@ -110,4 +111,4 @@ def _snscrape() -> tuple[Any, Any]:
     return base, telegram
 
 
-COLLECTOR = register_collector(TelegramCollector())
+COLLECTOR = TelegramCollector()

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from research.schema import as_id, to_utc
-from research.sources import register
 from research.sources.base import (
     Context,
     Format,
@@ -38,9 +37,9 @@ from research.sources.base import (
     handle,
     hashtags_in,
     mentions_in,
-    read_jsonl,
     urls_in,
 )
+from research.sources.reading import read_jsonl
 
 __all__ = ["normalize_snscrape_tweet", "normalize_twarc", "lang", "TWARC_FORMAT"]
 
@@ -441,15 +440,13 @@ def _sniff_twarc(sample: Sample) -> bool:
     )
 
 
-TWARC_FORMAT = register(
-    Format(
-        name="twarc2-jsonl",
-        platforms=(PLATFORM,),
-        reads="twarc2 / Twitter API v2 JSON: response pages, flattened tweets, user lookups "
-        "(counts, lists, compliance and error lines are set aside and counted)",
-        version="1",
-        sniff=_sniff_twarc,
-        read=_read_twarc,
-        normalize=normalize_twarc,
-    )
+TWARC_FORMAT = Format(
+    name="twarc2-jsonl",
+    platforms=(PLATFORM,),
+    reads="twarc2 / Twitter API v2 JSON: response pages, flattened tweets, user lookups "
+    "(counts, lists, compliance and error lines are set aside and counted)",
+    version="1",
+    sniff=_sniff_twarc,
+    read=_read_twarc,
+    normalize=normalize_twarc,
 )

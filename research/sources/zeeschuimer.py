@@ -24,18 +24,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from research.schema import as_id, to_utc
-from research.sources import register
-from research.sources.base import (
-    Context,
-    Format,
-    Rows,
-    Sample,
-    count,
-    handle,
-    hashtags_in,
-    mentions_in,
-    read_jsonl,
-)
+from research.sources.base import Context, Format, Rows, Sample, count, handle, hashtags_in, mentions_in
+from research.sources.reading import read_jsonl
 
 __all__ = ["FORMAT", "NORMALIZERS", "normalize", "normalize_item"]
 
@@ -291,14 +281,12 @@ def _sniff(sample: Sample) -> bool:
     return head.startswith("{") and '"source_platform"' in head and '"timestamp_collected"' in head
 
 
-FORMAT = register(
-    Format(
-        name="zeeschuimer-ndjson",
-        platforms=("instagram", "tiktok", "twitter"),
-        reads="Zeeschuimer browser-extension NDJSON: Instagram posts/reels, TikTok videos, X tweets",
-        version="1",
-        sniff=_sniff,
-        read=read_jsonl,
-        normalize=normalize,
-    )
+FORMAT = Format(
+    name="zeeschuimer-ndjson",
+    platforms=("instagram", "tiktok", "twitter"),
+    reads="Zeeschuimer browser-extension NDJSON: Instagram posts/reels, TikTok videos, X tweets",
+    version="1",
+    sniff=_sniff,
+    read=read_jsonl,
+    normalize=normalize,
 )

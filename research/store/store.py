@@ -23,7 +23,6 @@ import fcntl
 import hashlib
 import json
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -38,8 +37,11 @@ import pyarrow.parquet as pq
 
 from research import schema
 from research.errors import FormatError, InputError, StoreError
+from research.files import atomic_write
+from research.progress import Bar, silent
 from research.sources import detect_format, get_format, ingest
-from research.sources.base import Context, Format, Record, Rejected, loads, mapped, release
+from research.sources.base import Context, Format, Record, Rejected
+from research.sources.reading import loads, mapped, release
 
 __all__ = ["Store", "ImportReport", "PartialRun", "completeness", "atomic_write_parquet", "dedupe"]
 
@@ -146,7 +148,7 @@ class Store:
         *,
         options: Mapping[str, Any] | None = None,
         observed_at: datetime | None = None,
-        progress: Callable[[int], None] | None = None,
+        bar: Bar | None = None,
         processes: int | None = None,
     ) -> ImportReport:
         """Import one file: keep its raw records, then merge its rows into the processed tables.
@@ -194,7 +196,8 @@ class Store:
             }
             batches = ingest.read_batches(fmt, _context(provenance), path, options, processes)
             with _hashing(data, digest) as sha256:
-                return self._store(fmt, provenance, batches, data, sha256, progress, detected)
+                with (bar or silent)(f"import {path.name}", None) as b:
+                    return self._store(fmt, provenance, batches, data, sha256, b.update, detected)
 
     def ingest(
         self,
@@ -202,7 +205,6 @@ class Store:
         provenance: dict[str, Any],
         items: Iterable[Record | Rejected],
         *,
-        progress: Callable[[int], None] | None = None,
         detected: bool = False,
     ) -> ImportReport:
         """Normalise raw records, store them as a new raw run, and merge them into processed data.
@@ -210,7 +212,7 @@ class Store:
         For collectors, whose records come from memory, not from a file.
         """
         batches = ingest.item_batches(fmt, _context(provenance), items)
-        return self._store(fmt, provenance, batches, None, None, progress, detected)
+        return self._store(fmt, provenance, batches, None, None, None, detected)
 
     def _store(
         self,
@@ -287,7 +289,7 @@ class Store:
             atomic_write_parquet(accounts, self.accounts_path)
         return posts.num_rows, accounts.num_rows
 
-    def open_run(self, source: str, name: str) -> PartialRun:
+    def partial_run(self, source: str, name: str) -> PartialRun:
         """An unfinished run of ``source`` (a collector) named ``name`` (its target), kept page by page.
 
         It lives at ``data/raw/<client>/<source>/<name>.partial``, beside the finished runs
@@ -314,24 +316,12 @@ def dedupe(df: pd.DataFrame, table: str = "posts") -> pd.DataFrame:
 def atomic_write_parquet(data: pd.DataFrame | pa.Table, path: Path) -> None:
     """Write a frame or an Arrow table to ``path`` so that a crash at any point leaves the old file intact.
 
-    Writes a temporary file in the same folder, flushes it to disk, then renames it over
-    the target (rename is atomic on POSIX file systems).
+    See `research.files`.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if isinstance(data, pa.Table):
-                pq.write_table(data, f)
-            else:
-                data.to_parquet(f, index=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    if isinstance(data, pa.Table):
+        atomic_write(path, lambda f: pq.write_table(data, f))
+    else:
+        atomic_write(path, lambda f: data.to_parquet(f, index=False))
 
 
 def completeness(posts: pd.DataFrame) -> pd.DataFrame:

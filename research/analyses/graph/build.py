@@ -20,6 +20,7 @@ import pandas as pd
 
 from research.analyses.metrics import remember
 from research.brands import Brand, brand_lookup
+from research.schema import account_keys
 
 __all__ = ["KINDS", "author_keys", "interactions", "interaction_graph", "filter_graph"]
 
@@ -76,7 +77,7 @@ def _keys_for(
     keys = {}
     for name, extra in zip(ids, found, strict=True):
         handle = known[name].fillna(extra) if len(extra) else known[name]
-        keys[name] = (platform + ":" + handle).fillna(platform + ":id:" + ids[name].astype("string"))
+        keys[name] = account_keys(platform, handle, ids[name])
     return keys
 
 
@@ -176,7 +177,7 @@ def _interactions(posts: pd.DataFrame, accounts: pd.DataFrame | None) -> pd.Data
         parts.append(pd.DataFrame({"row": target.index, "rank": rank[kind], "target": target.array}))
     handles = p["mentions"].explode().dropna()
     rows = handles.index.to_numpy()
-    target = (p["platform"].astype("string").take(rows) + ":" + _clean(handles)).reset_index(drop=True)
+    target = account_keys(p["platform"].take(rows), handles).reset_index(drop=True)
     # A mention that encodes a reply or repost (every link target is resolved) is not counted again.
     encoded = np.zeros(len(rows), dtype=bool)
     for link in targets.values():
@@ -288,8 +289,10 @@ def interaction_graph(
     pairs, counts = pairs[keep], counts[keep]
     nodes = np.asarray(nodes, dtype=object)
     names = [*KINDS, "weight"]
-    lookup = {f"{p}:{h}": name for (p, h), name in brand_lookup(brands).items()}
-    authors = posts["platform"].astype("string") + ":" + _clean(posts["author_handle"])
+    lookup = {
+        f"{p}:{h}": name for (p, h), name in brand_lookup(brands).items()
+    }  # brand handles: lower, no '@'
+    authors = account_keys(posts["platform"], posts["author_handle"])
     G = nx.DiGraph()
     G.add_nodes_from(sorted(authors[authors.isin(list(lookup))].unique()))
     edges = zip(nodes[pairs // width].tolist(), nodes[pairs % width].tolist(), counts.tolist(), strict=True)

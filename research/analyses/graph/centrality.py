@@ -385,7 +385,7 @@ def bridges(
     Examples
     --------
     >>> G = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "a"), ("x", "y"), ("y", "z"), ("z", "x"), ("c", "x")])
-    >>> from research.communities import detect_communities, set_communities
+    >>> from research.analyses.graph.communities import detect_communities, set_communities
     >>> bridges(set_communities(G, detect_communities(G)))[["account", "communities_linked"]].values.tolist()
     [['c', 2], ['x', 2]]
     """
