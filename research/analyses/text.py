@@ -8,8 +8,11 @@ Language
     only, a bare link) gets NA rather than a guess. When a third or more of the
     letters are non-Latin, Latin words (brand names) are dropped before detecting.
 
-Sentiment, one documented method per language (``score`` in [-1, 1];
-``positive`` when ``score >= 0.05``, ``negative`` when ``<= -0.05``):
+Sentiment, by default, comes from the trained models of ``research.analyses.sentiment``
+(one linear model per language: en, ru, hi in Devanagari, Hinglish; measured figures in
+``METHOD_NOTE`` and the models' ``MODEL_CARD.md``). The methods below are kept as the
+documented baselines they replaced (``score_sentiment(..., method="baseline")``; ``score`` in
+[-1, 1]; ``positive`` when ``score >= 0.05``, ``negative`` when ``<= -0.05``):
 
 - ``en`` — **VADER** 3.3.2 (Hutto & Gilbert 2014, ``vaderSentiment`` package,
   MIT): a 7,500-entry human-rated lexicon with rules for negation, intensifiers,
@@ -55,10 +58,12 @@ from pathlib import Path
 import pandas as pd
 
 from research.analyses.metrics import annotate, in_period
+from research.analyses.sentiment.notes import method_notes
 from research.brands import Brand
 
 __all__ = [
     "SENTIMENT_METHODS",
+    "BASELINE_METHODS",
     "METHOD_NOTE",
     "THRESHOLD",
     "detect_languages",
@@ -69,14 +74,13 @@ __all__ = [
 ]
 
 THRESHOLD = 0.05
-SENTIMENT_METHODS: dict[str, str] = {"en": "vader-3.3.2", "ru": "lexicon-ru-v1", "hi": "lexicon-hi-v1"}
+# The trained models that score by default, and the baselines they replaced (method="baseline").
+SENTIMENT_METHODS: dict[str, str] = {lang: f"linear-{lang}-1" for lang in ("en", "ru", "hi", "hi-Latn")}
+BASELINE_METHODS: dict[str, str] = {"en": "vader-3.3.2", "ru": "lexicon-ru-v1", "hi": "lexicon-hi-v1"}
 NOT_SCORED = "not scored"
-# One sentence per method for the brief's tables; accuracy is measured by benchmarks/sentiment.py.
-METHOD_NOTE = (
-    "Sentiment per text: English with VADER 3.3.2 (emoji-aware); Russian and Hindi with hand-built lexicons "
-    "(lexicon-ru-v1, lexicon-hi-v1) with negation rules; other languages are not scored, never counted as neutral. "
-    "Measured 3-class macro-F1 on SentiRuEval-2016 (Russian): 0.55."
-)
+# For the brief's method section: per language, the figures measured on held-out sets (read from the
+# shipped models' files, written by `research train-sentiment`), and how shares are corrected.
+METHOD_NOTE = method_notes()
 
 _NOISE = re.compile(r"https?://\S+|www\.\S+|(?<!\w)@\w+|\bRT\b")
 
@@ -425,8 +429,8 @@ def _vader_score(text: str) -> float:
     return _vader().polarity_scores(_NOISE.sub(" ", text))["compound"]
 
 
-def score_sentiment(texts: pd.Series, langs: pd.Series) -> pd.DataFrame:
-    """Sentiment of each text with the method of its language (module docstring).
+def score_sentiment(texts: pd.Series, langs: pd.Series, *, method: str = "model") -> pd.DataFrame:
+    """Sentiment of each text with the trained model of its language, or the baseline (module docstring).
 
     Parameters
     ----------
@@ -434,6 +438,8 @@ def score_sentiment(texts: pd.Series, langs: pd.Series) -> pd.DataFrame:
         Raw texts.
     langs : Series
         BCP-47 codes aligned with ``texts`` (e.g. from ``detect_languages``); NA allowed.
+    method : {"model", "baseline"}
+        The trained models (``research.analyses.sentiment.score``) or VADER and the lexicons.
 
     Returns
     -------
@@ -446,23 +452,27 @@ def score_sentiment(texts: pd.Series, langs: pd.Series) -> pd.DataFrame:
     --------
     >>> out = score_sentiment(pd.Series(["I love it 😍", "Ужасная связь", "Hola"]), pd.Series(["en", "ru", "es"]))
     >>> out["sentiment"].tolist(), out["method"].tolist()
-    (['positive', 'negative', <NA>], ['vader-3.3.2', 'lexicon-ru-v1', 'not scored'])
+    (['positive', 'negative', <NA>], ['linear-en-1', 'linear-ru-1', 'not scored'])
     """
+    if method == "model":
+        from research.analyses.sentiment import score
+
+        return score(texts, langs)
     primary = _primary_codes(langs)
-    method = primary.map(SENTIMENT_METHODS).fillna(NOT_SCORED).astype("string")
+    method = primary.map(BASELINE_METHODS).fillna(NOT_SCORED).astype("string")
     text = texts.astype("string").fillna("")
     scores = pd.Series(pd.NA, index=texts.index, dtype="Float64")
-    for lang in SENTIMENT_METHODS:
+    for lang in BASELINE_METHODS:
         mask = (primary == lang).fillna(False).astype(bool)
         if not mask.any():
             continue
         unique = pd.unique(text[mask])  # retweets and copy-paste make many duplicates
         scorer = _vader_score if lang == "en" else (lambda t, lang=lang: sentiment_of(t, lang))
-        memo = _memo(("sentiment", SENTIMENT_METHODS[lang]))
+        memo = _memo(("sentiment", BASELINE_METHODS[lang]))
         size = len(memo)
         table = {t: memo[t] if t in memo else memo.setdefault(t, scorer(t)) for t in unique}
         if len(memo) != size:
-            _MEMO_DIRTY.add(("sentiment", SENTIMENT_METHODS[lang]))
+            _MEMO_DIRTY.add(("sentiment", BASELINE_METHODS[lang]))
         scores[mask] = text[mask].map(table).astype("Float64")
     _save_memo()
     sentiment = pd.Series(pd.NA, index=texts.index, dtype="string")

@@ -11,8 +11,8 @@ Per text (``tokens``):
    letters repeated 4+ times cut to 3 (``sooooo`` -> ``sooo``), ``#`` split from the tag;
 2. tokens: words (Devanagari vowel signs kept inside words), emoticons (``:)``, ``))``), each
    emoji, and punctuation runs (``!!!``);
-3. negation: a negator marks the words in its scope with ``¬`` -- the next three words up to
-   punctuation for English and Russian negators, the two words *before* a Hindi negator
+3. negation: a negator marks the tokens in its scope with ``¬`` -- the next three tokens up to
+   punctuation (``. , ! ? ; :``; emoticons and emoji are tokens too) for English and Russian negators, the two words *before* a Hindi negator
    (``अच्छी नहीं``, ``acha nahi``: Hindi puts the negator after what it negates);
 4. emoji polarity: one feature per emoji from a short hand-made list of clearly positive or
    negative ones, shared across languages (``+emoji`` / ``-emoji``).
