@@ -68,7 +68,10 @@ def evaluate(corpus: Path) -> dict:
                 pred = _scored(items["text"], lang)
                 entry["model"] = figures(items["label"], pred)
                 entry["shares"] = shares(items["label"], pred, lang)
-            entry["baseline"] = {"method": BASELINES[lang], **figures(items["label"], baseline_labels(items["text"], lang))}
+            entry["baseline"] = {
+                "method": BASELINES[lang],
+                **figures(items["label"], baseline_labels(items["text"], lang)),
+            }
             out[lang][name] = entry
     return out
 
@@ -88,7 +91,9 @@ def operator_shares(items: pd.DataFrame, pred: pd.Series, lang: str) -> dict:
             rows[brand] = {"n": len(part), **shares(part["label"], pred[part.index], lang)}
     errors = {kind: float(np.mean([abs(r[c][kind] - r[c]["true"]) for r in rows.values() for c in ("negative", "positive")]))
               for kind in ("counted", "corrected")}  # fmt: skip
-    covered = np.mean([r[c]["low"] <= r[c]["true"] <= r[c]["high"] for r in rows.values() for c in ("negative", "positive")])
+    covered = np.mean(
+        [r[c]["low"] <= r[c]["true"] <= r[c]["high"] for r in rows.values() for c in ("negative", "positive")]
+    )
     return {"operators": rows, "mean_abs_error": {k: round(v, 4) for k, v in errors.items()},
             "interval_covers_truth": round(float(covered), 3)}  # fmt: skip
 

@@ -455,9 +455,15 @@ def score_sentiment(texts: pd.Series, langs: pd.Series, *, method: str = "model"
     (['positive', 'negative', <NA>], ['linear-en-1', 'linear-ru-1', 'not scored'])
     """
     if method == "model":
-        from research.analyses.sentiment import score
+        from research.analyses.sentiment import route, score
 
-        return score(texts, langs)
+        out = score(texts, langs)
+        # NOTE: the Devanagari model, trained on news-like tweets, calls everyday complaints ("बहुत खराब
+        # सेवा") positive and misses the demo's planted stretch; the lexicon keeps scoring Devanagari Hindi.
+        devanagari = (route(texts, langs) == "hi").fillna(False).to_numpy(dtype=bool)
+        if devanagari.any():
+            out[devanagari] = score_sentiment(texts[devanagari], langs[devanagari], method="baseline")
+        return out
     primary = _primary_codes(langs)
     method = primary.map(BASELINE_METHODS).fillna(NOT_SCORED).astype("string")
     text = texts.astype("string").fillna("")

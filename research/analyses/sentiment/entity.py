@@ -47,7 +47,7 @@ def _pattern(names: list[str]) -> re.Pattern:
 def brand_spans(text: str, brands: Mapping[str, Iterable[str]] | Sequence[str]) -> list[tuple[int, int, str]]:
     """``(start, end, brand)`` of every brand mention in ``text``, in order.
 
-    >>> brand_spans("Перешёл с МТСа на Билайн, @mts_ru не звоните", ["МТС", "Билайн"])
+    >>> brand_spans("Перешёл с МТСа на Билайн, @mts_ru не звоните", {"МТС": ["mts"], "Билайн": ["beeline"]})
     [(10, 14, 'МТС'), (18, 24, 'Билайн'), (26, 33, 'МТС')]
     """
     folded = text.lower().replace("ё", "е")

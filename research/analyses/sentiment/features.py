@@ -14,7 +14,9 @@ Per text (``tokens``):
 3. negation: a negator marks the tokens in its scope with ``¬`` -- the next three tokens up to
    punctuation (``. , ! ? ; :``; emoticons and emoji are tokens too) for English and Russian negators, the two words *before* a Hindi negator
    (``अच्छी नहीं``, ``acha nahi``: Hindi puts the negator after what it negates);
-4. emoji polarity: one feature per emoji from a short hand-made list of clearly positive or
+4. in Russian and Hindi posts every Latin-script word (a brand or product name, mostly) is one
+   token, ``latn``;
+5. emoji polarity: one feature per emoji from a short hand-made list of clearly positive or
    negative ones, shared across languages (``+emoji`` / ``-emoji``).
 
 Features (``hash_features``): word unigrams of the marked tokens, word bigrams of the unmarked
@@ -39,6 +41,10 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"(?<![\w@])@\w+")
 _DIGITS = re.compile(r"\d+")
 _REPEAT = re.compile(r"(\S)\1{3,}")
+# Latin-script words inside Russian or Hindi posts are mostly names (brands, songs, places): one token
+# for all of them, so "Masala Mornings ужасный сервис" is not read through the names' training history.
+_LATIN_WORD = re.compile(r"(?<![@\w:;=])(?!http\b|user\b)[a-z][a-z0-9_']*(?![\w])")
+LATIN_AS_ONE = frozenset({"ru", "hi"})
 # Words (with Devanagari signs), emoticons and Russian bracket smileys, punctuation runs, any other symbol.
 _TOKEN = re.compile(
     r"@user|[\w\u0900-\u0963\u0966-\u097f\u200c\u200d]+(?:['’][a-z]+)?"
@@ -125,7 +131,10 @@ def _tokenise(texts: Sequence[str], lang: str) -> list[list[str]]:
     The texts are normalised as one string (one regex pass instead of one per text), and only
     texts that hold a negator go through the marking loop.
     """
-    parts = _normalise(" \x00 ".join(t or "" for t in texts)).split("\x00")
+    joined = _normalise(" \x00 ".join(t or "" for t in texts))
+    if lang in LATIN_AS_ONE:
+        joined = _LATIN_WORD.sub("latn", joined)
+    parts = joined.split("\x00")
     after, before = NEGATORS.get(lang, NEGATORS["en"])
     negators = after | before
     english = lang in ("en", "hi-Latn")
@@ -143,8 +152,8 @@ def tokens(text: str, lang: str) -> list[str]:
     ['not', '¬good', '¬at', '¬all', '!!']
     >>> tokens("खाना अच्छा नहीं था", "hi")
     ['¬खाना', '¬अच्छा', 'नहीं', 'था']
-    >>> tokens("@mts_ru Связь не работает 3 дня!!!!", "ru")
-    ['@user', 'связь', 'не', '¬работает', '¬0', '¬дня', '!!!']
+    >>> tokens("@mts_ru Связь не работает 3 дня!!!! Masala Mornings :d", "ru")
+    ['@user', 'связь', 'не', '¬работает', '¬0', '¬дня', '!!!', 'latn', 'latn', ':d']
     """
     return _tokenise([text], lang)[0]
 

@@ -3,7 +3,8 @@
 Routing, from the post's language code (platform-given or detected) and its script:
 
 - ``ru`` -> the Russian model; ``en`` -> the English model;
-- ``hi`` with more Devanagari than Latin letters -> the Hindi (Devanagari) model;
+- ``hi`` with at least a third of its letters in Devanagari (handles and links aside) -> the
+  Hindi (Devanagari) model (Latin brand names inside Hindi posts do not move it);
 - ``hi`` in Latin script, ``hi-Latn``, and ``en`` whose words include at least two distinct
   common Hindi words (``hai``, ``nahi``, ``kya``, ``bhi``... see ``HINGLISH_WORDS``) making up at
   least a fifth of its words -> the Hinglish model. The language detector sees romanised
@@ -62,7 +63,11 @@ def route(texts: pd.Series, langs: pd.Series) -> pd.Series:
     out[(primary == "ru").fillna(False)] = "ru"
     out[(primary == "en").fillna(False)] = "en"
     hindi = (primary == "hi").fillna(False)
-    devanagari = text.str.count(r"[\u0900-\u097f]") > text.str.count(r"[A-Za-z]")
+    # as detect_languages: a third of the letters in Devanagari (handles and links aside) makes it Devanagari
+    bare = text.str.replace(r"https?://\S+|www\.\S+|@\w+", " ", regex=True)
+    devanagari = (3 * bare.str.count(r"[\u0900-\u097f]") >= bare.str.count(r"[A-Za-z]")) & bare.str.contains(
+        r"[\u0900-\u097f]"
+    )
     out[hindi & devanagari] = "hi"
     out[hindi & ~devanagari] = "hi-Latn"
     out[(full == "hi-latn").fillna(False)] = "hi-Latn"

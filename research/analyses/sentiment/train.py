@@ -65,6 +65,8 @@ def training_rows(root: str | Path, lang: str) -> tuple[pd.DataFrame, dict]:
             raise ValueError(f"{name} may not train a shipped model ({corpus.SOURCES[name].licence})")
         f = corpus.read(name, root)
         frames.append(f.loc[rows(f) & f["label"].notna(), ["text", "label", "source"]])
+    if lang == "hi":
+        frames.append(_lexicon_rows())
     rows = pd.concat(frames, ignore_index=True)
     rows["key"] = corpus.dedupe_key(rows["text"])
     evaluation = set()
@@ -85,6 +87,19 @@ def training_rows(root: str | Path, lang: str) -> tuple[pd.DataFrame, dict]:
         lambda k: zlib.crc32(("calibration " + k).encode("utf-8")) % 100 < HELD_OUT_PERCENT
     )
     return rows.drop(columns="key"), report
+
+
+def _lexicon_rows() -> pd.DataFrame:
+    """The hand-written Hindi lexicon (lexicon-hi-v1, written from general knowledge) as one-word rows.
+
+    NOTE: the only Devanagari training set is mostly news and politics, where "बहुत खराब सेवा" is
+    rare; each lexicon word labelled by its valence teaches the model everyday praise and complaint.
+    """
+    from research.analyses.text import _HI_LEXICON, _parse  # the baseline's own word list
+
+    words, _ = _parse(_HI_LEXICON)
+    return pd.DataFrame({"text": list(words), "label": ["positive" if v > 0 else "negative" for v in words.values()],
+                         "source": "lexicon-hi-v1"})  # fmt: skip
 
 
 def _classes(labels: pd.Series) -> np.ndarray:
@@ -110,7 +125,10 @@ def train_language(root: str | Path, lang: str, *, l2: float = L2, bits: int = 1
         "l2": l2,
         "sources": [{"set": name, "folder": corpus.SOURCES[name].folder, "origin": corpus.SOURCES[name].origin,
                      "licence": corpus.SOURCES[name].licence, "note": corpus.SOURCES[name].note,
-                     "rows": _counts(train.loc[train["source"] == name, "label"])} for name in sources],
+                     "rows": _counts(train.loc[train["source"] == name, "label"])} for name in sources]
+                   + ([{"set": "lexicon-hi-v1", "folder": "research/analyses/text.py", "origin": "this package",
+                        "licence": "MIT (this package)", "note": "hand-written words as one-word rows",
+                        "rows": _counts(train.loc[train["source"] == "lexicon-hi-v1", "label"])}] if lang == "hi" else []),
         "training_rows": _counts(train["label"]),
         "calibration_rows": _counts(held["label"]),
         "cleaning": report,
