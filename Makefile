@@ -43,7 +43,7 @@ models: $(STAMP) ## retrain the shipped sentiment models from ../shared/corpus (
 eval-sentiment: $(STAMP) ## sentiment models vs baselines on held-out sets, corrected shares, speed
 	$(BIN)/python benchmarks/sentiment.py
 
-docs: $(STAMP) ## regenerate docs/schema.md from research/schema.py
+docs: $(STAMP) ## regenerate docs/schema.md from research/schema/
 	$(BIN)/research schema > docs/schema.md
 
 clean: ## remove .venv, caches and generated data/reports

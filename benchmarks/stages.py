@@ -15,12 +15,12 @@ import math
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from research.analyses.metrics import Period
 from research.brands import Brand
 from research.params import Params
 
@@ -48,16 +48,10 @@ class Ctx:
     posts: pd.DataFrame
     accounts: pd.DataFrame
     brands: list[Brand]
-    start: date
-    end: date
-    timezone: str
+    period: Period
     scratch: Path
     run: Run  # for its read-only ``current`` posts, as the notebooks take them
     shared: dict = field(default_factory=dict)  # outputs later stages reuse (the graph)
-
-    @property
-    def period(self) -> dict:
-        return {"start": self.start, "end": self.end, "timezone": self.timezone}
 
 
 def load(params: Params, workspace: Path) -> Ctx:
@@ -71,9 +65,7 @@ def load(params: Params, workspace: Path) -> Ctx:
         posts=run.posts,
         accounts=run.accounts,
         brands=run.brands,
-        start=run.start,
-        end=run.end,
-        timezone=run.timezone,
+        period=run.period,
         scratch=scratch,
         run=run,
     )
@@ -97,13 +89,13 @@ def competitors(c: Ctx) -> dict:
     P, A, B = c.posts, c.accounts, c.brands
     langs = c.params.languages or ["en"]
     return {
-        "scorecard": comp.scorecard(P, A, B, **c.period),
-        "scorecard_accounts": comp.scorecard(P, A, B, **c.period, by="account"),
-        "period_change": comp.period_change(P, A, B, **c.period, hashtags=c.params.hashtags),
-        "response": comp.response_stats(P, B, **c.period),
-        "share_of_voice": comp.share_of_voice(P, B, **c.period, hashtags=c.params.hashtags),
-        "mention_sentiment_weekly": text.mention_sentiment(P, B, **c.period, languages=langs, freq="week"),
-        "mention_sentiment": text.mention_sentiment(P, B, **c.period, languages=langs),
+        "scorecard": comp.scorecard(P, A, B, c.period),
+        "scorecard_accounts": comp.scorecard(P, A, B, c.period, by="account"),
+        "period_change": comp.period_change(P, A, B, c.period, hashtags=c.params.hashtags),
+        "response": comp.response_stats(P, B, c.period),
+        "share_of_voice": comp.share_of_voice(P, B, c.period, hashtags=c.params.hashtags),
+        "mention_sentiment_weekly": text.mention_sentiment(P, B, c.period, languages=langs, freq="week"),
+        "mention_sentiment": text.mention_sentiment(P, B, c.period, languages=langs),
     }
 
 
@@ -113,18 +105,18 @@ def content_timing(c: Ctx) -> dict:
     from research.analyses import mechanics, timing
 
     P, B = c.posts, c.brands
-    slots = timing.slot_performance(P, B, **c.period)
+    slots = timing.slot_performance(P, B, c.period)
     out = {
-        "content_types": comp.content_mix(P, B, **c.period),
-        "format_uplift": comp.format_uplift(P, B, **c.period),
-        "mechanics_uplift": mechanics.mechanics_uplift(P, B, **c.period),
-        "mechanics_by_brand": mechanics.mechanics_by_brand(P, B, **c.period),
-        "top_posts": comp.top_posts(P, B, **c.period, n=5),
-        "posting_heatmap_audience": timing.audience_heatmap(P, B, **c.period),
+        "content_types": comp.content_mix(P, B, c.period),
+        "format_uplift": comp.format_uplift(P, B, c.period),
+        "mechanics_uplift": mechanics.mechanics_uplift(P, B, c.period),
+        "mechanics_by_brand": mechanics.mechanics_by_brand(P, B, c.period),
+        "top_posts": comp.top_posts(P, B, c.period, n=5),
+        "posting_heatmap_audience": timing.audience_heatmap(P, B, c.period),
         "slots": slots,
         "recommended_slots": timing.recommend_slots(slots),
     }
-    for brand, matrix in timing.posting_heatmaps(P, B, **c.period).items():
+    for brand, matrix in timing.posting_heatmaps(P, B, c.period).items():
         out[f"posting_heatmap_{brand}"] = matrix
     return out
 
@@ -135,14 +127,19 @@ def hashtags(c: Ctx) -> dict:
 
     P, B = c.posts, c.brands
     G = ht.cohashtag_graph(P.loc[P["created_at"].notna()], min_count=3)
+    rising, lift, gaps = (
+        ht.rising_hashtags(P, c.period),
+        ht.hashtag_lift(P, B, c.period),
+        ht.hashtag_gaps(P, B, c.period),
+    )
     return {
-        "hashtags": ht.hashtag_frequency(P, B, **c.period, top=20),
-        "rising_hashtags": ht.rising_hashtags(P, **c.period).head(30),
-        "hashtag_lift": ht.hashtag_lift(P, B, **c.period),
+        "hashtags": ht.hashtag_frequency(P, B, c.period, top=20),
+        "rising_hashtags": rising.head(30),
+        "hashtag_lift": lift,
         "cohashtag_edges": G,
         "hashtag_clusters": ht.hashtag_clusters(G),
-        "hashtag_gaps": ht.hashtag_gaps(P, B, **c.period),
-        "recommended_hashtags": ht.recommend_hashtags(P, B, **c.period),
+        "hashtag_gaps": gaps,
+        "recommended_hashtags": ht.recommend_hashtags(gaps, lift, rising),
     }
 
 
@@ -151,10 +148,8 @@ def _current(c: Ctx) -> pd.DataFrame:
 
 
 def interaction_graph(c: Ctx) -> dict:
-    """Notebook 05, first cell: the period's posts and their interaction graph."""
-    from research.analyses import graph
-
-    G = graph.interaction_graph(_current(c), c.accounts, c.brands)
+    """Notebook 05, first cell: the period's posts, their interactions and interaction graph."""
+    G = c.run.graph
     c.shared["G"] = G
     return {"interaction_edges": G, "graph_size": {"nodes": len(G), "edges": G.number_of_edges()}}
 
@@ -191,14 +186,14 @@ def audience(c: Ctx) -> dict:
     from research.analyses import audience as au
 
     current, A, B = _current(c), c.accounts, c.brands
-    engaged = au.engaged_audience(current, B, accounts=A)
+    engaged = au.engaged_audience(current, B, accounts=A, inter=c.run.interactions)
     return {
         "engaged_audience": engaged,
         "audience_overlap": au.audience_overlap(engaged, B),
         "audience_exclusivity": au.audience_exclusivity(engaged, B),
         "audience_languages": au.audience_languages(current, engaged, accounts=A),
-        "audience_activity": au.audience_activity(current, engaged, c.timezone, accounts=A),
-        "audience_sentiment": au.audience_sentiment(current, B, accounts=A),
+        "audience_activity": au.audience_activity(current, engaged, c.period.timezone, accounts=A),
+        "audience_sentiment": au.audience_sentiment(current, B, accounts=A, inter=c.run.interactions),
         "account_sizes": au.account_sizes(A, engaged),
         "suspicious_accounts": au.suspicious_accounts(current, B, accounts=A).head(25),
     }
@@ -265,8 +260,8 @@ EXACT = (
 
 def naive() -> None:
     """Route every graph algorithm to networkx (the naive baseline), whatever the graph size."""
-    from research.analyses import graph
+    from research.analyses.graph import centrality
     from research.brief import graph_export
 
-    graph.IGRAPH_MIN_EDGES = math.inf  # every engine choice (communities, centralities, k-core) reads it
+    centrality.IGRAPH_MIN_EDGES = math.inf  # every engine choice (communities, centralities, k-core) reads it
     graph_export._SPRING_MAX_NODES = math.inf

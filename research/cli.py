@@ -19,7 +19,8 @@ from typing import Any
 
 from research.errors import ResearchError
 
-DEMO_PARAMS = Path(__file__).resolve().parent.parent / "params" / "demo.yaml"
+# Shipped in the package (research/run/demo.yaml is params/demo.yaml), so a wheel runs the demo too.
+DEMO_PARAMS = Path(__file__).parent / "run" / "demo.yaml"
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 
 
@@ -122,10 +123,29 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from research.schema import schema_markdown
-
     print(schema_markdown(), end="")
     return 0
+
+
+def schema_markdown() -> str:
+    from research.schema import ACCOUNTS, PLATFORMS, POSTS
+
+    """The schema as Markdown tables: the source of ``docs/schema.md``."""
+    lines = [
+        "# Canonical schema",
+        "",
+        "Generated from `research/schema/columns.py` by `make docs` (`research schema > docs/schema.md`); do not edit by hand.",
+        "",
+        "NULL in a count means the source does not provide it; 0 means zero. Ids are strings. "
+        "Timestamps are tz-aware UTC. List columns hold lists of strings.",
+    ]
+    for table, cols in (("posts", POSTS), ("accounts", ACCOUNTS)):
+        keys = ", ".join(c.name for c in cols if c.key)
+        lines += ["", f"## `{table}` (key: {keys})", "", "| column | type | meaning |", "|---|---|---|"]
+        for c in cols:
+            lines.append(f"| `{c.name}` | {c.kind} (`{c.dtype}`) | {c.doc} |")
+    lines += ["", f"Known platforms: {', '.join(f'`{p}`' for p in PLATFORMS)}.", ""]
+    return "\n".join(lines)
 
 
 def cmd_formats(args: argparse.Namespace) -> int:

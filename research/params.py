@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from research.analyses import metrics
 from research.brands import Brand
 from research.errors import ParamsError
 from research.schema import PLATFORMS, Platform
@@ -178,6 +179,14 @@ class Params(_Model):
 
     def platforms(self) -> list[str]:
         return sorted({p for b in self.brands() for p, _ in b.accounts})
+
+    def analysis_period(self, today: date | None = None) -> metrics.Period:
+        """The analysis period as the analyses take it: dates and the client's timezone."""
+        return metrics.Period(*self.period.bounds(today), self.timezone)
+
+    def aliases(self) -> dict[str, list[str]]:
+        """Other names people write for each brand, by brand name."""
+        return {}
 
 
 def load_params(path: str | Path) -> Params:

@@ -66,13 +66,12 @@ def demo_brief(demo_workspace):
 
 @pytest.fixture(scope="session")
 def demo_world(demo):
-    """``(demo, start, end, timezone)``: the demo world with its analysis period, as analyses take them."""
+    """``(demo, period)``: the demo world with its analysis period, as analyses take them."""
     from datetime import date
 
+    from research.analyses.metrics import Period
+
     period = demo.truth["period"]
-    return (
-        demo,
-        date.fromisoformat(period["start"]),
-        date.fromisoformat(period["end"]),
-        demo.truth["timezone"],
+    return demo, Period(
+        date.fromisoformat(period["start"]), date.fromisoformat(period["end"]), demo.truth["timezone"]
     )

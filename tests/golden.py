@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from research.schema import ACCOUNTS, POSTS
+from research.schema import ACCOUNTS, POSTS, row_values
 from research.sources import get_format
 from research.sources.base import Context, Rejected, Rows
 
@@ -51,6 +51,9 @@ def normalise_file(fmt_name: str, path: Path, options: Mapping[str, Any] | None 
         except Exception as e:  # noqa: BLE001 - the store sets these aside the same way
             rejected.append({"line": item.line, "reason": str(e) or type(e).__name__})
         assert item.data == before, f"{fmt_name} normaliser mutated record at line {item.line}"
+    # Every key a row has must be a column (a misspelt one would silently be NULL).
+    for table, made in (("posts", rows.posts), ("accounts", rows.accounts)):
+        list(map(row_values(table), made))
     return {"records": records, "posts": rows.posts, "accounts": rows.accounts, "rejected": rejected}
 
 

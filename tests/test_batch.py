@@ -46,8 +46,6 @@ def _broken(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     """``research batch`` run as a user runs it, on two good clients and one broken params file."""
-    if not DEMO_PARAMS.is_file():
-        pytest.skip(f"{DEMO_PARAMS} is missing")
     folder = tmp_path_factory.mktemp("params")
     workspace = tmp_path_factory.mktemp("batch-workspace")
     _client(folder, "alpha", 11)

@@ -19,11 +19,13 @@ from research.analyses.competitors import (
     top_posts,
 )
 from research.analyses.mechanics import detect_mechanics, mechanics_by_brand, mechanics_uplift
+from research.analyses.metrics import Period
 from research.brands import Brand
 from research.schema import accounts_frame, posts_frame
 
 TZ = "Asia/Kolkata"
 START, END = date(2026, 9, 1), date(2026, 9, 30)
+PERIOD = Period(START, END, TZ)
 BRANDS = [
     Brand("Chai & Co", "client", (("twitter", "chaiandco"),)),
     Brand("Brew Bros", "competitor", (("twitter", "brewbros"), ("bluesky", "brewbros.bsky.social"))),
@@ -77,7 +79,7 @@ def test_scorecard_hand_computed():
     accounts = accounts_frame(
         [{"platform": "twitter", "account_id": "a", "handle": "chaiandco", "followers": 200}]
     )
-    card = scorecard(posts, accounts, BRANDS, START, END, TZ).set_index("brand")
+    card = scorecard(posts, accounts, BRANDS, PERIOD).set_index("brand")
     client = card.loc["Chai & Co"]
     assert client["posts"] == 3
     assert client["posts_per_week"] == pytest.approx(3 / (30 / 7))
@@ -87,35 +89,33 @@ def test_scorecard_hand_computed():
     silent = card.loc["Tea Hub"]
     assert silent["posts"] == 0 and pd.isna(silent["engagement_median"]) and pd.isna(silent["er_views"])
     # Without follower counts the rate is NULL, never 0.
-    assert pd.isna(
-        scorecard(posts, None, BRANDS, START, END, TZ).set_index("brand").loc["Chai & Co", "er_followers"]
-    )
+    assert pd.isna(scorecard(posts, None, BRANDS, PERIOD).set_index("brand").loc["Chai & Co", "er_followers"])
 
 
 def test_scorecard_per_account_and_purity(world):
     before = world.copy(deep=True)
-    card = scorecard(world, None, BRANDS, START, END, TZ, by="account")
+    card = scorecard(world, None, BRANDS, PERIOD, by="account")
     pd.testing.assert_frame_equal(world, before)
     assert list(card["handle"]) == ["chaiandco", "brewbros", "brewbros.bsky.social", "teahub"]
     assert (card["posts"] == 90).all()
 
 
 def test_content_mix_shares_sum_to_one(world):
-    mix = content_mix(world, BRANDS, START, END, TZ)
+    mix = content_mix(world, BRANDS, PERIOD)
     assert set(mix["media_type"]) == {"video", "photo"}
     assert mix.groupby("brand")["share"].sum().round(9).eq(1).all()
     assert list(mix["brand"].unique()) == ["Chai & Co", "Brew Bros", "Tea Hub"]
 
 
 def test_format_uplift_recovers_video(world):
-    table = format_uplift(world, BRANDS, START, END, TZ).set_index("feature")
+    table = format_uplift(world, BRANDS, PERIOD).set_index("feature")
     video = table.loc["video"]
     assert video["significant"]
     assert video["ci_low"] <= 1.8 <= video["ci_high"] or abs(video["uplift"] - 1.8) < 0.3
 
 
 def test_format_uplift_null_world_claims_nothing():
-    table = format_uplift(make_world(3, brew_lift=1, video=1, giveaway=1), BRANDS, START, END, TZ)
+    table = format_uplift(make_world(3, brew_lift=1, video=1, giveaway=1), BRANDS, PERIOD)
     assert not table["significant"].any()
 
 
@@ -146,16 +146,16 @@ def test_mechanics_detection_multilingual():
 
 
 def test_mechanics_uplift_recovers_giveaway_spike(world):
-    table = mechanics_uplift(world, BRANDS, START, END, TZ).set_index("feature")
+    table = mechanics_uplift(world, BRANDS, PERIOD).set_index("feature")
     giveaway = table.loc["giveaway"]
     assert giveaway["significant"] and 3.5 < giveaway["uplift"] < 7
     assert not table.loc["poll", "eligible"]  # never used: no claim
-    usage = mechanics_by_brand(world, BRANDS, START, END, TZ)
+    usage = mechanics_by_brand(world, BRANDS, PERIOD)
     assert usage.loc[usage["mechanic"] == "giveaway", "posts"].sum() == giveaway["n_with"]
 
 
 def test_top_posts_ranked(world):
-    top = top_posts(world, BRANDS, START, END, TZ, n=3)
+    top = top_posts(world, BRANDS, PERIOD, n=3)
     assert len(top) == 9 and list(top["rank"][:3]) == [1, 2, 3]
     brew = top[top["brand"] == "Brew Bros"]
     assert brew["engagement"].is_monotonic_decreasing
@@ -189,7 +189,7 @@ def _conversation():
 
 
 def test_response_stats():
-    stats = response_stats(_conversation(), BRANDS, START, END, TZ).set_index("brand")
+    stats = response_stats(_conversation(), BRANDS, PERIOD).set_index("brand")
     assert stats.loc["Brew Bros", "audience_posts"] == 4 and stats.loc["Brew Bros", "answered"] == 2
     assert stats.loc["Brew Bros", "answered_share"] == 0.5
     assert stats.loc["Brew Bros", "median_response_hours"] == 2.0
@@ -201,20 +201,20 @@ def test_response_stats():
 
 def test_share_of_voice_hand_computed():
     posts = _conversation()
-    sov = share_of_voice(posts, BRANDS, START, END, TZ, hashtags=["chai"]).set_index("brand")
+    sov = share_of_voice(posts, BRANDS, PERIOD, hashtags=["chai"]).set_index("brand")
     # Stream: 6 #chai posts. Chai & Co: m1 (mention). Brew Bros: x1 (name). Tea Hub: x1 (name).
     assert sov["stream_posts"].iloc[0] == 6
     assert sov["posts"].to_dict() == {"Chai & Co": 1, "Brew Bros": 1, "Tea Hub": 1}
     assert sov["share_of_voice"].sum() == pytest.approx(1)
     assert sov.loc["Chai & Co", "engagement_share"] == pytest.approx(5 / 11)
-    everything = share_of_voice(posts, BRANDS, START, END, TZ).set_index("brand")
+    everything = share_of_voice(posts, BRANDS, PERIOD).set_index("brand")
     assert everything.loc["Brew Bros", "posts"] == 4  # its own post, its two replies and the name mention
     named = brand_mentions(posts, BRANDS, aliases={"Tea Hub": ["teahouse"]})
     assert named.loc[posts["post_id"] == "x1"].iloc[0].tolist() == [False, True, True]
 
 
 def test_period_change_finds_brew_bros_lift(world):
-    change = period_change(world, None, BRANDS, START, END, TZ).set_index(["brand", "metric"])
+    change = period_change(world, None, BRANDS, PERIOD).set_index(["brand", "metric"])
     brew = change.loc[("Brew Bros", "engagement_median")]
     assert brew["verdict"] == "up" and brew["change_pct"] == pytest.approx(40, abs=15)
     for other in ("Chai & Co", "Tea Hub"):
@@ -223,7 +223,7 @@ def test_period_change_finds_brew_bros_lift(world):
 
 
 def test_period_change_null_world_claims_nothing():
-    change = period_change(make_world(7, brew_lift=1.0), None, BRANDS, START, END, TZ)
+    change = period_change(make_world(7, brew_lift=1.0), None, BRANDS, PERIOD)
     assert not change["significant"].any()
     assert set(change["verdict"]) == {"no real change"}
 
@@ -232,21 +232,21 @@ def test_period_change_null_world_claims_nothing():
 
 
 def test_demo_video_uplift(demo_world):
-    demo, start, end, tz = demo_world
-    video = format_uplift(demo.posts, demo.brands, start, end, tz).set_index("feature").loc["video"]
+    demo, period = demo_world
+    video = format_uplift(demo.posts, demo.brands, period).set_index("feature").loc["video"]
     planted = demo.truth["format_uplift"]
     assert video["significant"] and video["ci_low"] <= planted["measured_ratio"] <= video["ci_high"]
     assert video["uplift"] == pytest.approx(planted["factor"], rel=0.15)
 
 
 def test_demo_giveaways_detected_and_spike(demo_world):
-    demo, start, end, tz = demo_world
+    demo, period = demo_world
     planted = {p["post_id"] for p in demo.truth["giveaways"]["posts"] if p["period"] != "previous"}
     own = demo.posts[demo.posts["post_id"].isin(planted)]
     assert (
         len(own) == len(planted) and detect_mechanics(own)["giveaway"].all()
     )  # every planted giveaway found
-    giveaway = mechanics_uplift(demo.posts, demo.brands, start, end, tz).set_index("feature").loc["giveaway"]
+    giveaway = mechanics_uplift(demo.posts, demo.brands, period).set_index("feature").loc["giveaway"]
     assert giveaway["n_with"] == len(planted)  # and nothing else is taken for one
     assert (
         giveaway["significant"]
@@ -255,8 +255,8 @@ def test_demo_giveaways_detected_and_spike(demo_world):
 
 
 def test_demo_brew_bros_change_is_the_only_real_one(demo_world):
-    demo, start, end, tz = demo_world
-    change = period_change(demo.posts, demo.accounts, demo.brands, start, end, tz)
+    demo, period = demo_world
+    change = period_change(demo.posts, demo.accounts, demo.brands, period)
     engagement = change[change["metric"] == "engagement_median"].set_index("brand")
     assert engagement.loc["Brew Bros", "verdict"] == "up"
     assert engagement.loc["Brew Bros", "change_pct"] == pytest.approx(40, abs=10)

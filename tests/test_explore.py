@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from research.analyses import graph
-from research.analyses.metrics import own_posts
+from research.analyses.metrics import Period, own_posts
 from research.cli import DEMO_PARAMS
 from research.run.explore import Explorer, build_explorer
 from research.run.pipeline import NOTEBOOKS_DIR
@@ -94,7 +94,9 @@ def test_narrowing_the_period_drops_exactly_the_posts_outside_it(fresh, demo):
     fresh.refresh()
     after = _posts_by_account(fresh)
     # Own posts in the 30 days cut off, counted independently of the explorer.
-    cut = own_posts(demo.posts, None, demo.brands, start, start + timedelta(days=29), demo.params.timezone)
+    cut = own_posts(
+        demo.posts, None, demo.brands, Period(start, start + timedelta(days=29), demo.params.timezone)
+    )
     removed = cut.groupby(["platform", cut["author_handle"].str.lower()]).size()
     assert removed.sum() > 0
     for key, n in before.items():

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import research.analyses.graph.build as graph_build
 import research.analyses.graph.centrality as graph_centrality
 from research.analyses.graph import (
     KINDS,
@@ -31,7 +30,6 @@ from research.analyses.graph.communities import (
     partition_nmi,
     set_communities,
 )
-from research.analyses.metrics import READ_ONLY
 from research.brands import Brand
 from research.schema import accounts_frame, conform, posts_frame
 
@@ -208,22 +206,17 @@ def test_build_on_a_hundred_thousand_posts():
     assert G.number_of_edges() > 120_000
 
 
-def test_read_only_posts_share_their_interactions(world, monkeypatch):
-    posts = world[0].copy()
-    expected = interactions(posts)
-    calls = []
-    real = graph_build._interactions
-    monkeypatch.setattr(graph_build, "_interactions", lambda p, a: calls.append(1) or real(p, a))
-    interactions(posts)
-    assert len(calls) == 1  # a frame not marked read-only is computed every time
-    posts.attrs[READ_ONLY] = id(posts)
-    first = interactions(posts)
-    replies = interactions(posts, kinds=["reply"])
-    G = interaction_graph(posts, brands=BRANDS)
-    assert len(calls) == 2  # once for the read-only frame, whatever was asked of it
-    pd.testing.assert_frame_equal(first, expected)
-    pd.testing.assert_frame_equal(replies, expected[expected["kind"] == "reply"].reset_index(drop=True))
-    assert G.number_of_edges() == world[2].number_of_edges()
+def test_a_graph_built_from_given_interactions_is_the_graph_of_the_posts(world):
+    posts = world[0]
+    inter = interactions(posts)
+    G = interaction_graph(posts, brands=BRANDS, inter=inter)
+    assert sorted(G.edges(data=True)) == sorted(interaction_graph(posts, brands=BRANDS).edges(data=True))
+    replies = interaction_graph(posts, brands=BRANDS, inter=inter, kinds=["reply"])
+    assert all(d["weight"] == d["reply"] for *_, d in replies.edges(data=True))
+    assert (
+        replies.number_of_edges()
+        == interaction_graph(posts, brands=BRANDS, kinds=["reply"]).number_of_edges()
+    )
 
 
 def test_a_frozen_graph_is_converted_for_igraph_once(world, monkeypatch):

@@ -17,11 +17,13 @@ from research.analyses.hashtags import (
     recommend_hashtags,
     rising_hashtags,
 )
+from research.analyses.metrics import Period
 from research.brands import Brand
 from research.schema import posts_frame
 
 TZ = "Asia/Kolkata"
 START, END = date(2026, 9, 1), date(2026, 9, 30)
+PERIOD = Period(START, END, TZ)
 BRANDS = [
     Brand("Chai & Co", "client", (("twitter", "chaiandco"),)),
     Brand("Brew Bros", "competitor", (("twitter", "brewbros"),)),
@@ -66,7 +68,7 @@ def test_frequency_overall_and_per_brand():
         {"platform": "twitter", "post_id": "3", "author_handle": "fan", "created_at": "2026-07-02T10:00:00Z",
          "hashtags": ["old"]},
     ])  # fmt: skip
-    freq = hashtag_frequency(small, BRANDS, START, END, TZ)
+    freq = hashtag_frequency(small, BRANDS, PERIOD)
     overall = freq[freq["scope"] == "all posts"].set_index("hashtag")
     assert overall["posts"].to_dict() == {"chai": 2, "masala": 1}  # once per post; outside the period ignored
     assert overall.loc["chai", "share"] == 1.0
@@ -76,17 +78,17 @@ def test_frequency_overall_and_per_brand():
 
 
 def test_lift_recovers_planted_tag_with_min_support(posts):
-    lift = hashtag_lift(posts, BRANDS, START, END, TZ, among=["Brew Bros", "Tea Hub"]).set_index("hashtag")
+    lift = hashtag_lift(posts, BRANDS, PERIOD, among=["Brew Bros", "Tea Hub"]).set_index("hashtag")
     planted = lift.loc["masalamonday"]
     assert planted["significant"] and planted["ci_low"] <= 2.0 <= planted["ci_high"]
     assert not lift.drop(index="masalamonday")["significant"].any()
     assert (lift["n_with"] >= 5).all()
-    rare = hashtag_lift(posts, BRANDS, START, END, TZ, min_support=10_000)
+    rare = hashtag_lift(posts, BRANDS, PERIOD, min_support=10_000)
     assert rare.empty
 
 
 def test_rising(posts):
-    rising = rising_hashtags(posts, START, END, TZ).set_index("hashtag")
+    rising = rising_hashtags(posts, PERIOD).set_index("hashtag")
     assert rising.loc["diwali", "rising"] and rising.loc["diwali", "previous"] == 0
     assert rising["rising"].sum() == 1
 
@@ -104,10 +106,10 @@ def test_cohashtag_graph_and_clusters(posts):
 
 
 def test_gaps_and_recommendations(posts):
-    gaps = hashtag_gaps(posts, BRANDS, START, END, TZ)
+    gaps = hashtag_gaps(posts, BRANDS, PERIOD)
     assert gaps["hashtag"].tolist() == ["masalamonday"]
     assert set(gaps.iloc[0]["competitors"].split(", ")) == {"Brew Bros", "Tea Hub"}
-    recs = recommend_hashtags(posts, BRANDS, START, END, TZ)
+    recs = recommend_hashtags(gaps, hashtag_lift(posts, BRANDS, PERIOD), rising_hashtags(posts, PERIOD))
     first = recs.iloc[0]
     assert first["hashtag"] == "masalamonday" and first["source"] == "gap"
     assert "client does not use it" in first["reason"] and first["uplift"] > 1.5
@@ -115,7 +117,7 @@ def test_gaps_and_recommendations(posts):
 
 
 def test_no_lift_no_gap():
-    assert hashtag_gaps(make_posts(5, lift=1.0), BRANDS, START, END, TZ).empty
+    assert hashtag_gaps(make_posts(5, lift=1.0), BRANDS, PERIOD).empty
 
 
 def test_demo_cohashtag_clusters_are_the_communities(demo):

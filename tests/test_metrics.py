@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from research.analyses.metrics import (
+    Period,
     annotate,
     engagement,
     engagement_rate,
@@ -71,7 +72,7 @@ def test_periods_equal_length_in_local_time():
         {"platform": "twitter", "post_id": "d", "created_at": "2026-08-01T00:00:00Z"},  # before both
     ])  # fmt: skip
     before = posts.copy(deep=True)
-    current, previous = split_periods(posts, date(2026, 9, 1), date(2026, 9, 30), "Asia/Kolkata")
+    current, previous = split_periods(posts, Period(date(2026, 9, 1), date(2026, 9, 30), "Asia/Kolkata"))
     assert current["post_id"].tolist() == ["b"] and previous["post_id"].tolist() == ["a", "c"]
     pd.testing.assert_frame_equal(posts, before)
 
@@ -154,26 +155,14 @@ def test_followers_of_without_any_account_profile_is_null():
     assert followers_of(posts, empty_accounts()).isna().all()
 
 
-def test_remember_keeps_tables_of_read_only_frames_only():
-    from research.analyses.metrics import READ_ONLY, forget_annotations, remember
-
-    posts = posts_frame([{"platform": "twitter", "post_id": "1", "author_handle": "chaiandco", "likes": 2}])
-    calls = []
-
-    def compute():
-        calls.append(1)
-        return len(calls)
-
-    assert remember(posts, None, ("k",), compute) == 1 and remember(posts, None, ("k",), compute) == 2
-    forget_annotations()
-    posts.attrs[READ_ONLY] = id(posts)
-    assert remember(posts, None, ("k",), compute) == 3 and remember(posts, None, ("k",), compute) == 3
-    subset = posts.loc[posts["likes"] > 0]  # inherits attrs, not the promise: it may be changed in place
-    assert subset.attrs[READ_ONLY] == id(posts) and remember(subset, None, ("k",), compute) == 4
-    # Annotations come out the same either way, and a caller's new column stays its own.
+def test_an_annotated_frame_is_used_as_it_is_and_only_for_what_it_was_made_for():
+    posts = posts_frame([{"platform": "twitter", "post_id": "1", "author_handle": "chaiandco", "likes": 2,
+                          "created_at": datetime(2026, 9, 1, 22, tzinfo=UTC)}])  # fmt: skip
     ann = annotate(posts, None, BRANDS, "UTC")
-    ann["extra"] = 1
-    pd.testing.assert_frame_equal(
-        annotate(posts, None, BRANDS, "UTC"), annotate(posts.copy(), None, BRANDS, "UTC")
-    )
-    forget_annotations()
+    assert "brand" not in posts  # the input is not changed
+    assert annotate(ann, None, BRANDS, "UTC") is ann  # the run annotates once; analyses reuse it
+    again = annotate(ann, None, BRANDS, "Asia/Kolkata")  # another timezone: annotated afresh
+    assert again is not ann and again["hour"].tolist() != ann["hour"].tolist()
+    other = [Brand("Tea Hub", "client", (("twitter", "teahub"),))]
+    assert annotate(ann, None, other, "UTC")["brand"].isna().all()  # other brands: afresh
+    pd.testing.assert_frame_equal(ann, annotate(posts.copy(), None, BRANDS, "UTC"))

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from research.analyses.competitors import scorecard, share_of_voice
+from research.analyses.metrics import Period
 from research.brands import Brand
 from research.schema import posts_frame
 
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.skipif(
 
 TZ = "Australia/Melbourne"
 START, END = date(2021, 9, 6), date(2021, 10, 8)
+PERIOD = Period(START, END, TZ)
 STREAM = ["ssntrade", "ssnsignings"]
 TEAMS = {  # handle -> (name, nickname fans use)
     "MelbourneVixens": ("Melbourne Vixens", "Vixens"),
@@ -72,7 +74,7 @@ ALIASES = {name: [nick] for name, nick in TEAMS.values()}
 
 def test_posts_and_median_likes_per_team(raw, posts):
     teams, _ = raw
-    card = scorecard(posts, None, BRANDS, START, END, TZ).set_index("brand")
+    card = scorecard(posts, None, BRANDS, PERIOD).set_index("brand")
     expected_posts = teams["username"].value_counts()
     engagement = teams[["likeCount", "retweetCount", "replyCount", "quoteCount"]].sum(axis=1)
     for handle, (name, _) in TEAMS.items():
@@ -85,7 +87,7 @@ def test_posts_and_median_likes_per_team(raw, posts):
 
 def test_share_of_voice_matches_pandas(raw, posts):
     _, both = raw
-    sov = share_of_voice(posts, BRANDS, START, END, TZ, hashtags=STREAM, aliases=ALIASES).set_index("brand")
+    sov = share_of_voice(posts, BRANDS, PERIOD, hashtags=STREAM, aliases=ALIASES).set_index("brand")
     stream = both[both["tags"].map(lambda tags: bool(set(tags) & set(STREAM)))]
     mentioned = stream["content"].map(lambda text: {m.lower() for m in MENTION.findall(text)})
     engagement = stream[["likeCount", "retweetCount", "replyCount", "quoteCount"]].sum(axis=1)

@@ -65,8 +65,7 @@ def test_demo_summary_names_the_planted_truths_with_numbers(demo_brief, demo):
 def test_recorded_tables_match_a_fresh_computation(demo_brief, demo, table):
     from research.analyses import competitors
 
-    start, end = demo.params.period.bounds()
-    args = (demo.posts, demo.brands, start, end, demo.params.timezone)
+    args = (demo.posts, demo.brands, demo.params.analysis_period())
     fresh = {
         "scorecard": lambda: competitors.scorecard(demo.posts, demo.accounts, *args[1:]),
         "period_change": lambda: competitors.period_change(

@@ -83,6 +83,8 @@ def test_parquet_round_trip_keeps_the_contract(tmp_path):
 
 
 def test_schema_doc_is_generated_from_the_declarations():
-    doc = schema.schema_markdown()
+    from research.cli import schema_markdown
+
+    doc = schema_markdown()
     for column in schema.POSTS + schema.ACCOUNTS:
         assert f"`{column.name}`" in doc and column.doc in doc

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
+from research.analyses.metrics import Period
 from research.analyses.timing import (
     audience_heatmap,
     engaged_audience,
@@ -21,6 +22,7 @@ from research.schema import posts_frame
 
 TZ = "Asia/Kolkata"
 START, END = date(2026, 8, 1), date(2026, 10, 31)
+PERIOD = Period(START, END, TZ)
 BRANDS = [
     Brand("Chai & Co", "client", (("twitter", "chaiandco"), ("bluesky", "chaiandco.bsky.social"))),
     Brand("Brew Bros", "competitor", (("twitter", "brewbros"),)),
@@ -84,7 +86,7 @@ def test_matrix_shape_and_local_time():
 
 def test_posting_heatmaps_per_brand():
     posts = make_posts()
-    maps = posting_heatmaps(posts, BRANDS, START, END, TZ)
+    maps = posting_heatmaps(posts, BRANDS, PERIOD)
     assert list(maps) == ["Chai & Co", "Brew Bros"]
     chai = maps["Chai & Co"]
     assert chai.loc[:, list(HOURS)].to_numpy().sum() == chai.to_numpy().sum()  # only the planted hours
@@ -93,7 +95,7 @@ def test_posting_heatmaps_per_brand():
 
 def test_best_slot_recovered_and_lucky_slot_refused():
     posts = make_posts(best=("twitter", 3, 19), lucky=True)
-    slots = slot_performance(posts, BRANDS, START, END, TZ)
+    slots = slot_performance(posts, BRANDS, PERIOD)
     recommended = recommend_slots(slots, per_platform=1)
     twitter = recommended[recommended["platform"] == "twitter"].iloc[0]
     assert (twitter["weekday"], twitter["hour"]) == ("Thursday", 19)
@@ -108,7 +110,7 @@ def test_best_slot_recovered_and_lucky_slot_refused():
 
 def test_no_slot_recommended_without_effect():
     for seed in range(3):
-        slots = slot_performance(make_posts(seed), BRANDS, START, END, TZ)
+        slots = slot_performance(make_posts(seed), BRANDS, PERIOD)
         assert slots["eligible"].any() and not slots["recommended"].any()
 
 
@@ -124,15 +126,15 @@ def test_audience_heatmap_counts_engaged_audience_only():
          "created_at": at, "mentions": ["chaiandco"]},
         {"platform": "twitter", "post_id": "x", "author_id": "stranger", "author_handle": "stranger", "created_at": at},
     ])  # fmt: skip
-    mask = engaged_audience(posts, BRANDS, START, END, TZ)
+    mask = engaged_audience(posts, BRANDS, PERIOD)
     assert mask.tolist() == [False, True, True, True, False]
-    heat = audience_heatmap(posts, BRANDS, START, END, TZ)
+    heat = audience_heatmap(posts, BRANDS, PERIOD)
     assert heat.loc["Thursday", 19] == 2 and heat.loc["Saturday", 21] == 1 and heat.to_numpy().sum() == 3
 
 
 def test_demo_best_slot_per_platform(demo_world):
-    demo, start, end, tz = demo_world
-    best = recommend_slots(slot_performance(demo.posts, demo.brands, start, end, tz), per_platform=1)
+    demo, period = demo_world
+    best = recommend_slots(slot_performance(demo.posts, demo.brands, period), per_platform=1)
     found = {r.platform: (r.weekday, r.hour) for r in best.itertuples()}
     planted = {p: (s["weekday"], s["hour"]) for p, s in demo.truth["best_slot"].items()}
     assert found == planted

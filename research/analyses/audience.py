@@ -68,8 +68,11 @@ def engaged_audience(
     *,
     accounts: pd.DataFrame | None = None,
     kinds: Iterable[str] = KINDS,
+    inter: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per (brand, engaged account), with how and when the account engaged.
+
+    ``inter``: the ``interactions(posts, accounts)`` table when the caller already has it.
 
     Columns: ``brand, account`` (graph node key), ``platform, handle, interactions``, one
     count per kind, ``first_at, last_at``. Brand accounts engaging each other are not
@@ -89,8 +92,10 @@ def engaged_audience(
     """
     brands = list(brands)
     keys = _brand_keys(brands)
-    inter = interactions(posts, accounts, kinds=kinds)
-    inter = inter[inter["target"].isin(list(keys)) & ~inter["source"].isin(list(keys))]
+    inter = interactions(posts, accounts) if inter is None else inter
+    inter = inter[
+        inter["kind"].isin(list(kinds)) & inter["target"].isin(list(keys)) & ~inter["source"].isin(list(keys))
+    ]
     inter = inter.assign(brand=inter["target"].map(keys).astype("string"), account=inter["source"])
     # groupby-size, not crosstab: crosstab counts each of a million groups in Python
     counts = inter.groupby(["brand", "account", "kind"]).size().unstack("kind", fill_value=0)
@@ -265,8 +270,11 @@ def audience_sentiment(
     *,
     accounts: pd.DataFrame | None = None,
     sentiment: pd.Series | pd.DataFrame | None = None,
+    inter: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Sentiment of audience posts addressed to each brand (replies, mentions, quotes).
+
+    ``inter``: the ``interactions(posts, accounts)`` table when the caller already has it.
 
     Without ``sentiment``, the addressed posts are scored here with
     `research.analyses.text.score_sentiment` (text and ``lang`` of each post) -- only those: at a
@@ -294,8 +302,12 @@ def audience_sentiment(
     """
     brands = list(brands)
     keys = _brand_keys(brands)
-    inter = interactions(posts, accounts, kinds=("reply", "mention", "quote"))
-    inter = inter[inter["target"].isin(list(keys)) & ~inter["source"].isin(list(keys))]
+    inter = interactions(posts, accounts) if inter is None else inter
+    inter = inter[
+        inter["kind"].isin(["reply", "mention", "quote"])
+        & inter["target"].isin(list(keys))
+        & ~inter["source"].isin(list(keys))
+    ]
     rows = inter.assign(brand=inter["target"].map(keys))[["platform", "post_id", "brand"]].drop_duplicates()
     if sentiment is None:
         from research.analyses.text import score_sentiment  # here: the text models load only when used

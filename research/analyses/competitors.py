@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -33,14 +32,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from research.analyses.metrics import (
+    Period,
     annotate,
-    brands_key,
     in_period,
     list_elements,
     own_posts,
     period_days,
     previous_period,
-    remember,
     string_isin,
 )
 from research.analyses.stats import ALPHA, adjust_pvalues, mann_whitney, proportion_test, rate_test, uplift
@@ -89,9 +87,7 @@ def scorecard(
     posts: pd.DataFrame,
     accounts: pd.DataFrame | None,
     brands: Sequence[Brand],
-    start: date,
-    end: date,
-    timezone: str,
+    period: Period,
     *,
     by: str = "brand",
 ) -> pd.DataFrame:
@@ -105,7 +101,8 @@ def scorecard(
     (mean over posts of engagement / views). Rates are NULL where no post has
     the denominator. Every brand (account) appears, with 0 posts if silent.
     """
-    own = own_posts(posts, accounts, brands, start, end, timezone)
+    start, end = period.start, period.end
+    own = own_posts(posts, accounts, brands, period)
     weeks = period_days(start, end) / 7
     rows = []
     for b in brands:
@@ -133,15 +130,13 @@ def scorecard(
     return out
 
 
-def content_mix(
-    posts: pd.DataFrame, brands: Sequence[Brand], start: date, end: date, timezone: str
-) -> pd.DataFrame:
+def content_mix(posts: pd.DataFrame, brands: Sequence[Brand], period: Period) -> pd.DataFrame:
     """Content-type mix and engagement by type per brand.
 
     Columns: ``brand, media_type, posts, share`` (of the brand's own posts),
     ``engagement_mean, engagement_median``. Unknown media types show as ``unknown``.
     """
-    own = own_posts(posts, None, brands, start, end, timezone).assign(
+    own = own_posts(posts, None, brands, period).assign(
         media_type=lambda d: d["media_type"].fillna("unknown")
     )
     grouped = own.groupby(["brand", "media_type"])["engagement"]
@@ -159,9 +154,7 @@ def content_mix(
 def format_uplift(
     posts: pd.DataFrame,
     brands: Sequence[Brand],
-    start: date,
-    end: date,
-    timezone: str,
+    period: Period,
     *,
     min_support: int = 10,
     alpha: float = ALPHA,
@@ -176,20 +169,19 @@ def format_uplift(
     Benjamini–Hochberg-adjusted Mann–Whitney p-value (``research.analyses.stats.uplift``).
     The ``feature`` column holds the media type.
     """
-    own = own_posts(posts, None, brands, start, end, timezone)
+    own = own_posts(posts, None, brands, period)
     flags = pd.get_dummies(own["media_type"].fillna("unknown")).astype(bool)
     return uplift(own["relative_engagement"], flags, min_support=min_support, alpha=alpha, seed=seed)
 
 
-def top_posts(
-    posts: pd.DataFrame, brands: Sequence[Brand], start: date, end: date, timezone: str, *, n: int = 5
-) -> pd.DataFrame:
+def top_posts(posts: pd.DataFrame, brands: Sequence[Brand], period: Period, *, n: int = 5) -> pd.DataFrame:
     """The ``n`` most engaging own posts per brand (text is raw: escape it before display).
 
     Columns: ``brand, rank, platform, author_handle, created_local, media_type,
     engagement, relative_engagement, url, text``.
     """
-    own = own_posts(posts, None, brands, start, end, timezone)
+    timezone = period.timezone
+    own = own_posts(posts, None, brands, period)
     own = own.assign(
         created_local=own["created_at"].dt.tz_convert(timezone).dt.strftime("%Y-%m-%d %H:%M"),
     ).sort_values(["engagement", "created_at"], ascending=[False, True], na_position="last")
@@ -298,23 +290,19 @@ def names_in(texts: pd.Series, names: Iterable[str]) -> pd.Series:
 
 
 def handle_mentions(posts: pd.DataFrame, brands: Sequence[Brand]) -> pd.DataFrame:
-    """``brand_mentions(posts, brands, by_name=False)``, remembered for read-only ``posts``.
+    """``brand_mentions(posts, brands, by_name=False)``: which brands each post @mentions.
 
     Responses and the engaged audience both start from the @mentions of every post.
     """
-    return remember(
-        posts, None, ("mentions", brands_key(brands)), lambda: brand_mentions(posts, brands, by_name=False)
-    )
+    return brand_mentions(posts, brands, by_name=False)
 
 
 def _addressed(posts: pd.DataFrame, ann: pd.DataFrame, brands: Sequence[Brand]) -> pd.DataFrame:
     """Per brand, which audience posts reply to or @mention it (bool columns); reposts ask nothing.
 
-    ``ann`` is ``posts`` annotated; the answer is remembered for read-only ``posts``.
+    ``ann`` is ``posts`` annotated.
     """
-    return remember(
-        posts, None, ("addressed", brands_key(brands)), lambda: _find_addressed(posts, ann, brands)
-    )
+    return _find_addressed(posts, ann, brands)
 
 
 def _find_addressed(posts: pd.DataFrame, ann: pd.DataFrame, brands: Sequence[Brand]) -> pd.DataFrame:
@@ -406,17 +394,16 @@ def _responses(
     return out
 
 
-def response_stats(
-    posts: pd.DataFrame, brands: Sequence[Brand], start: date, end: date, timezone: str
-) -> pd.DataFrame:
+def response_stats(posts: pd.DataFrame, brands: Sequence[Brand], period: Period) -> pd.DataFrame:
     """How each brand answers its audience.
 
     Columns: ``brand, audience_posts`` (replies/mentions addressed to it in the
     period), ``answered``, ``answered_share`` (NULL when no audience post),
     ``median_response_hours`` (NULL when nothing was answered).
     """
+    timezone = period.timezone
     ann = annotate(posts, None, brands, timezone)[_USED]
-    resp = _responses(ann, brands, _addressed(posts, ann, brands), in_period(ann, start, end, timezone))
+    resp = _responses(ann, brands, _addressed(posts, ann, brands), period.contains(ann))
     rows = []
     for b in brands:
         r = resp[b.name]
@@ -428,14 +415,10 @@ def response_stats(
 
 
 def _stream(posts: pd.DataFrame, hashtags: Iterable[str] | None, keywords: Iterable[str] | None) -> pd.Series:
-    """Which posts are in the stream (module docstring); share of voice and change both ask.
-
-    Remembered for read-only ``posts``.
-    """
+    """Which posts are in the stream (module docstring)."""
     tags = {h.lower().lstrip("#") for h in hashtags or []}
     words = [k for k in keywords or [] if k]
-    key = ("stream", tuple(sorted(tags)), tuple(words))
-    return remember(posts, None, key, lambda: _in_stream(posts, tags, words))
+    return _in_stream(posts, tags, words)
 
 
 def _in_stream(posts: pd.DataFrame, tags: set[str], words: list[str]) -> pd.Series:
@@ -465,9 +448,7 @@ _VOICE = ["platform", "mentions", "text", "brand", "engagement"]
 def share_of_voice(
     posts: pd.DataFrame,
     brands: Sequence[Brand],
-    start: date,
-    end: date,
-    timezone: str,
+    period: Period,
     *,
     hashtags: Iterable[str] | None = None,
     keywords: Iterable[str] | None = None,
@@ -478,8 +459,9 @@ def share_of_voice(
     Columns: ``brand, posts, share_of_stream, share_of_voice, engagement,
     engagement_share``; ``stream_posts`` repeats the stream size for reference.
     """
+    timezone = period.timezone
     ann = annotate(posts, None, brands, timezone)[_USED]
-    stream = in_period(ann, start, end, timezone) & _stream(posts, hashtags, keywords)
+    stream = period.contains(ann) & _stream(posts, hashtags, keywords)
     voice, eng = _voice(ann.loc[stream, _VOICE], brands, aliases)
     counts = voice.sum()
     engaged = voice.astype(float).mul(eng, axis=0).sum()
@@ -520,9 +502,7 @@ def period_change(
     posts: pd.DataFrame,
     accounts: pd.DataFrame | None,
     brands: Sequence[Brand],
-    start: date,
-    end: date,
-    timezone: str,
+    period: Period,
     *,
     hashtags: Iterable[str] | None = None,
     keywords: Iterable[str] | None = None,
@@ -542,6 +522,7 @@ def period_change(
     Columns: ``brand, metric, current, previous, change, change_pct, test,
     p_value, p_adjusted, significant, verdict``.
     """
+    start, end, timezone = period.start, period.end, period.timezone
     ann = annotate(posts, accounts, brands, timezone)[_USED]
     prev_start, prev_end = previous_period(start, end)
     addressed = _addressed(posts, ann, brands)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import date
 
 import networkx as nx
 import numpy as np
@@ -28,13 +27,12 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from research.analyses.metrics import (
+    Period,
     annotate,
-    brands_key,
     in_period,
     list_elements,
     own_posts,
     previous_period,
-    remember,
 )
 from research.analyses.stats import ALPHA, adjust_pvalues, rate_test, uplift
 from research.brands import Brand, brand_names, client_name
@@ -86,9 +84,7 @@ def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def hashtag_frequency(
     posts: pd.DataFrame,
     brands: Sequence[Brand],
-    start: date,
-    end: date,
-    timezone: str,
+    period: Period,
     *,
     top: int | None = None,
 ) -> pd.DataFrame:
@@ -97,8 +93,9 @@ def hashtag_frequency(
     Columns: ``scope, hashtag, posts, share`` (of the scope's posts), ``rank``;
     ``top`` keeps the first ``top`` tags per scope.
     """
+    timezone = period.timezone
     ann = annotate(posts, None, brands, timezone)[["created_at", "hashtags", "own_post", "brand"]]
-    ann = ann.loc[in_period(ann, start, end, timezone)]
+    ann = ann.loc[period.contains(ann)]
     scopes = {ALL: ann} | {
         name: ann.loc[ann["own_post"] & (ann["brand"] == name)] for name in brand_names(brands)
     }
@@ -139,9 +136,7 @@ def _carries(tag_lists: pd.Series, tags: list[str]) -> pd.DataFrame:
 def hashtag_lift(
     posts: pd.DataFrame,
     brands: Sequence[Brand],
-    start: date,
-    end: date,
-    timezone: str,
+    period: Period,
     *,
     among: Iterable[str] | None = None,
     min_support: int = 5,
@@ -155,22 +150,14 @@ def hashtag_lift(
     ``p_adjusted``, ``eligible``, ``significant``. Only tags with at least
     ``min_support`` posts are listed.
     """
-    among = None if among is None else tuple(among)
-    key = ("hashtag_lift", brands_key(brands), start, end, timezone, among, min_support, alpha, seed)
-
-    def compute() -> pd.DataFrame:
-        own = own_posts(posts, None, brands, start, end, timezone)
-        if among is not None:
-            own = own.loc[own["brand"].isin(list(among))]
-        return _lift(own, min_support=min_support, alpha=alpha, seed=seed)
-
-    # Notebook 04 shows the lift, the gaps and the rising tags, then ``recommend_hashtags`` asks for
-    # them again: for read-only posts each is computed once (its bootstrap is the costly part).
-    return remember(posts, None, key, compute).copy(deep=False)
+    own = own_posts(posts, None, brands, period)
+    if among is not None:
+        own = own.loc[own["brand"].isin(list(among))]
+    return _lift(own, min_support=min_support, alpha=alpha, seed=seed)
 
 
 def rising_hashtags(
-    posts: pd.DataFrame, start: date, end: date, timezone: str, *, min_posts: int = 5, alpha: float = ALPHA
+    posts: pd.DataFrame, period: Period, *, min_posts: int = 5, alpha: float = ALPHA
 ) -> pd.DataFrame:
     """Hashtags used more in ``start..end`` than in the previous period of equal length (all posts).
 
@@ -178,16 +165,9 @@ def rising_hashtags(
     tags with fewer than ``min_posts`` uses in both periods together are left out.
     Sorted rising first, then by growth.
     """
-    key = ("rising_hashtags", start, end, timezone, min_posts, alpha)
-    rising = remember(posts, None, key, lambda: _rising(posts, start, end, timezone, min_posts, alpha))
-    return rising.copy(deep=False)
-
-
-def _rising(
-    posts: pd.DataFrame, start: date, end: date, timezone: str, min_posts: int, alpha: float
-) -> pd.DataFrame:
+    start, end, timezone = period.start, period.end, period.timezone
     prev_start, prev_end = previous_period(start, end)
-    cur = _counts(posts.loc[in_period(posts, start, end, timezone), "hashtags"])
+    cur = _counts(posts.loc[period.contains(posts), "hashtags"])
     prev = _counts(posts.loc[in_period(posts, prev_start, prev_end, timezone), "hashtags"])
     tags = sorted(t for t in set(cur) | set(prev) if cur[t] + prev[t] >= min_posts)
     out = pd.DataFrame(
@@ -261,9 +241,7 @@ def hashtag_clusters(G: nx.Graph, *, weight: str = "weight", seed: int = 0) -> p
 def hashtag_gaps(
     posts: pd.DataFrame,
     brands: Sequence[Brand],
-    start: date,
-    end: date,
-    timezone: str,
+    period: Period,
     *,
     min_support: int = 5,
     alpha: float = ALPHA,
@@ -274,18 +252,7 @@ def hashtag_gaps(
     Columns: the lift evidence of ``hashtag_lift`` on competitors' posts plus
     ``competitors`` (who used it, most uses first).
     """
-    key = ("hashtag_gaps", brands_key(brands), start, end, timezone, min_support, alpha, seed)
-    gaps = remember(
-        posts, None, key, lambda: _gaps(posts, brands, start, end, timezone, min_support, alpha, seed)
-    )
-    return gaps.copy(deep=False)
-
-
-def _gaps(
-    posts: pd.DataFrame, brands: Sequence[Brand], start: date, end: date, timezone: str, min_support: int,
-    alpha: float, seed: int,
-) -> pd.DataFrame:  # fmt: skip
-    own = own_posts(posts, None, brands, start, end, timezone)
+    own = own_posts(posts, None, brands, period)
     client = client_name(brands)
     rivals = own.loc[own["brand"] != client] if client else own
     used_by_client = set(_counts(own.loc[own["brand"] == client, "hashtags"])) if client else set()
@@ -299,28 +266,17 @@ def _gaps(
 
 
 def recommend_hashtags(
-    posts: pd.DataFrame,
-    brands: Sequence[Brand],
-    start: date,
-    end: date,
-    timezone: str,
-    *,
-    n: int = 10,
-    min_support: int = 5,
-    alpha: float = ALPHA,
-    seed: int = 0,
+    gaps: pd.DataFrame, lift: pd.DataFrame, rising: pd.DataFrame, *, n: int = 10
 ) -> pd.DataFrame:
     """A recommended hashtag set, each with its reason and evidence.
 
-    Candidates in order of strength: gaps (lift competitors, unused by the
-    client), tags with a significant lift across all brands, then significantly
-    rising tags. Columns: ``hashtag, source`` (``gap``/``lift``/``rising``),
-    ``reason``, ``posts``, ``uplift``, ``ci_low``, ``ci_high``, ``p_adjusted``.
+    Built from the tables ``hashtag_gaps``, ``hashtag_lift`` and ``rising_hashtags`` made:
+    candidates in order of strength are gaps (lift competitors, unused by the client), tags
+    with a significant lift across all brands, then significantly rising tags. Columns:
+    ``hashtag, source`` (``gap``/``lift``/``rising``), ``reason``, ``posts``, ``uplift``,
+    ``ci_low``, ``ci_high``, ``p_adjusted``.
     """
-    gaps = hashtag_gaps(posts, brands, start, end, timezone, min_support=min_support, alpha=alpha, seed=seed)
-    lift = hashtag_lift(posts, brands, start, end, timezone, min_support=min_support, alpha=alpha, seed=seed)
     lift = lift.loc[lift["significant"] & (lift["uplift"] > 1)]
-    rising = rising_hashtags(posts, start, end, timezone, min_posts=min_support, alpha=alpha)
     rising = rising.loc[rising["rising"]]
     rows = []
     for source, table in (("gap", gaps), ("lift", lift)):

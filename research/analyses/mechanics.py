@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
 
 import pandas as pd
 
-from research.analyses.metrics import brands_key, own_posts, remember
+from research.analyses.metrics import Period, own_posts
 from research.analyses.stats import ALPHA, uplift
 from research.brands import Brand, brand_names
 
@@ -88,15 +87,13 @@ def detect_mechanics(posts: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def mechanics_by_brand(
-    posts: pd.DataFrame, brands: Sequence[Brand], start: date, end: date, timezone: str
-) -> pd.DataFrame:
+def mechanics_by_brand(posts: pd.DataFrame, brands: Sequence[Brand], period: Period) -> pd.DataFrame:
     """How often each brand uses each mechanic and what it earns.
 
     Columns: ``brand, mechanic, posts`` (own posts using it), ``share`` (of the
     brand's own posts), ``engagement_median`` (of those posts; NULL if none).
     """
-    own, flags = _own_mechanics(posts, brands, start, end, timezone)
+    own, flags = _own_mechanics(posts, brands, period)
     rows = []
     for name in brand_names(brands):
         mine = own["brand"] == name
@@ -112,9 +109,7 @@ def mechanics_by_brand(
 def mechanics_uplift(
     posts: pd.DataFrame,
     brands: Sequence[Brand],
-    start: date,
-    end: date,
-    timezone: str,
+    period: Period,
     *,
     min_support: int = 5,
     alpha: float = ALPHA,
@@ -128,17 +123,13 @@ def mechanics_uplift(
     Benjamini–Hochberg-adjusted Mann–Whitney p-value (``research.analyses.stats.uplift``).
     ``feature`` holds the mechanic.
     """
-    own, flags = _own_mechanics(posts, brands, start, end, timezone)
+    own, flags = _own_mechanics(posts, brands, period)
     return uplift(own["relative_engagement"], flags, min_support=min_support, alpha=alpha, seed=seed)
 
 
 def _own_mechanics(
-    posts: pd.DataFrame, brands: Sequence[Brand], start: date, end: date, timezone: str
+    posts: pd.DataFrame, brands: Sequence[Brand], period: Period
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Own posts in the period and their mechanics; both analyses ask, so read-only posts are scanned once."""
-
-    def detect() -> tuple[pd.DataFrame, pd.DataFrame]:
-        own = own_posts(posts, None, brands, start, end, timezone)
-        return own, detect_mechanics(own)
-
-    return remember(posts, None, ("mechanics", brands_key(brands), start, end, timezone), detect)
+    """Own posts in the period and their mechanics."""
+    own = own_posts(posts, None, brands, period)
+    return own, detect_mechanics(own)

@@ -26,10 +26,9 @@ are stated once, here, and quoted in the brief's method section:
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -45,6 +44,8 @@ __all__ = [
     "engagement",
     "engagement_rate",
     "followers_of",
+    "Period",
+    "ANNOTATION",
     "previous_period",
     "period_days",
     "local_times",
@@ -54,20 +55,11 @@ __all__ = [
     "annotate",
     "own_posts",
     "relative_engagement",
-    "READ_ONLY",
-    "forget_annotations",
-    "remember",
-    "brands_key",
     "string_isin",
     "list_elements",
 ]
 
-T = TypeVar("T")
 
-# ``posts.attrs[READ_ONLY] = id(posts)`` (``research.run.notebook.open_run`` sets it) promises that this
-# frame is not changed in place; analyses then derive their tables from it once (see ``remember``).
-# Frames made from it inherit the attribute (pandas copies ``attrs``) but not the promise.
-READ_ONLY = "research.read_only"
 _SEP = "\x1f"  # joins key parts into one string; never part of a platform name
 
 ENGAGEMENT_COLUMNS: tuple[str, ...] = ("likes", "reposts", "replies", "quotes", "saves")
@@ -185,6 +177,41 @@ def _arrow(strings: pd.Series | pa.Array) -> pa.Array:
     return pa.array(strings.astype("string").array)
 
 
+@dataclass(frozen=True)
+class Period:
+    """The analysis period: ``start..end`` inclusive, in local dates of ``timezone``.
+
+    Examples
+    --------
+    >>> period = Period(date(2026, 8, 1), date(2026, 8, 31), "Asia/Kolkata")
+    >>> period.days, period.previous.start, period.previous.end
+    (31, datetime.date(2026, 7, 1), datetime.date(2026, 7, 31))
+    """
+
+    start: date
+    end: date
+    timezone: str
+
+    @property
+    def days(self) -> int:
+        return period_days(self.start, self.end)
+
+    @property
+    def previous(self) -> Period:
+        """The period of equal length immediately before this one."""
+        return Period(*previous_period(self.start, self.end), self.timezone)
+
+    def contains(self, posts: pd.DataFrame) -> pd.Series:
+        """Boolean mask of ``posts`` published in this period (see ``in_period``)."""
+        return in_period(posts, self.start, self.end, self.timezone)
+
+    def label(self) -> str:
+        """``1 Aug – 31 Aug 2026``: how the brief names the period."""
+        same_year = self.start.year == self.end.year
+        first = f"{self.start.day} {self.start:%b}" + ("" if same_year else f" {self.start.year}")
+        return f"{first} – {self.end.day} {self.end:%b} {self.end.year}"
+
+
 def previous_period(start: date, end: date) -> tuple[date, date]:
     """The period of equal length immediately before ``start..end`` (both inclusive).
 
@@ -252,9 +279,7 @@ def in_period(posts: pd.DataFrame, start: date, end: date, timezone: str) -> pd.
     return pd.Series((wall >= lo) & (wall < hi), index=posts.index, name="created_at")
 
 
-def split_periods(
-    posts: pd.DataFrame, start: date, end: date, timezone: str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def split_periods(posts: pd.DataFrame, period: Period) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Posts of the current period and of the previous period of equal length.
 
     Parameters
@@ -271,8 +296,9 @@ def split_periods(
     (current, previous) : tuple of DataFrame
         Row subsets of ``posts`` (copies; the input is not modified).
     """
+    start, end, timezone = period.start, period.end, period.timezone
     prev_start, prev_end = previous_period(start, end)
-    current = posts.loc[in_period(posts, start, end, timezone)].copy()
+    current = posts.loc[period.contains(posts)].copy()
     previous = posts.loc[in_period(posts, prev_start, prev_end, timezone)].copy()
     return current, previous
 
@@ -289,116 +315,63 @@ def own_post_mask(posts: pd.DataFrame, brand: pd.Series) -> pd.Series:
     return (brand.notna() & ~is_repost & ~reply_to_other).fillna(False).astype(bool)
 
 
+ANNOTATION = "research.annotation"  # posts.attrs key: what the annotation columns were made for
+
+
 def annotate(
     posts: pd.DataFrame, accounts: pd.DataFrame | None, brands: Iterable[Brand], timezone: str
 ) -> pd.DataFrame:
-    """A copy of ``posts`` with the derived columns every benchmark uses.
+    """``posts`` with the derived columns every benchmark uses (a shallow copy; the input is unchanged).
 
     Added columns: ``brand`` (authoring brand or NA), ``own_post`` (bool),
     ``engagement`` (Int64), ``followers`` (Int64), ``er_followers`` and
     ``er_views`` (Float64), ``account`` (``platform:handle``), and the local
     ``local_date``, ``weekday``, ``weekday_name``, ``hour``.
+
+    A frame already annotated for the same brands, timezone and accounts (``run.posts`` is:
+    the run annotates once) is returned as it is, so analyses can be handed either; so is one
+    annotated with accounts when none are given (its followers are known, not missing).
     """
     brands = list(brands)
-    key = ("annotate", brands_key(brands), timezone)
-    out = remember(posts, accounts, key, lambda: _annotate(posts, accounts, brands, timezone))
-    return out.copy(deep=False)  # copy-on-write: the caller may add columns freely
-
-
-def _annotate(
-    posts: pd.DataFrame, accounts: pd.DataFrame | None, brands: list[Brand], timezone: str
-) -> pd.DataFrame:
-    if accounts is not None:
-        # Only the followers depend on the accounts: the rest is remembered without them.
-        out = annotate(posts, None, brands, timezone)
-        out["followers"] = followers_of(posts, accounts)
-        out["er_followers"] = engagement_rate(out["engagement"], out["followers"])
-        return out
+    mark = _annotation_mark(brands, timezone, accounts)
+    done = posts.attrs.get(ANNOTATION)
+    if done == mark or (accounts is None and done is not None and done[:2] == mark[:2]):
+        return posts
     out = posts.copy(deep=False)
     out["brand"] = brand_of_author(posts, brands)
     out["own_post"] = own_post_mask(posts, out["brand"])
     out["engagement"] = engagement(posts)
-    out["followers"] = pd.Series(pd.NA, index=posts.index, dtype="Int64")
+    out["followers"] = (
+        followers_of(posts, accounts)
+        if accounts is not None
+        else pd.Series(pd.NA, index=posts.index, dtype="Int64")
+    )
     out["er_followers"] = engagement_rate(out["engagement"], out["followers"])
     out["er_views"] = engagement_rate(out["engagement"], posts["views"])
     out["account"] = account_keys(posts["platform"], posts["author_handle"])
     local = local_times(posts["created_at"], timezone)
     for col in local.columns:
         out[col] = local[col]
+    out.attrs[ANNOTATION] = mark
     return out
 
 
-def remember(posts: pd.DataFrame, accounts: pd.DataFrame | None, key: tuple, compute: Callable[[], T]) -> T:
-    """``compute()``, computed once per read-only ``posts`` (with these ``accounts``) and ``key``.
-
-    A frame marked ``posts.attrs[READ_ONLY] = id(posts)`` never changes, so what analyses derive
-    from it (annotations, own posts, the posts addressed to brands, tables asked for twice) is
-    kept and shared: callers must not change what they get (frames are handed on as shallow
-    copies, copy-on-write). Other frames are computed every time.
-    """
-    if posts.attrs.get(READ_ONLY) != id(posts):
-        return compute()
-    full = (id(posts), len(posts), None if accounts is None else id(accounts), *key)
-    hit = _REMEMBERED.pop(full, None)
-    # The weak references tell a live frame from a new one that reuses a dead frame's id.
-    if hit is not None and hit[0]() is posts and hit[1]() is accounts:
-        _REMEMBERED[full] = hit  # now the most recently used
-        return hit[2]
-    value = compute()
-    if len(_REMEMBERED) >= _CACHE_SIZE:
-        _REMEMBERED.pop(next(iter(_REMEMBERED)))
-    _REMEMBERED[full] = (
-        weakref.ref(posts),
-        (lambda: None) if accounts is None else weakref.ref(accounts),
-        value,
-    )
-    return value
-
-
-def brands_key(brands: Iterable[Brand]) -> tuple:
-    """The brands as a hashable key for ``remember``."""
-    return tuple((b.name, b.role, tuple(b.accounts)) for b in brands)
-
-
-# Per run and timezone: annotations and own posts with and without accounts, addressed posts,
-# repeated hashtag tables; the least recently used entry goes first.
-_CACHE_SIZE = 32
-_REMEMBERED: dict[tuple, tuple] = {}
-
-
-def forget_annotations() -> None:
-    """Drop what ``remember`` keeps for read-only frames (a new run loads new frames)."""
-    _REMEMBERED.clear()
+def _annotation_mark(brands: list[Brand], timezone: str, accounts: pd.DataFrame | None) -> tuple:
+    # NOTE: accounts only change ``followers``; the run keeps its accounts alive while its posts
+    # are used, so their identity (with their length) tells its annotation from another's.
+    brands_key = tuple((b.name, b.role, tuple(b.accounts)) for b in brands)
+    return (brands_key, timezone, None if accounts is None else (id(accounts), len(accounts)))
 
 
 def own_posts(
-    posts: pd.DataFrame,
-    accounts: pd.DataFrame | None,
-    brands: Iterable[Brand],
-    start: date,
-    end: date,
-    timezone: str,
+    posts: pd.DataFrame, accounts: pd.DataFrame | None, brands: Iterable[Brand], period: Period
 ) -> pd.DataFrame:
-    """Annotated own posts of all brands in ``start..end`` (see ``annotate``), with ``relative_engagement``.
+    """Annotated own posts of all brands in ``period`` (see ``annotate``), with ``relative_engagement``.
 
     Relative engagement is computed within each account over this period.
     """
-    brands = list(brands)
-    key = ("own_posts", brands_key(brands), start, end, timezone)
-    own = remember(posts, accounts, key, lambda: _own_posts(posts, accounts, brands, start, end, timezone))
-    return own.copy(deep=False)
-
-
-def _own_posts(
-    posts: pd.DataFrame,
-    accounts: pd.DataFrame | None,
-    brands: list[Brand],
-    start: date,
-    end: date,
-    timezone: str,
-) -> pd.DataFrame:
-    ann = annotate(posts, accounts, brands, timezone)
-    own = ann.loc[ann["own_post"] & in_period(ann, start, end, timezone)].copy()
+    ann = annotate(posts, accounts, brands, period.timezone)
+    own = ann.loc[ann["own_post"] & period.contains(ann)].copy()
     own["relative_engagement"] = relative_engagement(own["engagement"], own["account"])
     return own
 

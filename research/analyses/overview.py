@@ -7,12 +7,11 @@ every number: where it came from, when it was observed, and what was missing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 
 import pandas as pd
 
 from research import store as _store
-from research.analyses.metrics import in_period
+from research.analyses.metrics import Period
 from research.brands import Brand, brand_of_author
 
 __all__ = ["sources", "counts", "completeness", "kind_of_post", "COMPLETENESS_NOTE"]
@@ -50,11 +49,9 @@ def kind_of_post(posts: pd.DataFrame) -> pd.Series:
     return kind.mask(posts["repost_of_post_id"].notna(), "repost")
 
 
-def counts(
-    posts: pd.DataFrame, brands: Iterable[Brand], start: date, end: date, timezone: str
-) -> pd.DataFrame:
+def counts(posts: pd.DataFrame, brands: Iterable[Brand], period: Period) -> pd.DataFrame:
     """Posts in the period per platform: by brands and by the audience, per kind, and authors."""
-    current = posts.loc[in_period(posts, start, end, timezone)]
+    current = posts.loc[period.contains(posts)]
     if current.empty:
         return pd.DataFrame(
             columns=[

@@ -42,24 +42,20 @@ normalisation). Measured accuracy is in ``benchmarks/sentiment.py``.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import math
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
 from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from research.analyses.metrics import annotate, in_period
+from research.analyses.competitors import brand_mentions
+from research.analyses.graph.build import interactions
+from research.analyses.metrics import Period, annotate
 from research.analyses.sentiment.notes import method_notes
-from research.brands import Brand
+from research.brands import Brand, brand_lookup, brand_of_author
 
 __all__ = [
     "SENTIMENT_METHODS",
@@ -70,7 +66,7 @@ __all__ = [
     "score_sentiment",
     "sentiment_of",
     "mention_sentiment",
-    "use_memo_file",
+    "annotate_texts",
 ]
 
 THRESHOLD = 0.05
@@ -94,92 +90,6 @@ def _detector(codes: tuple[str, ...]):
 
     isos = [IsoCode639_1.from_str(c) for c in codes]
     return LanguageDetectorBuilder.from_iso_codes_639_1(*isos).with_preloaded_language_models().build()
-
-
-# Scores and detected languages of texts seen before, per method: a brief asks for the same
-# mentions per period and per week, in two notebooks, and again on every re-run. Both are pure
-# functions of the text, so a hit gives exactly what recomputing would. ``use_memo_file`` keeps
-# the memo on disk (``research.run.notebook.open_run`` points it at the client's processed folder).
-_MEMO: dict[tuple, dict[str, object]] = {}
-_MEMO_MAX = 1_000_000  # texts per method; past it the memo starts again rather than grow
-_MEMO_FILE: list[Path] = []  # the file the memo is kept in, if any
-_MEMO_DIRTY: set[tuple] = set()
-
-
-def _memo(kind: tuple) -> dict[str, object]:
-    memo = _MEMO.setdefault(kind, {})
-    if len(memo) > _MEMO_MAX:
-        memo.clear()
-    return memo
-
-
-@lru_cache(maxsize=1)
-def _memo_version() -> str:
-    """What a stored score depends on: this module's rules and lexicons and the libraries' versions."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    for package in ("vaderSentiment", "lingua-language-detector"):
-        with contextlib.suppress(PackageNotFoundError):
-            digest.update(f"{package}={version(package)}".encode())
-    return digest.hexdigest()[:16]
-
-
-def use_memo_file(path: str | Path | None) -> None:
-    """Keep the memo of sentiment scores and detected languages in Parquet file ``path``.
-
-    What the file holds is loaded now (entries written by another version of this module
-    or of its libraries are ignored); what is computed later is added to it, atomically.
-    ``None`` stops keeping it on disk.
-    """
-    path = None if path is None else Path(path)
-    if _MEMO_FILE and _MEMO_FILE[0] != path:
-        _MEMO.clear()  # another client's texts never go into this client's file
-    _MEMO_FILE.clear()
-    if path is None:
-        return
-    _MEMO_FILE.append(path)
-    try:
-        stored = pd.read_parquet(path)
-    except (OSError, ValueError):
-        return
-    stored = stored.loc[stored["version"] == _memo_version()]
-    for kind, part in stored.groupby("kind", sort=False):
-        key = tuple(str(kind).split("\x1f"))
-        values = (
-            part["score"]
-            if key[0] == "sentiment"
-            else part["lang"].astype(object).where(part["lang"].notna(), None)
-        )
-        _memo(key).update(zip(part["text"], values.tolist(), strict=True))
-
-
-def _save_memo() -> None:
-    if not _MEMO_FILE or not _MEMO_DIRTY:
-        return
-    _MEMO_DIRTY.clear()
-    frames = [
-        pd.DataFrame(
-            {
-                "kind": "\x1f".join(key),
-                "text": list(memo),
-                "score": [v if key[0] == "sentiment" else None for v in memo.values()],
-                "lang": [v if key[0] == "lang" else None for v in memo.values()],
-            }
-        )  # fmt: skip
-        for key, memo in _MEMO.items()
-        if memo
-    ]
-    table = pd.concat(frames, ignore_index=True).astype({"score": "float64", "lang": "string"})
-    table.insert(0, "version", _memo_version())
-    path = _MEMO_FILE[0]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            table.to_parquet(f, index=False)
-        os.replace(tmp, path)
-    except OSError:  # a memo that cannot be written only costs time next run
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
 
 
 def _primary_codes(langs: pd.Series) -> pd.Series:
@@ -241,18 +151,11 @@ def detect_languages(
     unique = pd.unique(clean[has_letters])
     found: dict[str, str | None] = {}
     if len(unique) and codes:
-        key = ("lang", *codes)
-        memo = _memo(key)
-        todo = [t for t in unique if t not in memo]
-        if todo:
-            detected = _detector(tuple(codes)).detect_languages_in_parallel_of(todo)
-            memo.update(
-                (t, lang.iso_code_639_1.name.lower() if lang else None)
-                for t, lang in zip(todo, detected, strict=True)
-            )
-            _MEMO_DIRTY.add(key)
-            _save_memo()
-        found = {t: memo[t] for t in unique}
+        detected = _detector(tuple(codes)).detect_languages_in_parallel_of(list(unique))
+        found = {
+            t: lang.iso_code_639_1.name.lower() if lang else None
+            for t, lang in zip(unique, detected, strict=True)
+        }
     per_text = clean.map(found).where(has_letters).astype("string").to_numpy(dtype=object, na_value=pd.NA)
     return pd.Series(per_text[positions], index=texts.index, dtype="string", name="lang")
 
@@ -474,13 +377,8 @@ def score_sentiment(texts: pd.Series, langs: pd.Series, *, method: str = "model"
             continue
         unique = pd.unique(text[mask])  # retweets and copy-paste make many duplicates
         scorer = _vader_score if lang == "en" else (lambda t, lang=lang: sentiment_of(t, lang))
-        memo = _memo(("sentiment", BASELINE_METHODS[lang]))
-        size = len(memo)
-        table = {t: memo[t] if t in memo else memo.setdefault(t, scorer(t)) for t in unique}
-        if len(memo) != size:
-            _MEMO_DIRTY.add(("sentiment", BASELINE_METHODS[lang]))
+        table = {t: scorer(t) for t in unique}
         scores[mask] = text[mask].map(table).astype("Float64")
-    _save_memo()
     sentiment = pd.Series(pd.NA, index=texts.index, dtype="string")
     sentiment[scores.notna()] = "neutral"
     sentiment[(scores >= THRESHOLD).fillna(False)] = "positive"
@@ -488,12 +386,75 @@ def score_sentiment(texts: pd.Series, langs: pd.Series, *, method: str = "model"
     return pd.DataFrame({"sentiment": sentiment, "score": scores, "method": method}, index=texts.index)
 
 
+def annotate_texts(
+    posts: pd.DataFrame,
+    accounts: pd.DataFrame | None,
+    brands: Sequence[Brand],
+    *,
+    languages: Iterable[str],
+    aliases: Mapping[str, Iterable[str]] | None = None,
+) -> pd.DataFrame:
+    """Language of every post and sentiment of the audience's posts about a brand.
+
+    The language is the platform's ``lang`` where given, else ``detect_languages`` among
+    ``languages``. Sentiment is scored for the posts the brief reads it from: audience
+    (non-brand) posts, not reposts, that @mention, name (``aliases`` included), reply to or
+    quote a brand. Scoring every text would cost more than every other analysis together
+    on a million posts.
+
+    Returns
+    -------
+    DataFrame
+        Aligned with ``posts`` (same index): ``lang`` (given or detected, NA if neither),
+        ``sentiment`` (``positive``/``neutral``/``negative``, NA where not scored),
+        ``sentiment_score`` (Float64) and ``sentiment_method`` (NA where not about a brand).
+    """
+    languages = tuple(languages)
+    given = _primary_codes(posts["lang"])
+    missing = given.isna().to_numpy(dtype=bool)
+    lang = given.copy()
+    if missing.any():
+        lang[missing] = detect_languages(posts.loc[missing, "text"], languages or ("en",))
+    about = _about_brands(posts, accounts, brands, aliases)
+    out = pd.DataFrame(
+        {
+            "lang": lang.astype("string"),
+            "sentiment": pd.Series(pd.NA, index=posts.index, dtype="string"),
+            "sentiment_score": pd.Series(pd.NA, index=posts.index, dtype="Float64"),
+            "sentiment_method": pd.Series(pd.NA, index=posts.index, dtype="string"),
+        },
+        index=posts.index,
+    )
+    if about.any():
+        scored = score_sentiment(posts.loc[about, "text"], lang[about])
+        out.loc[about, "sentiment"] = scored["sentiment"]
+        out.loc[about, "sentiment_score"] = scored["score"]
+        out.loc[about, "sentiment_method"] = scored["method"]
+    return out
+
+
+def _about_brands(
+    posts: pd.DataFrame,
+    accounts: pd.DataFrame | None,
+    brands: Sequence[Brand],
+    aliases: Mapping[str, Iterable[str]] | None,
+) -> np.ndarray:
+    """Audience posts, not reposts, that mention, name, reply to or quote a brand (bool array)."""
+    audience = brand_of_author(posts, brands).isna() & posts["repost_of_post_id"].isna()
+    named = brand_mentions(posts, brands, aliases=aliases).any(axis=1)
+    inter = interactions(posts, accounts, kinds=("reply", "quote"))
+    brand_keys = {f"{p}:{h}" for (p, h) in brand_lookup(brands)}
+    linked = inter.loc[inter["target"].isin(list(brand_keys)), ["platform", "post_id"]]
+    to_brand = pd.MultiIndex.from_frame(posts[["platform", "post_id"]].astype("string")).isin(
+        pd.MultiIndex.from_frame(linked.astype("string"))
+    )
+    return (audience.to_numpy(dtype=bool) & (named.to_numpy(dtype=bool) | to_brand)).astype(bool)
+
+
 def mention_sentiment(
     posts: pd.DataFrame,
     brands: Sequence[Brand],
-    start: date,
-    end: date,
-    timezone: str,
+    period: Period,
     *,
     languages: Iterable[str],
     freq: str = "period",
@@ -503,8 +464,9 @@ def mention_sentiment(
 
     A mention is an audience (non-brand) post in the period, not a repost, that
     @mentions one of the brand's handles or names it (``research.analyses.competitors.brand_mentions``).
-    Its language is the post's ``lang`` when given, else ``detect_languages`` among
-    ``languages``.
+    Its sentiment is the post's ``sentiment`` column when ``posts`` has one (``annotate_texts``
+    made it: the run's posts do), else it is scored here, in the post's ``lang`` when given, else
+    the language ``detect_languages`` finds among ``languages``.
 
     Parameters
     ----------
@@ -519,32 +481,22 @@ def mention_sentiment(
         (of scored mentions; NULL when none was scored), ``mean_score``. Mentions in
         languages without a method count in ``mentions`` but not in ``scored``.
     """
-    from research.analyses.competitors import (
-        brand_mentions,  # here: it brings scipy, which text needs nowhere else
-    )
-    from research.analyses.metrics import brands_key, remember
-
     if freq not in ("period", "week", "day"):
         raise ValueError(f"freq: {freq!r} is not one of period, week, day")
-    languages = tuple(languages)
-    aliases = {name: tuple(names) for name, names in (aliases or {}).items()}
-
-    def scored_mentions() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        ann = annotate(posts, None, brands, timezone)
-        keep = in_period(ann, start, end, timezone) & ann["brand"].isna() & ann["repost_of_post_id"].isna()
-        ann = ann.loc[keep, ["platform", "mentions", "text", "lang", "local_date"]]  # what is used below
-        hits = brand_mentions(ann, brands, aliases=aliases)
-        ann = ann.loc[hits.any(axis=1)]
+    ann = annotate(posts, None, brands, period.timezone)
+    keep = period.contains(ann) & ann["brand"].isna() & ann["repost_of_post_id"].isna()
+    columns = ["platform", "mentions", "text", "lang", "local_date"]
+    ann = ann.loc[keep, columns + [c for c in ("sentiment", "sentiment_score") if c in ann]]
+    hits = brand_mentions(ann, brands, aliases=aliases)
+    ann = ann.loc[hits.any(axis=1)]
+    if "sentiment" in ann:
+        scored = pd.DataFrame({"sentiment": ann["sentiment"], "score": ann["sentiment_score"]})
+    else:
         given = _primary_codes(ann["lang"])
-        langs = given.fillna(detect_languages(ann["text"], languages)) if given.isna().any() else given
-        return ann, hits, score_sentiment(ann["text"], langs)
-
-    # Every ``freq`` buckets the same scored mentions: for read-only posts they are found and scored once.
-    named = tuple(sorted(aliases.items()))
-    key = ("mention_sentiment", brands_key(brands), start, end, timezone, languages, named)
-    ann, hits, scored = remember(posts, None, key, scored_mentions)
+        langs = given.fillna(detect_languages(ann["text"], tuple(languages))) if given.isna().any() else given
+        scored = score_sentiment(ann["text"], langs)
     local = pd.to_datetime(ann["local_date"])
-    when = {"period": pd.Series(pd.Timestamp(start), index=ann.index), "day": local,
+    when = {"period": pd.Series(pd.Timestamp(period.start), index=ann.index), "day": local,
             "week": local - pd.to_timedelta(local.dt.day_of_week, unit="D")}[freq]  # fmt: skip
     frames = []
     for b in brands:

@@ -24,13 +24,12 @@ in the period.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from research.analyses.competitors import handle_mentions, pairs_in
-from research.analyses.metrics import WEEKDAYS, annotate, in_period, own_posts
+from research.analyses.metrics import WEEKDAYS, Period, annotate, own_posts
 from research.analyses.stats import ALPHA, adjust_pvalues, bootstrap_interval, mann_whitney
 from research.brands import Brand, brand_names
 
@@ -90,25 +89,23 @@ def weekday_hour_matrix(
     return table
 
 
-def posting_heatmaps(
-    posts: pd.DataFrame, brands: Sequence[Brand], start: date, end: date, timezone: str
-) -> dict[str, pd.DataFrame]:
+def posting_heatmaps(posts: pd.DataFrame, brands: Sequence[Brand], period: Period) -> dict[str, pd.DataFrame]:
     """Own-post counts per weekday × hour for each brand (client first), in local time."""
-    own = own_posts(posts, None, brands, start, end, timezone)
+    timezone = period.timezone
+    own = own_posts(posts, None, brands, period)
     return {
         name: weekday_hour_matrix(own.loc[own["brand"] == name], timezone) for name in brand_names(brands)
     }
 
 
-def engaged_audience(
-    posts: pd.DataFrame, brands: Sequence[Brand], start: date, end: date, timezone: str
-) -> pd.Series:
+def engaged_audience(posts: pd.DataFrame, brands: Sequence[Brand], period: Period) -> pd.Series:
     """Boolean mask of posts in the period written by the engaged audience (module docstring)."""
+    timezone = period.timezone
     ann = annotate(posts, None, brands, timezone)
     brand_authors = ann.loc[ann["brand"].notna(), ["platform", "author_id"]]
     # Only the audience's posts in the period can be engaged-audience posts: the rest is never looked at.
     rows = np.flatnonzero(
-        in_period(ann, start, end, timezone).to_numpy(dtype=bool) & ann["brand"].isna().to_numpy(dtype=bool)
+        period.contains(ann).to_numpy(dtype=bool) & ann["brand"].isna().to_numpy(dtype=bool)
     )
     links = ["platform", "author_id", "reply_to_author_id", "repost_of_author_id", "quote_of_author_id"]
     audience = ann[links].iloc[rows]
@@ -123,20 +120,17 @@ def engaged_audience(
     return pd.Series(engaged, index=ann.index)
 
 
-def audience_heatmap(
-    posts: pd.DataFrame, brands: Sequence[Brand], start: date, end: date, timezone: str
-) -> pd.DataFrame:
+def audience_heatmap(posts: pd.DataFrame, brands: Sequence[Brand], period: Period) -> pd.DataFrame:
     """Activity (post counts) of the engaged audience per weekday × hour, in local time."""
-    mask = engaged_audience(posts, brands, start, end, timezone)
+    timezone = period.timezone
+    mask = engaged_audience(posts, brands, period)
     return weekday_hour_matrix(posts.loc[mask, ["created_at"]], timezone)  # the only column it reads
 
 
 def slot_performance(
     posts: pd.DataFrame,
     brands: Sequence[Brand],
-    start: date,
-    end: date,
-    timezone: str,
+    period: Period,
     *,
     min_posts: int = 10,
     alpha: float = ALPHA,
@@ -151,7 +145,7 @@ def slot_performance(
     platform), ``eligible`` (``posts >= min_posts``), ``recommended`` (module
     docstring). Sorted by platform, then recommended first, then ``ci_low``.
     """
-    own = own_posts(posts, None, brands, start, end, timezone)
+    own = own_posts(posts, None, brands, period)
     own = own.loc[own["relative_engagement"].notna()]
     rows = []
     for platform, plat in own.groupby("platform", sort=True):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import html
 import io
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +33,13 @@ from matplotlib.figure import Figure
 
 from research.analyses import competitors, graph, timing
 from research.analyses.graph import communities
-from research.analyses.metrics import in_period
+from research.analyses.metrics import Period
 from research.brands import Brand
 from research.brief import figures, graph_view
 from research.errors import ResearchError
 from research.params import Params, load_params
-from research.store import Store, privacy
+from research.run.notebook import load_data
+from research.store import Store
 
 __all__ = ["Explorer", "build_explorer", "TOP_COMMUNITIES", "GRAPH_VIEW_NODES"]
 
@@ -162,16 +163,7 @@ class Explorer:
         self.refresh()
 
     def _data(self, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
-        store = Store(self.workspace, params.client)
-        posts, accounts = store.posts(), store.accounts()
-        if params.privacy.pseudonymize_audience:
-            brands = params.brands()
-            salt = privacy.client_salt(self.workspace / "data", params.client)
-            posts, accounts = (
-                privacy.pseudonymize_posts(posts, brands, salt, accounts=accounts),
-                privacy.pseudonymize_accounts(accounts, brands, salt, posts=posts),
-            )
-        return posts, accounts
+        return load_data(params, Store(self.workspace, params.client))
 
     def _picked(self, change: dict) -> None:
         if self._loading:
@@ -200,7 +192,7 @@ class Explorer:
         kept = [replace(b, accounts=tuple(a for a in b.accounts if a[0] in platforms)) for b in chosen]
         return [b for b in kept if b.accounts]
 
-    def period(self) -> tuple[date, date]:
+    def period(self) -> Period:
         """The selected period (local dates, inclusive); an empty or reversed picker is an error."""
         start, end = self.start.value, self.end.value
         if start is None or end is None:
@@ -211,26 +203,26 @@ class Explorer:
             end = end.date()
         if end < start:
             raise ValueError(f"the end date {end} is before the start date {start}")
-        return start, end
+        return Period(start, end, self.params.timezone)
 
     def refresh(self) -> None:
         """Recompute every output from the current widget values."""
         try:
-            start, end = self.period()
+            period = self.period()
         except ValueError as e:
             self.status.value = f"<b>Cannot update:</b> {html.escape(str(e))}."
             return
-        tz = self.params.timezone
+        start, end, tz = period.start, period.end, period.timezone
         platforms = list(self.platforms.value)
         brands = self.selected_brands()
         posts = self.posts.loc[self.posts["platform"].isin(platforms)]
 
-        self.scorecard = competitors.scorecard(posts, self.accounts, brands, start, end, tz, by="account")
+        self.scorecard = competitors.scorecard(posts, self.accounts, brands, period, by="account")
         self.scorecard_view.value = _table_html(
             self.scorecard, empty="No brand account on the selected platforms."
         )
 
-        self.heatmaps = timing.posting_heatmaps(posts, brands, start, end, tz)
+        self.heatmaps = timing.posting_heatmaps(posts, brands, period)
         self.heatmap_figures = {
             name: figures.heatmap(matrix, title=f"{name}: own posts", unit="posts", timezone=tz)
             for name, matrix in self.heatmaps.items()
@@ -239,19 +231,17 @@ class Explorer:
             w.Image(value=_png(f), format="png") for f in self.heatmap_figures.values()
         ] or [w.HTML("<p><i>No brand account on the selected platforms.</i></p>")]
 
-        self._refresh_graph(posts, start, end, tz, platforms)
+        self._refresh_graph(posts, period, platforms)
         shown = int(self.scorecard["posts"].sum()) if len(self.scorecard) else 0
         self.status.value = html.escape(
             f"{self.params.client}: {start} – {end} ({tz}), {len(platforms)} platform(s), "
             f"{len(brands)} brand(s), {shown} own posts, {self.graph.number_of_nodes()} accounts in the graph."
         )
 
-    def _refresh_graph(
-        self, posts: pd.DataFrame, start: date, end: date, tz: str, platforms: list[str]
-    ) -> None:
+    def _refresh_graph(self, posts: pd.DataFrame, period: Period, platforms: list[str]) -> None:
         # Local calendar days -> the UTC instants interaction_graph filters on (end exclusive).
-        t0 = pd.Timestamp(start).tz_localize(tz)
-        t1 = pd.Timestamp(end + timedelta(days=1)).tz_localize(tz)
+        t0 = pd.Timestamp(period.start).tz_localize(period.timezone)
+        t1 = pd.Timestamp(period.end + timedelta(days=1)).tz_localize(period.timezone)
         kinds = list(self.kinds.value)
         G = graph.interaction_graph(
             posts, self.accounts, self.params.brands(), kinds=kinds, platforms=platforms, start=t0, end=t1
@@ -262,7 +252,7 @@ class Explorer:
         rank = graph.pagerank(H) if len(H) else {}
         nx.set_node_attributes(H, rank, "pagerank")
         self.graph = H
-        in_range = posts.loc[in_period(posts, start, end, tz)]
+        in_range = posts.loc[period.contains(posts)]
         labels = (
             communities.community_labels(H, in_range, self.accounts, centrality=rank)
             if parts

@@ -1,7 +1,8 @@
 """What every notebook starts with: the client's params, data and results folder.
 
 A notebook's only setup cell is ``run = open_run(params_path, workspace, report_dir)``;
-everything after it calls analyses with ``run``'s fields and records what the brief needs.
+everything after it calls analyses with ``run``'s fields (``run.posts``, ``run.period``,
+``run.interactions``...) and records what the brief needs.
 """
 
 from __future__ import annotations
@@ -11,31 +12,39 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
+import networkx as nx
 import pandas as pd
 import pyarrow as pa
 
-from research.analyses import text
-from research.analyses.metrics import READ_ONLY, forget_annotations, in_period
+from research.analyses import graph
+from research.analyses.metrics import Period, annotate
 from research.brands import Brand
 from research.brief.results import Results
 from research.params import Params, load_params
+from research.run.texts import attach_texts
 from research.store import Store, privacy
 
-__all__ = ["Run", "open_run"]
+__all__ = ["Run", "open_run", "load_data"]
 
 
 @dataclass
 class Run:
+    """One brief run's state: what it read, and what it derives once and hands to every analysis.
+
+    Nothing is cached anywhere else: ``posts`` are annotated once (`research.analyses.metrics.annotate`:
+    brand, own posts, engagement, local times; and the text step's languages and sentiment), and
+    the period's posts, their interactions and the interaction graph are derived on first use
+    and kept here. Analyses are plain functions of what they are given.
+    """
+
     params: Params
     store: Store
     results: Results
-    posts: pd.DataFrame  # every stored post; analyses select their periods themselves
+    posts: pd.DataFrame  # every stored post, annotated; analyses select their periods themselves
     accounts: pd.DataFrame
     brands: list[Brand]
+    period: Period  # the analysis period, in the client's timezone
     day: date  # the brief's date (names the report folder)
-    start: date  # analysis period, inclusive, in the client's timezone
-    end: date
-    timezone: str
 
     @property
     def client(self) -> str:
@@ -43,10 +52,18 @@ class Run:
 
     @cached_property
     def current(self) -> pd.DataFrame:
-        """The posts of the analysis period, read-only like ``posts`` (so derived tables are shared)."""
-        current = self.posts.loc[in_period(self.posts, self.start, self.end, self.timezone)]
-        current.attrs[READ_ONLY] = id(current)
-        return current
+        """The posts of the analysis period."""
+        return self.posts.loc[self.period.contains(self.posts)]
+
+    @cached_property
+    def interactions(self) -> pd.DataFrame:
+        """Who engaged with whom in the period (`research.analyses.graph.interactions`)."""
+        return graph.interactions(self.current, self.accounts)
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """The period's interaction graph, frozen: what is derived from it is computed once."""
+        return graph.interaction_graph(self.current, self.accounts, self.brands, inter=self.interactions)
 
 
 def open_run(
@@ -55,40 +72,45 @@ def open_run(
     """Load params and the client's processed data; results go to ``report_dir``.
 
     With no ``report_dir`` (interactive use), results go to ``reports/<client>/<report_date>/``;
-    an empty ``report_date`` means today.
+    an empty ``report_date`` means today. Nothing is written outside the results folder.
     """
     params = load_params(params_path)
     store = Store(workspace, params.client)
     day = date.fromisoformat(report_date) if report_date else date.today()
     folder = Path(report_dir) if report_dir else Path(workspace) / "reports" / params.client / day.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
-    start, end = params.period.bounds()
-    posts, accounts = _contiguous(store.posts()), _contiguous(store.accounts())
-    if params.privacy.pseudonymize_audience:
-        # Right after loading, so every table, graph, figure and brief made from them is pseudonymous.
-        salt = privacy.client_salt(Path(workspace) / "data", params.client)
-        brands = params.brands()
-        posts, accounts = (
-            privacy.pseudonymize_posts(posts, brands, salt, accounts=accounts),
-            privacy.pseudonymize_accounts(accounts, brands, salt, posts=posts),
-        )
-    # Sentiment and languages already computed for these texts (by another notebook, or run) are reused.
-    text.use_memo_file(store.processed_dir / "text.parquet")
-    # Notebooks only read these frames: analyses may then derive their shared columns once.
-    forget_annotations()
-    posts.attrs[READ_ONLY] = id(posts)
+    period = params.analysis_period()
+    brands = params.brands()
+    posts, accounts = load_data(params, store)
     return Run(
         params=params,
         store=store,
         results=Results(folder),
-        posts=posts,
+        posts=annotate(posts, accounts, brands, period.timezone),
         accounts=accounts,
-        brands=params.brands(),
+        brands=brands,
+        period=period,
         day=day,
-        start=start,
-        end=end,
-        timezone=params.timezone,
     )
+
+
+def load_data(params: Params, store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The client's posts and accounts as every analysis sees them (the one way data is loaded).
+
+    The text step's languages and sentiment are attached (keyed by the real post ids, so
+    before pseudonymising); with ``pseudonymize_audience``, audience accounts are then
+    pseudonymised, so every table, graph, figure and brief made from them is pseudonymous.
+    """
+    posts, accounts = _contiguous(store.posts()), _contiguous(store.accounts())
+    posts = attach_texts(posts, accounts, params, store.texts())
+    if params.privacy.pseudonymize_audience:
+        brands = params.brands()
+        salt = privacy.client_salt(store.workspace / "data", params.client)
+        posts, accounts = (
+            privacy.pseudonymize_posts(posts, brands, salt, accounts=accounts),
+            privacy.pseudonymize_accounts(accounts, brands, salt, posts=posts),
+        )
+    return posts, accounts
 
 
 def _contiguous(frame: pd.DataFrame) -> pd.DataFrame:

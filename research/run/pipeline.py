@@ -20,11 +20,13 @@ from typing import Any
 from research.errors import InputError, ResearchError
 from research.params import CollectSource, GenerateSource, ImportSource, Params
 from research.progress import Bar, silent
+from research.run.texts import prepare_texts
 from research.store import ImportReport, Store
 
 __all__ = ["gather", "run_brief", "notebook_paths", "NOTEBOOKS_DIR"]
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent.parent / "notebooks"
+# The numbered notebooks ship in the package (research/run/notebooks is the top-level notebooks/).
+NOTEBOOKS_DIR = Path(__file__).parent / "notebooks"
 
 
 def gather(params: Params, workspace: str | Path, *, bar: Bar | None = None) -> list[ImportReport]:
@@ -145,6 +147,8 @@ def run_brief(
     workspace = Path(workspace).resolve()
     if gather_sources:
         gather(params, workspace, bar=bar)
+    with bar("languages and sentiment", None):
+        prepare_texts(params, Store(workspace, params.client))
     day = day or date.today()
     final = workspace / "reports" / params.client / day.isoformat()
     final.parent.mkdir(parents=True, exist_ok=True)

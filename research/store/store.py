@@ -105,6 +105,24 @@ class Store:
     def accounts(self) -> pd.DataFrame:
         return _read_table(self.accounts_path, "accounts")
 
+    @property
+    def texts_path(self) -> Path:
+        return self.processed_dir / "text.parquet"
+
+    def texts(self) -> pd.DataFrame | None:
+        """What the text step derived from the posts (languages, sentiment), or None if not made yet.
+
+        Derived, not collected: it can be deleted at any time and is made again by the next brief.
+        """
+        try:
+            return pd.read_parquet(self.texts_path)
+        except (OSError, ValueError):
+            return None
+
+    def write_texts(self, table: pd.DataFrame) -> None:
+        """Replace the derived text table (atomically)."""
+        atomic_write_parquet(table, self.texts_path)
+
     def raw_files(self) -> list[Path]:
         """Raw run files of this client, in run order (run ids sort by time)."""
         if not self.raw_dir.is_dir():

@@ -18,7 +18,6 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from research.analyses.metrics import remember
 from research.brands import Brand, brand_lookup
 from research.schema import account_keys
 
@@ -93,11 +92,8 @@ def author_keys(posts: pd.DataFrame, accounts: pd.DataFrame | None = None) -> pd
     ['twitter:ann', 'twitter:id:9']
     """
 
-    def keys() -> pd.Series:
-        handles = {"author": _clean(posts["author_handle"])}
-        return _keys_for(posts, accounts, {"author": posts["author_id"]}, handles)["author"]
-
-    return remember(posts, accounts, ("author_keys",), keys)  # audience tables and labels each ask
+    handles = {"author": _clean(posts["author_handle"])}
+    return _keys_for(posts, accounts, {"author": posts["author_id"]}, handles)["author"]
 
 
 def _author_and_targets(
@@ -153,17 +149,11 @@ def interactions(
         raise ValueError(
             f"kinds: {sorted(kinds - set(KINDS))} are not interaction kinds (known: {', '.join(KINDS)})"
         )
-    everything = _all_interactions(posts, accounts)
+    everything = _interactions(posts, accounts)
     if kinds == set(KINDS):
-        return everything.copy(deep=False)  # copy-on-write: the caller may change it freely
+        return everything
     # Fewer kinds are a filter of all of them: every link target is resolved either way (below).
     return everything[everything["kind"].isin(list(kinds)).to_numpy(dtype=bool)].reset_index(drop=True)
-
-
-def _all_interactions(posts: pd.DataFrame, accounts: pd.DataFrame | None) -> pd.DataFrame:
-    # Shared for read-only frames: the graph, the engaged audience and audience sentiment all
-    # start from them, and on a million posts resolving every target costs seconds each time.
-    return remember(posts, accounts, ("interactions",), lambda: _interactions(posts, accounts))
 
 
 def _interactions(posts: pd.DataFrame, accounts: pd.DataFrame | None) -> pd.DataFrame:
@@ -229,6 +219,7 @@ def interaction_graph(
     start: object = None,
     end: object = None,
     min_weight: int = 1,
+    inter: pd.DataFrame | None = None,
 ) -> nx.DiGraph:
     """Build the directed interaction graph of ``posts``.
 
@@ -246,6 +237,9 @@ def interaction_graph(
         Keep posts with ``start <= created_at < end`` (naive values are UTC).
     min_weight : int
         Drop edges whose combined count is below this.
+    inter : DataFrame, optional
+        ``interactions(posts, accounts)``, when the caller already has it (with no
+        ``platforms``, ``start`` or ``end``: they filter ``posts`` before it is made).
 
     Returns
     -------
@@ -274,10 +268,13 @@ def interaction_graph(
     >>> G.nodes["twitter:brand"]["brand"], G.nodes["twitter:pal"]["is_brand"]
     ('Brand', False)
     """
-    if platforms is not None:
-        posts = posts[posts["platform"].isin(list(platforms))]
-    posts = _period(posts, start, end)
-    inter = interactions(posts, accounts, kinds=kinds)
+    if inter is None or platforms is not None or start is not None or end is not None:
+        if platforms is not None:
+            posts = posts[posts["platform"].isin(list(platforms))]
+        posts = _period(posts, start, end)
+        inter = interactions(posts, accounts)
+    kinds = list(kinds)
+    inter = inter[inter["kind"].isin(kinds).to_numpy(dtype=bool)] if set(kinds) != set(KINDS) else inter
     # Aggregate on integer codes: grouping a million string pairs directly is several times slower.
     codes, nodes = pd.factorize(pd.concat([inter["source"], inter["target"]], ignore_index=True), sort=True)
     n, width = len(inter), max(len(nodes), 1)

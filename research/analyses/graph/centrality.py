@@ -9,7 +9,6 @@ the tests check that both backends agree on small graphs.
 from __future__ import annotations
 
 import random
-import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Literal, TypeVar
@@ -51,17 +50,18 @@ def _use_igraph(G: nx.Graph, backend: Backend) -> bool:
     return backend == "igraph" or (backend == "auto" and G.number_of_edges() > IGRAPH_MIN_EDGES)
 
 
-# Conversions of frozen graphs (``nx.freeze``; `interaction_graph` returns one), by weight:
-# one notebook asks for communities, PageRank, betweenness and bridges of the same graph,
-# and on a million edges each conversion costs about as much as the measure itself.
-_CONVERTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def _once(G: nx.Graph, key: tuple, compute: Callable[[], T]) -> T:
-    """``compute()`` once per frozen ``G`` and ``key`` (callers must not change it); else every time."""
+    """``compute()`` once per frozen ``G`` and ``key``, kept by the graph itself; else every time.
+
+    NOTE: a frozen graph (``nx.freeze``; `interaction_graph` returns one) cannot change, so what is
+    derived from it stays true: the graph object owns it (``G.derived``) and it goes with the graph.
+    One notebook asks for communities, PageRank, betweenness and bridges of the same graph, and
+    on a million edges each igraph conversion costs about as much as the measure itself. Callers
+    must not change what they get.
+    """
     if not nx.is_frozen(G):
         return compute()
-    known = _CONVERTED.setdefault(G, {})
+    known = G.__dict__.setdefault("derived", {})
     if key not in known:
         known[key] = compute()
     return known[key]

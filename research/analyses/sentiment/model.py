@@ -19,7 +19,7 @@ import numpy as np
 from research.analyses.sentiment.features import FeatureSpec, hash_features
 from research.errors import InputError
 
-__all__ = ["CLASSES", "LinearModel", "MODELS_DIR", "load", "shipped"]
+__all__ = ["CLASSES", "LinearModel", "MODELS_DIR", "load", "shipped", "shipped_digest"]
 
 CLASSES = ("negative", "neutral", "positive")
 MODELS_DIR = Path(__file__).resolve().parent / "models"
@@ -123,3 +123,23 @@ def load(folder: str | Path, name: str) -> LinearModel:
 def shipped(name: str, folder: str | None = None) -> LinearModel:
     """A model from the package's ``models/`` folder (or ``folder``), loaded once per process."""
     return load(folder or MODELS_DIR, name)
+
+
+@lru_cache(maxsize=1)
+def shipped_digest() -> str:
+    """A hash of what the shipped models' labels depend on: this package's code and its model files.
+
+    A stored label made before a retrained model (or a change to the features) is not reused
+    (``research.run.texts.text_version`` includes it).
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    files = (
+        sorted(package.glob("*.py")) + sorted(MODELS_DIR.glob("*.json")) + sorted(MODELS_DIR.glob("*.npz"))
+    )
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
