@@ -2,7 +2,7 @@
 
 The objective is the weighted mean cross-entropy plus ``l2/2 * ||W - W0||²`` (``W0`` is zero
 for a fresh model, the shipped weights when adapting to a client's labels). It is convex, so
-L-BFGS from a fixed start reaches the same weights on every run: training is reproducible
+L-BFGS (``lbfgs``) from a fixed start reaches the same weights on every run: training is reproducible
 without a random seed, and the bias is not penalised.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import optimize, sparse
+from scipy import sparse
 
 from research.analyses.sentiment.features import FeatureSpec, hash_features
 from research.analyses.sentiment.model import CLASSES
@@ -48,13 +48,18 @@ def fit(
     ``prior`` = ``(W0, b0)``: start there and shrink towards ``W0`` instead of zero
     (adapting a trained model to a few hundred new labels without forgetting the rest).
     """
-    n, d = x.shape
     k = len(CLASSES)
+    full_w0 = np.zeros((x.shape[1], k)) if prior is None else prior[0].astype(np.float64)
+    # Only the columns some row uses move: the others sit at W0, where the penalty's gradient is zero.
+    # Leaving them out of the problem makes each L-BFGS step far cheaper (hashed spaces are sparse).
+    used = np.unique(x.indices)
+    x = x[:, used].tocsr()
+    n, d = x.shape
     w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
     w = w / w.sum()
     onehot = np.zeros((n, k))
     onehot[np.arange(n), y] = 1.0
-    w0 = np.zeros((d, k)) if prior is None else prior[0].astype(np.float64)
+    w0 = full_w0[used]
     b0 = np.zeros(k) if prior is None else prior[1].astype(np.float64)
     xt = x.T.tocsr()
 
@@ -70,11 +75,69 @@ def fit(
         grad = np.concatenate([(xt @ g + l2 * delta).ravel(), g.sum(axis=0)])
         return value, grad
 
-    start = np.concatenate([w0.ravel(), b0])
-    result = optimize.minimize(loss, start, jac=True, method="L-BFGS-B",
-                               options={"maxiter": max_iter, "maxcor": 10, "ftol": 1e-10, "gtol": 1e-6})  # fmt: skip
-    theta = result.x
-    return theta[: d * k].reshape(d, k).astype(np.float32), theta[d * k :]
+    theta = lbfgs(loss, np.concatenate([w0.ravel(), b0]), max_iter=max_iter)
+    weights = full_w0.copy()
+    weights[used] = theta[: d * k].reshape(d, k)
+    return weights.astype(np.float32), theta[d * k :]
+
+
+def lbfgs(
+    fun, x0: np.ndarray, *, max_iter: int, memory: int = 10, gtol: float = 1e-6, ftol: float = 1e-10
+) -> np.ndarray:
+    """Minimise a smooth convex ``fun(x) -> (value, gradient)`` by L-BFGS with a backtracking line search.
+
+    Written here rather than ``scipy.optimize.minimize(method="L-BFGS-B")``, whose bound handling
+    cost a tenth of a second per step on a few hundred thousand weights (ten times the loss itself).
+    Stops after ``max_iter`` steps, when no gradient entry exceeds ``gtol``, or when a step lowers
+    the value by less than ``ftol`` relative (scipy's criteria).
+    """
+
+    def dot(a: np.ndarray, b: np.ndarray) -> float:
+        return float(
+            np.einsum("i,i->", a, b)
+        )  # not BLAS: a threaded BLAS dot was 6x slower on a busy machine
+
+    x = np.array(x0, dtype=np.float64)
+    f, g = fun(x)
+    steps: list[tuple[np.ndarray, np.ndarray, float]] = []
+    for _ in range(max_iter):
+        if np.abs(g).max() <= gtol:
+            break
+        q = g.copy()
+        alphas = []
+        for s, y, rho in reversed(steps):
+            a = rho * dot(s, q)
+            alphas.append(a)
+            q -= a * y
+        if steps:
+            s, y, _ = steps[-1]
+            q *= dot(s, y) / dot(y, y)
+        else:
+            q /= max(np.sqrt(dot(g, g)), 1e-12)  # a first step of length one
+        for (s, y, rho), a in zip(steps, reversed(alphas), strict=True):
+            q += s * (a - rho * dot(y, q))
+        direction = -q
+        slope = dot(g, direction)
+        if slope >= 0:  # not a descent direction: start the memory again
+            steps.clear()
+            direction, slope = -g, -dot(g, g)
+        step = 1.0
+        while True:
+            x_new = x + step * direction
+            f_new, g_new = fun(x_new)
+            if f_new <= f + 1e-4 * step * slope or step < 1e-10:
+                break
+            step *= 0.5
+        s, y = x_new - x, g_new - g
+        sy = dot(s, y)
+        if sy > 1e-12:
+            steps.append((s, y, 1.0 / sy))
+            del steps[:-memory]
+        done = (f - f_new) <= ftol * max(abs(f), abs(f_new), 1.0)
+        x, f, g = x_new, f_new, g_new
+        if done:
+            break
+    return x
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:

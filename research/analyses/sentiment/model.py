@@ -16,14 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
-from research.analyses.sentiment.features import FeatureSpec, hash_features
+from research.analyses.sentiment.features import FeatureSpec, bigram_columns, encode
 from research.errors import InputError
 
 __all__ = ["CLASSES", "LinearModel", "MODELS_DIR", "load", "shipped", "shipped_digest"]
 
 CLASSES = ("negative", "neutral", "positive")
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-_CHUNK = 8_192  # texts per batch: the feature arrays of a batch stay in a few tens of MB
+_CHUNK = 16_384  # texts per batch: the feature arrays of a batch stay in a few tens of MB
 
 
 @dataclass
@@ -37,22 +37,70 @@ class LinearModel:
     bias: np.ndarray  # (3,)
     confusion: np.ndarray  # (3, 3) counts on held-out data: rows true class, columns predicted
     info: dict = field(default_factory=dict)  # metrics, sources, training rows: the model card's facts
+    _sums: tuple | None = field(default=None, repr=False, compare=False)  # token_sums' cache
 
     @property
     def method(self) -> str:
         """The name reported in ``method`` columns: ``linear-<lang>-<version>``."""
         return f"linear-{self.name}-{self.version}"
 
+    def token_sums(self, table) -> np.ndarray:
+        """Each token's summed weights, ``(2 * tokens, 3)``: row ``2u`` plain, ``2u + 1`` in a negation's scope.
+
+        Every feature of a token but the bigrams depends on the token alone (``features``), so
+        its weights are summed once per distinct token and kept until the table starts again.
+        """
+        cache = self._sums
+        if cache is None or cache[0] is not table or cache[1] != table.generation:
+            cache = self._sums = (table, table.generation, np.zeros((0, len(CLASSES))))
+        sums = cache[2]
+        have, size = len(sums) // 2, len(table)
+        if have == size:
+            return sums
+        a, w = table.arrays, self.weights
+        new = np.arange(have, size)
+        n_char = a["n_char"][new]
+        first, last = a["char_ptr"][have], a["char_ptr"][size - 1] + n_char[-1]
+        chars = np.zeros((len(new), len(CLASSES)))
+        owner = np.repeat(np.arange(len(new)), n_char)
+        picked = w[table.char_col[first:last]]
+        for k in range(len(CLASSES)):
+            chars[:, k] = np.bincount(owner, picked[:, k], minlength=len(new))
+
+        def optional(cols: np.ndarray) -> np.ndarray:
+            return np.where((cols >= 0)[:, None], w[np.maximum(cols, 0)], 0.0)
+
+        base = chars + optional(a["emoji"][new])
+        plain = base + w[a["word"][new]] + optional(a["lex"][new])
+        marked = base + w[a["word_neg"][new]] + optional(a["lex_neg"][new])
+        sep = a["sep"][new]
+        plain[sep] = marked[sep] = 0.0
+        both = np.empty((2 * len(new), len(CLASSES)))
+        both[0::2], both[1::2] = plain, marked
+        sums = np.concatenate([sums, both])
+        self._sums = (table, table.generation, sums)
+        return sums
+
     def logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Class scores before the softmax, ``(n, 3)``: what ``hash_features`` and the weights give, summed per token."""
+        texts = list(texts)
         out = np.empty((len(texts), len(CLASSES)), dtype=np.float64)
-        columns = np.ascontiguousarray(self.weights.T, dtype=np.float32)  # one contiguous row per class
         for start in range(0, len(texts), _CHUNK):
             part = texts[start : start + _CHUNK]
-            row, col, scale = hash_features(part, self.spec)
+            n = len(part)
+            table, ids, row, marked = encode(part, self.spec)
+            per_token = self.token_sums(table)[2 * ids + marked]
+            brow, bcol = bigram_columns(table, ids, row)
+            per_bigram = self.weights[bcol]
+            block = out[start : start + n]
             for k in range(len(CLASSES)):
-                out[start : start + len(part), k] = (
-                    np.bincount(row, columns[k][col], minlength=len(part)) * scale
+                block[:, k] = np.bincount(row, per_token[:, k], minlength=n) + np.bincount(
+                    brow, per_bigram[:, k], minlength=n
                 )
+            occurrences = np.bincount(row, table.arrays["count"][ids], minlength=n) + np.bincount(
+                brow, minlength=n
+            )
+            block *= (1.0 / np.sqrt(np.maximum(occurrences, 1)))[:, None]
         return out + self.bias
 
     def proba(self, texts: Sequence[str]) -> np.ndarray:
