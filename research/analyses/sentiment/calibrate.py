@@ -9,10 +9,19 @@ the classifier's measured confusion: with ``M[i, j]`` = P(predicted j | true i),
 held-out labelled data, the predicted shares ``q`` satisfy ``q = Mᵀ p`` for the true shares
 ``p``; we solve for ``p``, clip negatives to zero and renormalise.
 
-The 95 % interval is a bootstrap (2,000 draws, fixed seed) over both sources of error: the
-predicted labels (multinomial with the observed shares) and the held-out rows behind ``M``
-(multinomial per true class). It assumes what ACC assumes: the classifier's error rates per
-true class are the same on the client's posts as on the held-out rows (the class mix may differ).
+ACC assumes that the classifier's error rates per true class are the same on the client's posts
+as on the rows ``M`` was measured on. Across sets they are not, and a correction with the wrong
+``M`` can do worse than counting. So each shipped model carries the result of ``share_check``:
+on its training pool, each group of rows (a year, a source, a fold) is treated as a client whose
+shares are estimated with the confusion of the *other* groups, on the whole group and on
+resamples of it with other class mixes (brands differ in mix); the estimate used is
+``counted + λ (corrected − counted)`` with the ``λ`` in {0, ¼, ½, ¾, 1} of least error there
+(``λ = 0``: the count itself, method ``counted``), and the mean absolute error of that estimate
+on the held-out groups is the *allowance* for what the sampling interval cannot see.
+
+The 95 % interval is a bootstrap (2,000 draws, fixed seed) over both sources of sampling error:
+the predicted labels (multinomial with the observed shares) and the rows behind ``M``
+(multinomial per true class), widened on each side by the allowance.
 """
 
 from __future__ import annotations
@@ -24,9 +33,11 @@ import pandas as pd
 
 from research.analyses.sentiment.model import CLASSES
 
-__all__ = ["adjusted_shares", "estimate_shares", "estimate_shares_by"]
+__all__ = ["SHRINKS", "adjusted_shares", "estimate_shares", "estimate_shares_by", "share_check"]
 
 _DRAWS = 2_000
+SHRINKS = (0.0, 0.25, 0.5, 0.75, 1.0)
+_RESAMPLES = 40  # brand-like resamples per held-out group
 
 
 def _rates(confusion: np.ndarray) -> np.ndarray:
@@ -59,12 +70,31 @@ def adjusted_shares(predicted: np.ndarray, confusion: np.ndarray) -> np.ndarray:
     return np.divide(p, total, out=predicted.copy(), where=total > 0)
 
 
-def _confusion_of(confusion: np.ndarray | str) -> np.ndarray:
+def _model_terms(confusion: np.ndarray | str) -> tuple[np.ndarray, float, float]:
+    """The confusion, ``λ`` and allowance: a model's own (by name), or a matrix with full correction."""
     if isinstance(confusion, str):
         from research.analyses.sentiment.route import model_for
 
-        return model_for(confusion).confusion
-    return np.asarray(confusion, dtype=float)
+        model = model_for(confusion)
+        check = model.info.get("shares") or {}
+        return model.confusion, float(check.get("shrink", 1.0)), float(check.get("allowance", 0.0))
+    return np.asarray(confusion, dtype=float), 1.0, 0.0
+
+
+def share_draws(
+    counts: np.ndarray, confusion: np.ndarray, shrink: float, *, draws: int = _DRAWS, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """The estimate from class ``counts`` and bootstrap draws of it, ``(3,)`` and ``(draws, 3)``."""
+    n = counts.sum()
+    counted = counts / n
+    corrected = adjusted_shares(counted, confusion)
+    estimate = counted + shrink * (corrected - counted)
+    rng = np.random.default_rng(seed)
+    q = rng.multinomial(int(n), counted, size=draws) / n
+    rows = confusion.sum(axis=1)
+    rates = _rates(confusion)
+    m = np.stack([rng.multinomial(int(rows[i]), rates[i], size=draws) for i in range(len(CLASSES))], axis=1)
+    return estimate, q + shrink * (adjusted_shares(q, m) - q)
 
 
 def estimate_shares(
@@ -73,6 +103,8 @@ def estimate_shares(
     *,
     level: float = 0.95,
     seed: int = 0,
+    shrink: float | None = None,
+    allowance: float | None = None,
 ) -> pd.DataFrame:
     """Corrected share of each class among ``labels``, with an interval.
 
@@ -81,17 +113,21 @@ def estimate_shares(
     labels : sequence of str
         Predicted labels (``negative``/``neutral``/``positive``); NA (not scored) is left out.
     confusion : (3, 3) array or str
-        Held-out counts, rows the true class and columns the predicted one (``CLASSES``
-        order), or a language / method name (``"ru"``, ``"linear-ru-1"``) whose shipped
-        model's confusion is used.
+        Counts, rows the true class and columns the predicted one (``CLASSES`` order), or a
+        language / method name (``"ru"``, ``"linear-ru-2"``) whose shipped model's confusion,
+        ``λ`` and allowance (``share_check``, module docstring) are used.
     level : float
         Coverage of the interval.
+    shrink, allowance : float, optional
+        ``λ`` (0: the count, 1: the full correction) and the interval's widening; by default the
+        model's own, or 1 and 0 for a matrix.
 
     Returns
     -------
     DataFrame
-        Indexed by class: ``share`` (corrected), ``low``, ``high`` (bootstrap percentiles),
-        ``counted`` (the raw share of predicted labels) and ``n`` (labels counted).
+        Indexed by class: ``share`` (the estimate), ``low``, ``high`` (bootstrap percentiles
+        widened by the allowance, within [0, 1]), ``counted`` (the raw share of predicted labels),
+        ``n`` (labels counted) and ``method`` (``calibrated``, or ``counted`` where ``λ = 0``).
 
     Examples
     --------
@@ -103,27 +139,67 @@ def estimate_shares(
     >>> bool(out.loc["negative", "low"] < 0.5 < out.loc["negative", "high"])
     True
     """
-    cm = _confusion_of(confusion)
+    cm, model_shrink, model_allowance = _model_terms(confusion)
+    shrink = model_shrink if shrink is None else shrink
+    allowance = model_allowance if allowance is None else allowance
     values = pd.Series(labels, dtype="string").dropna()
     counts = np.array([(values == c).sum() for c in CLASSES], dtype=float)
     n = int(counts.sum())
     out = pd.DataFrame(index=pd.Index(CLASSES, name="sentiment"),
                        columns=["share", "low", "high", "counted"], dtype="float64")  # fmt: skip
     out["n"] = n
+    out["method"] = "calibrated" if shrink > 0 else "counted"
     if n == 0:
         return out
-    counted = counts / n
-    out["counted"] = counted
-    out["share"] = adjusted_shares(counted, cm)
-    rng = np.random.default_rng(seed)
-    q = rng.multinomial(n, counted, size=_DRAWS) / n
-    rows = cm.sum(axis=1)
-    rates = _rates(cm)
-    m = np.stack([rng.multinomial(int(rows[i]), rates[i], size=_DRAWS) for i in range(len(CLASSES))], axis=1)
-    draws = adjusted_shares(q, m)
+    estimate, draws = share_draws(counts, cm, shrink, seed=seed)
+    out["counted"] = counts / n
+    out["share"] = estimate
     tail = (1 - level) / 2 * 100
-    out["low"], out["high"] = np.percentile(draws, [tail, 100 - tail], axis=0)
+    low, high = np.percentile(draws, [tail, 100 - tail], axis=0)
+    out["low"], out["high"] = np.clip(low - allowance, 0, 1), np.clip(high + allowance, 0, 1)
     return out
+
+
+def share_check(y_true: np.ndarray, y_pred: np.ndarray, groups: np.ndarray, *, seed: int = 0) -> dict:
+    """How well counted and corrected shares do on groups held out of the confusion (module docstring).
+
+    ``y_true``, ``y_pred``: class indices of out-of-group predictions; ``groups``: each row's group.
+    Returns ``shrink`` (the chosen ``λ``), ``method``, ``allowance`` and the mean absolute error of the
+    negative and positive shares for each ``λ`` tried, over the groups and their resamples.
+    """
+    rng = np.random.default_rng(seed)
+    k = len(CLASSES)
+    errors = {lam: [] for lam in SHRINKS}
+    names = sorted(set(groups.tolist()))
+    for group in names:
+        inside = groups == group
+        others = confusion_of(y_true[~inside], y_pred[~inside])
+        t, p = y_true[inside], y_pred[inside]
+        samples = [np.arange(len(t))]
+        base = np.bincount(t, minlength=k) / len(t)
+        for _ in range(_RESAMPLES):  # a brand: another mix of the classes, a few hundred posts
+            target = rng.dirichlet(np.ones(k))
+            weight = (target / np.maximum(base, 1e-9))[t]
+            samples.append(rng.choice(len(t), size=min(300, len(t)), p=weight / weight.sum()))
+        for idx in samples:
+            truth = np.bincount(t[idx], minlength=k) / len(idx)
+            counted = np.bincount(p[idx], minlength=k) / len(idx)
+            corrected = adjusted_shares(counted, others)
+            for lam in SHRINKS:
+                estimate = counted + lam * (corrected - counted)
+                errors[lam].append(float(np.abs(estimate - truth)[[0, 2]].mean()))
+    mean = {lam: float(np.mean(e)) for lam, e in errors.items()}
+    best = min(SHRINKS, key=lambda lam: (round(mean[lam], 4), lam))
+    return {"shrink": best, "method": "calibrated" if best > 0 else "counted",
+            "allowance": round(mean[best], 4), "groups": names, "samples": len(errors[best]),
+            "error_by_shrink": {str(lam): round(v, 4) for lam, v in mean.items()}}  # fmt: skip
+
+
+def confusion_of(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    k = len(CLASSES)
+    return (
+        np.bincount(np.asarray(y_true) * k + np.asarray(y_pred), minlength=k * k).reshape(k, k).astype(float)
+    )
 
 
 def estimate_shares_by(

@@ -72,6 +72,18 @@ SOURCES: dict[str, Source] = {
 
 TELECOM_OPERATORS = ("beeline", "mts", "megafon", "tele2", "rostelecom", "komstar", "skylink")
 BANKS = ("sberbank", "vtb", "gazprom", "alfabank", "bankmoskvy", "raiffeisen", "uralsib", "rshb")
+# How people write the organisations' names (inflected forms match without listing them: entity.py).
+ALIASES = {
+    "beeline": ["билайн", "beeline", "вымпелком", "bee line"], "mts": ["мтс", "mts"],
+    "megafon": ["мегафон", "megafon"], "tele2": ["теле2", "tele2", "теле 2", "tele 2"],
+    "rostelecom": ["ростелеком", "rostelecom", "ртк"], "komstar": ["комстар", "komstar"],
+    "skylink": ["скайлинк", "skylink", "скай линк"],
+    "sberbank": ["сбербанк", "сбер", "sberbank", "sber"], "vtb": ["втб", "vtb"],
+    "gazprom": ["газпромбанк", "газпром", "gazprombank", "gazprom"],
+    "alfabank": ["альфабанк", "альфа-банк", "альфа банк", "alfabank", "alfa-bank", "альфа"],
+    "bankmoskvy": ["банк москвы", "bankmoskvy"], "raiffeisen": ["райффайзен", "райфайзен", "raiffeisen"],
+    "uralsib": ["уралсиб", "uralsib"], "rshb": ["россельхозбанк", "рсхб", "rshb"],
+}  # fmt: skip
 _ENTITY = {"1": "positive", "0": "neutral", "-1": "negative"}
 _KEY_NOISE = re.compile(r"https?://\S+|www\.\S+|@\w+|\brt\b|[^\w\s" + "\u0900-\u0963\u0966-\u097f" + "]")
 
@@ -142,9 +154,8 @@ def _sentirueval2015(root: Path) -> pd.DataFrame:
     for domain, entities in (("banks", BANKS), ("telecoms", TELECOM_OPERATORS)):
         for split in ("train", "test_etalon"):
             rows = _pma_rows(root / f"SentiRuEval-2015-{domain}" / f"{split}.xml")
-            frames.append(
-                _entity_frame(rows, entities)[["id", "text", "label"]].assign(split="train", domain=domain)
-            )
+            # per-entity labels kept (columns named after the organisations): training reads each entity's clause
+            frames.append(_entity_frame(rows, entities).assign(split="train", domain=domain))
     return pd.concat(frames, ignore_index=True)
 
 

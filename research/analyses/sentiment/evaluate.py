@@ -26,8 +26,8 @@ EVAL_SETS: dict[str, list[tuple[str, str]]] = {
            ("sentiment140-test", "Sentiment140 hand-labelled test, 2009 tweets (out of domain)")],
     "ru": [("telecom2016", "SentiRuEval-2016 telecom tweets, one item per (tweet, operator)"),
            ("rusentitweet-test", "RuSentiTweet test split, general tweets")],
-    "hi": [("hi-ods-heldout", "Devanagari tweets and sentences, the 15 % held out by text hash"),
-           ("iitp-dev-test", "IIT Patna product-review sentences, dev + test (research-only: evaluation)")],
+    "hi": [("iitp-dev-test", "IIT Patna product-review sentences, dev + test (research-only: evaluation)"),
+           ("hi-ods-heldout", "Devanagari tweets and sentences, the 15 % held out by text hash")],
     "hi-Latn": [("sentimix-test", "SemEval-2020 SentiMix Hinglish test"),
                 ("umsab-test", "UMSAB/SAIL-2015 Hinglish test (noisy labels, published F1 0.37-0.40)")],
 }  # fmt: skip
@@ -114,13 +114,7 @@ def figures(gold: pd.Series, pred: pd.Series) -> dict:
     }
 
 
-# How people write the operators' names (inflected forms match without listing them: entity.py).
-TELECOM_ALIASES = {
-    "beeline": ["билайн", "beeline", "вымпелком", "bee line"], "mts": ["мтс", "mts"],
-    "megafon": ["мегафон", "megafon", "megafon"], "tele2": ["теле2", "tele2", "теле 2", "tele 2"],
-    "rostelecom": ["ростелеком", "rostelecom", "ртк"], "komstar": ["комстар", "komstar"],
-    "skylink": ["скайлинк", "skylink", "скай линк"],
-}  # fmt: skip
+TELECOM_ALIASES = {name: corpus.ALIASES[name] for name in corpus.TELECOM_OPERATORS}
 
 
 def telecom_labels(items: pd.DataFrame, *, models: str | Path | None = None) -> tuple[pd.Series, pd.Series]:
