@@ -54,7 +54,8 @@ import pandas as pd
 from research.analyses.competitors import brand_mentions
 from research.analyses.graph.build import interactions
 from research.analyses.metrics import Period, annotate
-from research.analyses.sentiment.notes import method_notes
+from research.analyses.sentiment.notes import method_notes, uses_baseline
+from research.analyses.sentiment.shares import brand_shares, share_notes
 from research.brands import Brand, brand_lookup, brand_of_author
 
 __all__ = [
@@ -67,11 +68,13 @@ __all__ = [
     "sentiment_of",
     "mention_sentiment",
     "annotate_texts",
+    "brand_shares",
+    "share_notes",
 ]
 
 THRESHOLD = 0.05
 # The trained models that score by default, and the baselines they replaced (method="baseline").
-SENTIMENT_METHODS: dict[str, str] = {lang: f"linear-{lang}-1" for lang in ("en", "ru", "hi", "hi-Latn")}
+SENTIMENT_METHODS: dict[str, str] = {lang: f"linear-{lang}-2" for lang in ("en", "ru", "hi", "hi-Latn")}
 BASELINE_METHODS: dict[str, str] = {"en": "vader-3.3.2", "ru": "lexicon-ru-v1", "hi": "lexicon-hi-v1"}
 NOT_SCORED = "not scored"
 # For the brief's method section: per language, the figures measured on held-out sets (read from the
@@ -355,17 +358,17 @@ def score_sentiment(texts: pd.Series, langs: pd.Series, *, method: str = "model"
     --------
     >>> out = score_sentiment(pd.Series(["I love it 😍", "Ужасная связь", "Hola"]), pd.Series(["en", "ru", "es"]))
     >>> out["sentiment"].tolist(), out["method"].tolist()
-    (['positive', 'negative', <NA>], ['linear-en-1', 'linear-ru-1', 'not scored'])
+    (['positive', 'negative', <NA>], ['linear-en-2', 'linear-ru-2', 'not scored'])
     """
     if method == "model":
         from research.analyses.sentiment import route, score
 
         out = score(texts, langs)
-        # NOTE: the Devanagari model, trained on news-like tweets, calls everyday complaints ("बहुत खराब
-        # सेवा") positive and misses the demo's planted stretch; the lexicon keeps scoring Devanagari Hindi.
-        devanagari = (route(texts, langs) == "hi").fillna(False).to_numpy(dtype=bool)
-        if devanagari.any():
-            out[devanagari] = score_sentiment(texts[devanagari], langs[devanagari], method="baseline")
+        # A language whose baseline measured better than its model on the held-out set (train._route) keeps it.
+        baseline = route(texts, langs).isin([lang for lang in SENTIMENT_METHODS if uses_baseline(lang)])
+        baseline = baseline.fillna(False).to_numpy(dtype=bool)
+        if baseline.any():
+            out[baseline] = score_sentiment(texts[baseline], langs[baseline], method="baseline")
         return out
     primary = _primary_codes(langs)
     method = primary.map(BASELINE_METHODS).fillna(NOT_SCORED).astype("string")

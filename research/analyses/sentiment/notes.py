@@ -11,10 +11,23 @@ from functools import lru_cache
 
 from research.analyses.sentiment.model import MODELS_DIR
 
-__all__ = ["LANGUAGE_NAMES", "method_note", "method_notes"]
+__all__ = ["LANGUAGE_NAMES", "SET_NAMES", "method_note", "method_notes", "share_note", "uses_baseline"]
 
 LANGUAGE_NAMES = {"en": "English", "ru": "Russian", "hi": "Hindi (Devanagari script)",
                   "hi-Latn": "Hinglish (Hindi in Latin letters)"}  # fmt: skip
+# What each evaluation set is, for a client: who wrote the posts and who labelled them.
+SET_NAMES = {
+    "semeval2017-test": "English tweets labelled by people (SemEval-2017 test set)",
+    "sentiment140-test": "English tweets from 2009 labelled by people (Sentiment140 test set)",
+    "telecom2016": "Russian tweets about mobile operators, each judged by people per operator (SentiRuEval-2016)",
+    "rusentitweet-test": "Russian tweets labelled by people (RuSentiTweet test set)",
+    "iitp-dev-test": "Hindi product-review sentences labelled by people (IIT Patna, research use)",
+    "hi-ods-heldout": "Hindi tweets and sentences of unknown origin, labelled",
+    "sentimix-test": "Hinglish tweets labelled by people (SemEval-2020 SentiMix test set)",
+    "umsab-test": "Hinglish tweets with noisy labels (SAIL-2015)",
+}
+_BASELINE_NAMES = {"vader-3.3.2": "the VADER word list", "lexicon-ru-v1": "a hand-built Russian word list",
+                   "lexicon-hi-v1": "a hand-built Hindi word list"}  # fmt: skip
 
 
 @lru_cache(maxsize=8)
@@ -22,31 +35,59 @@ def _meta(lang: str) -> dict:
     return json.loads((MODELS_DIR / f"{lang}.json").read_text(encoding="utf-8"))
 
 
+def uses_baseline(lang: str) -> bool:
+    """Whether posts in ``lang`` are scored by the baseline, which measured better than the model (``train._route``)."""
+    return _meta(lang).get("route") == "baseline"
+
+
 def method_note(lang: str) -> str:
-    """One paragraph for a client: what scores posts in ``lang`` and how well it did on posts it never saw."""
+    """Two or three sentences for a client: what labels posts in ``lang`` and how often it agreed with people.
+
+    >>> "agreed with the person" in method_note("en")
+    True
+    """
     meta = _meta(lang)
     name, figures = next(iter(meta["evaluation"].items()))
-    base = meta["baseline"][name]
-    trained = sum(meta["training_rows"].values())
+    baseline = meta["baseline"]
+    if uses_baseline(lang):
+        figures = baseline[name]
+        who = (f"{LANGUAGE_NAMES[lang]} posts are labelled positive, neutral or negative with "
+               f"{_BASELINE_NAMES.get(baseline['method'], baseline['method'])} ({baseline['method']}): it measured "
+               f"better than the trained model on the test below")  # fmt: skip
+    else:
+        trained = sum(meta["training_rows"].values())
+        who = (f"{LANGUAGE_NAMES[lang]} posts are labelled positive, neutral or negative by a statistical model "
+               f"(linear-{lang}-{meta['version']}) trained on {trained:,} labelled posts")  # fmt: skip
     neg = figures["recall"]["negative"]
     return (
-        f"{LANGUAGE_NAMES[lang]} posts are labelled positive, neutral or negative by a statistical model "
-        f"(linear-{lang}-{meta['version']}) trained on {trained:,} posts labelled by people. On {figures['n']:,} "
-        f"posts it had never seen ({figures['title']}) it gave the right label to {figures['accuracy']:.0%} of them "
-        f"and found {neg:.0%} of the negative ones (the method used before: {base['accuracy']:.0%} right, "
-        f"{base['recall']['negative']:.0%} of negatives found)."
+        f"{who}. On {figures['n']:,} {SET_NAMES.get(name, name)}, none of them used in training, it gave the same "
+        f"label as the person {figures['accuracy']:.0%} of the time and found {neg:.0%} of the posts the person "
+        f"called negative. {share_note(lang)}"
     )
+
+
+def share_note(lang: str) -> str:
+    """How shares in ``lang`` are estimated, with the error measured on held-out groups, in plain words."""
+    meta = _meta(lang)
+    check = meta.get("shares") or {}
+    allowance = check.get("allowance")
+    if uses_baseline(lang) or not check:
+        return ("Shares of negative and positive posts are counts of these labels, with a range that allows for "
+                "the counting error measured on that test.")  # fmt: skip
+    if check.get("method") == "counted":
+        how = ("Shares of negative and positive posts are counts of the model's labels: correcting them for its "
+               "measured mistakes did not bring them closer to the truth on held-out groups of posts")  # fmt: skip
+    else:
+        how = ("Shares of negative and positive posts are corrected for the model's measured mistakes (so a model "
+               "that misses some negative posts does not under-count them)")  # fmt: skip
+    return (f"{how}; on held-out groups of posts they were {100 * allowance:.1f} points from the true share on "
+            f"average, and the 95 % range given allows for that as well as for the number of posts.")  # fmt: skip
 
 
 def method_notes() -> str:
-    """The note for every shipped language, then how shares are corrected."""
+    """The note for every shipped language, then how posts in other languages are treated."""
     parts = [
         method_note(lang) for lang in ("en", "ru", "hi", "hi-Latn") if (MODELS_DIR / f"{lang}.json").is_file()
     ]
-    parts.append(
-        "No model is right every time, and its mistakes do not cancel out: one that calls some negative posts "
-        "neutral under-counts the negative share. So shares of negative and positive mentions are not counts of "
-        "labels: they are corrected for each model's measured mistakes (adjusted classify-and-count, Forman 2008) "
-        "and given with a 95 % range. Posts in other languages are not scored, never counted as neutral."
-    )
+    parts.append("Posts in other languages are not scored, never counted as neutral.")
     return " ".join(parts)
