@@ -68,6 +68,7 @@ def evaluate(corpus: Path) -> dict:
                 pred = _scored(items["text"], lang)
                 entry["model"] = figures(items["label"], pred)
                 entry["shares"] = shares(items["label"], pred, lang)
+                entry["shares_brandlike"] = brandlike_shares(items["label"], pred, lang)
             entry["baseline"] = {
                 "method": BASELINES[lang],
                 **figures(items["label"], baseline_labels(items["text"], lang)),
@@ -84,18 +85,40 @@ def shares(gold: pd.Series, pred: pd.Series, lang: str) -> dict:
                 "high": round(float(est.loc[c, "high"]), 4)} for c in ("negative", "positive")}  # fmt: skip
 
 
-def operator_shares(items: pd.DataFrame, pred: pd.Series, lang: str) -> dict:
+def brandlike_shares(
+    gold: pd.Series, pred: pd.Series, lang: str, *, samples: int = 30, size: int = 300
+) -> dict:
+    """Shares on brand-like resamples of a set: each draws ``size`` posts with another mix of the classes."""
+    rng = np.random.default_rng(0)
+    codes = gold.map({c: i for i, c in enumerate(CLASSES)}).to_numpy(dtype=int)
+    base = np.bincount(codes, minlength=3) / len(codes)
     rows = {}
-    for brand, part in items.groupby("brand"):
-        if len(part) >= 30:
-            rows[brand] = {"n": len(part), **shares(part["label"], pred[part.index], lang)}
+    for k in range(samples):
+        weight = (rng.dirichlet(np.ones(3)) / np.maximum(base, 1e-9))[codes]
+        idx = rng.choice(len(codes), size=min(size, len(codes)), p=weight / weight.sum())
+        rows[f"sample{k}"] = {"n": len(idx), **shares(gold.iloc[idx], pred.iloc[idx], lang)}
+    return _summary(rows)
+
+
+def _summary(rows: dict) -> dict:
     errors = {kind: float(np.mean([abs(r[c][kind] - r[c]["true"]) for r in rows.values() for c in ("negative", "positive")]))
               for kind in ("counted", "corrected")}  # fmt: skip
     covered = np.mean(
         [r[c]["low"] <= r[c]["true"] <= r[c]["high"] for r in rows.values() for c in ("negative", "positive")]
     )
-    return {"operators": rows, "mean_abs_error": {k: round(v, 4) for k, v in errors.items()},
-            "interval_covers_truth": round(float(covered), 3)}  # fmt: skip
+    width = np.mean([r[c]["high"] - r[c]["low"] for r in rows.values() for c in ("negative", "positive")])
+    return {"groups": rows, "mean_abs_error": {k: round(v, 4) for k, v in errors.items()},
+            "interval_covers_truth": round(float(covered), 3), "mean_interval_width": round(float(width), 4)}  # fmt: skip
+
+
+def operator_shares(items: pd.DataFrame, pred: pd.Series, lang: str) -> dict:
+    rows = {}
+    for brand, part in items.groupby("brand"):
+        if len(part) >= 30:
+            rows[brand] = {"n": len(part), **shares(part["label"], pred[part.index], lang)}
+    out = _summary(rows)
+    out["operators"] = out.pop("groups")
+    return out
 
 
 def routing(corpus: Path) -> dict:
@@ -137,6 +160,26 @@ def _row(label: str, f: dict) -> str:
             f"recall neg/neu/pos {r['negative']:.2f}/{r['neutral']:.2f}/{r['positive']:.2f}  confusion {f['confusion']}")  # fmt: skip
 
 
+def _summary_line(what: str, s: dict) -> str:
+    return (f"  shares, {what}: mean absolute error counted {s['mean_abs_error']['counted']:.1%}, estimated "
+            f"{s['mean_abs_error']['corrected']:.1%}; the 95 % interval (mean width {s['mean_interval_width']:.1%}) "
+            f"covers the truth in {s['interval_covers_truth']:.0%} of cases")  # fmt: skip
+
+
+def table(results: dict) -> str:
+    """One line per language and set: the figures of the final report."""
+    lines = ["| language | set | n | accuracy | macro-F1 | negative recall | baseline macro-F1 (neg recall) | texts/s | model MB |",
+             "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for lang in LANGS:
+        speed = results.get("speed", {}).get(lang, {})
+        for name, entry in results["evaluation"][lang].items():
+            m, b = entry["model"], entry["baseline"]
+            lines.append(f"| {lang} | {name} | {m['n']:,} | {m['accuracy']:.3f} | {m['macro_f1']:.3f} | "
+                         f"{m['recall']['negative']:.2f} | {b['method']} {b['macro_f1']:.3f} ({b['recall']['negative']:.2f}) | "
+                         f"{speed.get('texts_per_second', 0):,} | {speed.get('model_mb', '')} |")  # fmt: skip
+    return "\n".join(lines)
+
+
 def report(results: dict) -> str:
     lines = []
     for lang in LANGS:
@@ -147,18 +190,18 @@ def report(results: dict) -> str:
                 lines.append(_row("model, entity rule", entry["model_entity_level"]))
             lines.append(_row(f"baseline {entry['baseline']['method']}", entry["baseline"]))
             for c, s in entry.get("shares", {}).items():
-                lines.append(f"  {c} share: true {s['true']:.1%}  counted {s['counted']:.1%}  corrected {s['corrected']:.1%} "
-                             f"[{s['low']:.1%}, {s['high']:.1%}]")  # fmt: skip
+                lines.append(f"  {c} share of the whole set: true {s['true']:.1%}  counted {s['counted']:.1%}  "
+                             f"estimated {s['corrected']:.1%} [{s['low']:.1%}, {s['high']:.1%}]")  # fmt: skip
             if "shares_per_operator" in entry:
                 ops = entry["shares_per_operator"]
                 for brand, s in ops["operators"].items():
                     lines.append(f"  {brand:<11} n={s['n']:>4}  negative: true {s['negative']['true']:.1%} counted "
-                                 f"{s['negative']['counted']:.1%} corrected {s['negative']['corrected']:.1%}   "
+                                 f"{s['negative']['counted']:.1%} estimated {s['negative']['corrected']:.1%}   "
                                  f"positive: true {s['positive']['true']:.1%} counted {s['positive']['counted']:.1%} "
-                                 f"corrected {s['positive']['corrected']:.1%}")  # fmt: skip
-                lines.append(f"  mean absolute error of the shares: counted {ops['mean_abs_error']['counted']:.1%}, "
-                             f"corrected {ops['mean_abs_error']['corrected']:.1%}; 95 % interval covers the truth in "
-                             f"{ops['interval_covers_truth']:.0%} of cases")  # fmt: skip
+                                 f"estimated {s['positive']['corrected']:.1%}")  # fmt: skip
+                lines.append(_summary_line("per operator", ops))
+            if "shares_brandlike" in entry:
+                lines.append(_summary_line("30 brand-like resamples of 300", entry["shares_brandlike"]))
     r = results["routing"]
     lines.append(f"routing: {r['semeval_en_sent_to_hinglish']:.1%} of SemEval English tweets go to the Hinglish model; "
                  f"{r['sentimix_routed_to_hinglish']:.1%} of SentiMix tweets do after detection {r['sentimix_detected_as']}")  # fmt: skip
@@ -181,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_speed:
         results["speed"] = speed(args.corpus)
     print(report(results))
+    print(table(results))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0

@@ -11,12 +11,14 @@ import pandas as pd
 import pytest
 
 from research.analyses.sentiment import entity_sentiment, estimate_shares, route, score
-from research.analyses.sentiment.calibrate import adjusted_shares
+from research.analyses.sentiment.calibrate import adjusted_shares, share_check
 from research.analyses.sentiment.entity import brand_spans
 from research.analyses.sentiment.features import FeatureSpec, hash_features, tokens
 from research.analyses.sentiment.fit import balanced_weights, design, fit
 from research.analyses.sentiment.labels import sample_for_labelling
 from research.analyses.sentiment.model import CLASSES, MODELS_DIR, LinearModel, load
+from research.analyses.sentiment.shares import brand_shares, share_notes
+from research.analyses.text import score_sentiment
 from research.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,12 +30,12 @@ CORPUS = REPO.parent / "shared" / "corpus"
 @pytest.mark.parametrize("lang", ["en", "ru", "hi", "hi-Latn"])
 def test_shipped_model_loads_with_its_card_facts(lang):
     model = load(MODELS_DIR, lang)
-    assert model.weights.shape == (2**model.spec.bits, 3) and model.method == f"linear-{lang}-1"
+    assert model.weights.shape == (2**model.spec.bits, 3) and model.method == f"linear-{lang}-2"
     assert (MODELS_DIR / f"{lang}.npz").stat().st_size < 5_000_000
     # the confusion measured on held-out rows ships with the model and has every class
     assert model.confusion.shape == (3, 3) and (model.confusion.sum(axis=1) > 50).all()
     assert model.info["evaluation"] and model.info["baseline"]
-    assert f"linear-{lang}-1" in (MODELS_DIR / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert f"linear-{lang}-2" in (MODELS_DIR / "MODEL_CARD.md").read_text(encoding="utf-8")
 
 
 def test_model_files_are_package_data():
@@ -65,7 +67,7 @@ def test_score_contract_aligned_with_input():
     out = score(pd.Series(["Great!", "Me encanta", None, "Ужасно"], index=[7, 3, 9, 1]),
                 pd.Series(["en", "es", "en", None], index=[7, 3, 9, 1]))  # fmt: skip
     assert out.index.tolist() == [7, 3, 9, 1]
-    assert out["method"].tolist() == ["linear-en-1", "not scored", "linear-en-1", "not scored"]
+    assert out["method"].tolist() == ["linear-en-2", "not scored", "linear-en-2", "not scored"]
     assert out["sentiment"].isna().tolist() == [False, True, False, True]
     assert str(out["score"].dtype) == "Float64" and out["score"].isna().tolist() == [False, True, False, True]
     assert ((out["score"].dropna() >= -1) & (out["score"].dropna() <= 1)).all()
@@ -80,6 +82,33 @@ def test_routing_by_script_and_hinglish_words():
     assert route(pd.Series(["accha"]), pd.Series(["hi-Latn"])).tolist() == ["hi-Latn"]
 
 
+def test_fast_scoring_is_the_sum_of_the_features():
+    # LinearModel.logits sums weights per distinct token; it must equal W[features] summed per text.
+    texts = ["Not good at all!! http://x.co/a", "", "see @user_1 rt #great :) 😍", "a\x00b",
+             "खाना अच्छा नहीं था, बहुत खराब", "Связь не работает, ужас", "aaaa"] * 3  # fmt: skip
+    for lang in ("en", "hi", "ru"):
+        spec = FeatureSpec(lang, bits=14, lexicon=lang != "en", strip_noise=lang == "hi")
+        rng = np.random.default_rng(1)
+        model = LinearModel(lang, "t", spec, rng.normal(size=(2**14, 3)).astype(np.float32),
+                            np.array([0.1, -0.2, 0.3]), np.eye(3))  # fmt: skip
+        row, col, scale = hash_features(texts, spec)
+        expected = np.stack([np.bincount(row, model.weights[col, k].astype(float), minlength=len(texts))
+                             for k in range(3)], axis=1) * scale[:, None] + model.bias  # fmt: skip
+        assert np.allclose(model.logits(texts), expected) and np.allclose(
+            model.logits(texts[::-1]), expected[::-1]
+        )
+        assert row.max() == len(texts) - 1 and (scale[[1, 8, 15]] == 1.0).all()  # empty texts: no features
+
+
+def test_negation_scope_per_language():
+    assert tokens("खाना अच्छा नहीं था", "hi") == ["¬खाना", "¬अच्छा", "नहीं", "था"]  # Hindi: before the negator
+    assert tokens("सेवा अच्छी नहीं है, बहुत खराब", "hi")[:4] == ["¬सेवा", "¬अच्छी", "नहीं", "है"]
+    assert tokens("बढ़िया", "hi") == tokens("बढिया", "hi")  # nukta spelled or not
+    assert tokens("Связь не работает. Ужас", "ru") == ["связь", "не", "¬работает", ".", "ужас"]
+    assert tokens("I don't like it", "en") == ["i", "don't", "¬like", "¬it"]
+    assert tokens("Masala Mornings बहुत अच्छा", "hi") == ["latn", "latn", "बहुत", "अच्छा"]
+
+
 def test_feature_hashes_are_pinned():
     # The shipped weights are indexed by these numbers: a change to tokens or hashing breaks them.
     row, col, scale = hash_features(["Not bad :)"], FeatureSpec("en", bits=18))
@@ -90,6 +119,64 @@ def test_feature_hashes_are_pinned():
     ]  # a scope runs to punctuation, emoticons included
     assert row.tolist() == [0] * len(col) and scale[0] == pytest.approx(1 / np.sqrt(len(col)))
     assert sorted(col.tolist())[:6] == [12963, 37036, 41879, 42709, 46122, 51714] and len(col) == 28
+
+
+# Written for this test (never training data): everyday posts a brief reads about cafés, banks,
+# telecoms and delivery, in Devanagari. Complaints, praise, and neutral questions and statements.
+DEVANAGARI_CHECKS = [
+    *[(t, "negative") for t in [
+        "बहुत खराब सेवा", "बहुत घटिया सेवा, पैसे बर्बाद", "कॉफी ठंडी थी और स्टाफ ने बदतमीजी की",
+        "दो दिन से इंटरनेट नहीं चल रहा, बहुत परेशान हूँ", "बैंक वालों ने मेरे खाते से गलत पैसे काट लिए",
+        "खाना अच्छा नहीं था", "नेटवर्क बिल्कुल बेकार है, कॉल बार बार कट जाती है",
+        "ऑर्डर एक घंटा देर से आया और चाय बासी थी", "कस्टमर केयर कोई जवाब नहीं देता, बहुत निराश हूँ",
+        "इस ऐप से पैसे भेजना बहुत मुश्किल है, हर बार फेल हो जाता है"]],
+    *[(t, "positive") for t in [
+        "बहुत अच्छी सेवा, धन्यवाद", "यह चाय बहुत अच्छी है", "कॉफी शानदार थी, स्टाफ भी बहुत विनम्र है",
+        "बैंक के कर्मचारियों ने तुरंत मदद की, बहुत बढ़िया अनुभव", "नया प्लान सस्ता और नेटवर्क तेज है, मज़ा आ गया",
+        "डिलीवरी समय पर आई, खाना स्वादिष्ट था", "कस्टमर केयर ने मेरी समस्या जल्दी हल कर दी, शुक्रिया",
+        "सबसे अच्छा कैफ़े, ज़रूर जाइए"]],
+    *[(t, "neutral") for t in [
+        "क्या आपकी दुकान रविवार को खुली रहती है?", "नया सिम कार्ड कैसे मिलेगा?", "बैंक की शाखा कितने बजे खुलती है?",
+        "मेनू में कौन कौन सी चाय हैं?", "कल से नया रिचार्ज प्लान शुरू होगा", "मैं आज शाम कैफ़े जाऊँगा",
+        "क्या इस कार्ड से ऑनलाइन भुगतान हो सकता है?"]],
+]  # fmt: skip
+
+
+def _devanagari_results(method: str) -> pd.DataFrame:
+    texts = pd.Series([t for t, _ in DEVANAGARI_CHECKS])
+    langs = pd.Series("hi", index=texts.index)
+    got = score(texts, langs)["sentiment"] if method == "model" else (
+        score_sentiment(texts, langs, method="baseline")["sentiment"])  # fmt: skip
+    return pd.DataFrame({"text": texts, "expected": [e for _, e in DEVANAGARI_CHECKS], "got": got})
+
+
+def test_devanagari_model_on_everyday_posts():
+    out = _devanagari_results("model")
+    wrong = out[out["expected"] != out["got"]]
+    # measured with linear-hi-2: 21 of 25 right (three complaints and one praise read as neutral)
+    assert len(wrong) <= 5, wrong.to_dict("records")
+    assert not (
+        (out["expected"] == "negative") & (out["got"] == "positive")
+    ).any()  # no complaint read as praise
+    assert not ((out["expected"] == "positive") & (out["got"] == "negative")).any()
+    first_two = out["got"].iloc[:2].tolist()
+    assert first_two == ["negative", "negative"]  # "बहुत खराब सेवा", "बहुत घटिया सेवा, पैसे बर्बाद"
+
+
+def test_score_sentiment_routes_devanagari_to_what_measured_better():
+    from research.analyses.sentiment.notes import uses_baseline
+
+    out = score_sentiment(pd.Series(["बहुत खराब सेवा", "Great coffee"]), pd.Series(["hi", "en"]))
+    expected = "lexicon-hi-v1" if uses_baseline("hi") else "linear-hi-2"
+    assert out["method"].tolist() == [expected, "linear-en-2"] and out["sentiment"].iloc[0] == "negative"
+    meta = load(MODELS_DIR, "hi").info
+    first = next(iter(meta["evaluation"]))
+    assert (
+        first == "iitp-dev-test"
+    )  # the decision is taken on the reviews, the set least like the training rows
+    assert uses_baseline("hi") == (
+        meta["baseline"][first]["macro_f1"] > meta["evaluation"][first]["macro_f1"]
+    )
 
 
 # --- training and the file format -------------------------------------------------------------------
@@ -146,6 +233,90 @@ def test_corrected_shares_stay_in_the_simplex_and_handle_no_labels():
     assert empty["share"].isna().all() and (empty["n"] == 0).all()
     shipped = estimate_shares(["negative", "neutral", "positive"] * 10, "ru")
     assert shipped["share"].sum() == pytest.approx(1.0)
+
+
+def _synthetic_groups(confusions: list[np.ndarray], mixes: list[list[float]], n: int = 3000):
+    rng = np.random.default_rng(3)
+    y_true, y_pred, groups = [], [], []
+    for g, (cm, mix) in enumerate(zip(confusions, mixes, strict=True)):
+        t = rng.choice(3, size=n, p=mix)
+        rates = cm / cm.sum(axis=1, keepdims=True)
+        y_true.append(t)
+        y_pred.append(np.array([rng.choice(3, p=rates[k]) for k in t]))
+        groups.append(np.full(n, f"g{g}"))
+    return np.concatenate(y_true), np.concatenate(y_pred), np.concatenate(groups)
+
+
+def test_share_check_keeps_a_correction_that_carries_over_and_drops_one_that_does_not():
+    same = np.array([[550, 400, 50], [60, 880, 60], [20, 300, 680]])
+    mixes = [[0.5, 0.3, 0.2], [0.2, 0.5, 0.3], [0.3, 0.3, 0.4]]
+    carried = share_check(*_synthetic_groups([same] * 3, mixes))
+    assert carried["shrink"] == 1.0 and carried["method"] == "calibrated"
+    assert carried["error_by_shrink"]["1.0"] < carried["error_by_shrink"]["0.0"] / 2
+    # each group errs its own way: the others' confusion misleads, and counting is kept
+    unlike = [np.eye(3) * 100 + 1, np.array([[20, 79, 1], [1, 98, 1], [1, 79, 20]]),
+              np.array([[10, 10, 80], [5, 90, 5], [80, 10, 10]])]  # fmt: skip
+    dropped = share_check(*_synthetic_groups(unlike, mixes))
+    assert dropped["shrink"] < 1.0 and dropped["error_by_shrink"]["0.0"] < dropped["error_by_shrink"]["1.0"]
+    assert dropped["allowance"] == pytest.approx(dropped["error_by_shrink"][str(dropped["shrink"])])
+
+
+def test_estimate_shares_widens_by_the_allowance_and_may_count():
+    cm = np.array([[60, 30, 10], [5, 90, 5], [2, 18, 80]])
+    labels = ["negative"] * 32 + ["neutral"] * 45 + ["positive"] * 23
+    full = estimate_shares(labels, cm)
+    counted = estimate_shares(labels, cm, shrink=0.0, allowance=0.05)
+    assert (counted["method"] == "counted").all() and (full["method"] == "calibrated").all()
+    assert counted.loc["negative", "share"] == pytest.approx(0.32)
+    assert counted.loc["negative", "high"] - counted.loc["negative", "low"] > 0.1 + (
+        full.loc["negative", "high"] - full.loc["negative", "low"]) / 4  # fmt: skip
+
+
+def test_brand_shares_per_brand_with_interval_and_method():
+    rows = pd.DataFrame({
+        "brand": ["A"] * 40 + ["B"] * 40 + ["C"] * 3,
+        "sentiment": (["negative"] * 20 + ["neutral"] * 10 + ["positive"] * 10) * 2 + [None] * 3,
+        "sentiment_method": ["linear-en-2"] * 40 + ["linear-ru-2"] * 20 + ["lexicon-hi-v1"] * 20 + ["not scored"] * 3,
+    })  # fmt: skip
+    out = brand_shares(rows).set_index("brand")
+    assert list(out.index) == ["A", "B", "C"] and out.loc["C", "method"] == "none scored"
+    assert out.loc["A", "mentions"] == 40 and out.loc["A", "scored"] == 40 and out.loc["C", "scored"] == 0
+    assert out.loc["A", "negative_counted"] == pytest.approx(0.5) and out.loc[
+        "A", "positive_counted"
+    ] == pytest.approx(0.25)
+    for b in ("A", "B"):
+        for c in ("negative", "positive"):
+            assert out.loc[b, f"{c}_low"] <= out.loc[b, f"{c}_share"] <= out.loc[b, f"{c}_high"]
+            assert 0 <= out.loc[b, f"{c}_low"] and out.loc[b, f"{c}_high"] <= 1
+    assert "counted" in out.loc["B", "method"]  # the word-list half of B has no correction
+    notes = share_notes()
+    assert set(notes) == {"en", "ru", "hi", "hi-Latn"}
+    assert all("of the time" in note and "macro" not in note.lower() for note in notes.values())
+    assert "12,284" in notes["en"]
+
+
+def test_text_version_follows_the_model_files(tmp_path, monkeypatch):
+    import shutil
+
+    from research.analyses.sentiment import model as model_module
+    from research.run import texts
+
+    def clear():
+        model_module.shipped_digest.cache_clear()
+        texts.text_version.cache_clear()
+
+    folder = tmp_path / "models"
+    shutil.copytree(MODELS_DIR, folder)
+    monkeypatch.setattr(model_module, "MODELS_DIR", folder)
+    try:
+        clear()
+        before = texts.text_version()
+        (folder / "ru.npz").write_bytes((folder / "ru.npz").read_bytes() + b"\0")
+        clear()
+        assert texts.text_version() != before
+    finally:
+        monkeypatch.undo()
+        clear()
 
 
 # --- entity-level sentiment -------------------------------------------------------------------------
@@ -219,11 +390,11 @@ def test_cli_train_sentiment_with_client_labels(tmp_path, capsys):
     assert "en: 48 labelled rows" in printed and "held out 12" in printed and "adapted" in printed
     folder = tmp_path / "data" / "models" / "chai"
     meta = json.loads((folder / "en.json").read_text(encoding="utf-8"))
-    assert meta["version"] == "1-client" and meta["adapted"]["held_out"] == 12
+    assert meta["version"] == "2-client" and meta["adapted"]["held_out"] == 12
     assert meta["adapted"]["adapted"]["accuracy"] >= meta["adapted"]["shipped"]["accuracy"]
     assert not (MODELS_DIR / "chai").exists()  # never into the package
     out = score(pd.Series(["my chai was thanda and late again"]), pd.Series(["en"]), models=folder)
-    assert out["method"].iloc[0] == "linear-en-1-client" and out["sentiment"].iloc[0] == "negative"
+    assert out["method"].iloc[0] == "linear-en-2-client" and out["sentiment"].iloc[0] == "negative"
 
 
 def test_cli_train_sentiment_refuses_bad_labels(tmp_path, capsys):
@@ -260,7 +431,7 @@ def test_telecom_operators_measured_and_shares_corrected():
     assert len(items) == 2460
     text_level, entity_level = telecom_labels(items)
     f = figures(items["label"], entity_level)
-    # measured 2026-12 with linear-ru-1; floors catch a regression, not the target
+    # measured 2026-12 with linear-ru-2; floors catch a regression, not the target
     assert f["macro_f1"] > 0.55 and f["recall"]["negative"] > 0.6
     counted, corrected = [], []
     for _, part in items.groupby("brand"):
@@ -271,7 +442,7 @@ def test_telecom_operators_measured_and_shares_corrected():
         counted.append(abs(est.loc["negative", "counted"] - true))
         corrected.append(abs(est.loc["negative", "share"] - true))
     assert len(counted) >= 3
-    # NOTE: measured with linear-ru-1: counted 3.1 points off on average, corrected 4.0. The shipped
+    # NOTE: measured with linear-ru-2: counted 3.1 points off on average, corrected 4.0. The shipped
     # confusion comes from 2014 tweets and does not carry over to these 2015 ones, so here the correction
     # does not beat counting (README, "Sentiment"); this floor only catches a broken correction.
     assert np.mean(corrected) < 0.06 and np.mean(counted) < 0.06

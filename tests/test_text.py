@@ -67,7 +67,7 @@ def test_unscored_languages_say_so():
         pd.Series(["es", None, "en"], index=[5, 6, 7]),
     )
     assert out.index.tolist() == [5, 6, 7]
-    assert out["method"].tolist() == ["not scored", "not scored", "linear-en-1"]
+    assert out["method"].tolist() == ["not scored", "not scored", "linear-en-2"]
     assert out["sentiment"].isna().tolist() == [True, True, False] and out["score"].isna().tolist() == [
         True,
         True,

@@ -78,7 +78,7 @@ def route(texts: pd.Series, langs: pd.Series) -> pd.Series:
 
 
 def model_for(name: str, folder: str | Path | None = None) -> LinearModel:
-    """The model of a language (``"ru"``) or a method name (``"linear-ru-1"``).
+    """The model of a language (``"ru"``) or a method name (``"linear-ru-2"``).
 
     With ``folder`` (a client's adapted models, ``research train-sentiment --labels``), its
     model is used when it has one for that language, else the shipped one.
@@ -117,7 +117,7 @@ def score(texts: pd.Series, langs: pd.Series, *, models: str | Path | None = Non
     --------
     >>> out = score(pd.Series(["I love it 😍", "Ужасная связь", "Hola"]), pd.Series(["en", "ru", "es"]))
     >>> out["sentiment"].tolist(), out["method"].tolist()
-    (['positive', 'negative', <NA>], ['linear-en-1', 'linear-ru-1', 'not scored'])
+    (['positive', 'negative', <NA>], ['linear-en-2', 'linear-ru-2', 'not scored'])
     """
     names = route(texts, langs)
     text = texts.astype("string").fillna("")
