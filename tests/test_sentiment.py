@@ -118,7 +118,7 @@ def test_feature_hashes_are_pinned():
         "¬:)",
     ]  # a scope runs to punctuation, emoticons included
     assert row.tolist() == [0] * len(col) and scale[0] == pytest.approx(1 / np.sqrt(len(col)))
-    assert sorted(col.tolist())[:6] == [12963, 37036, 41879, 42709, 46122, 51714] and len(col) == 28
+    assert sorted(col.tolist())[:6] == [1588, 7872, 14525, 33698, 40524, 46022] and len(col) == 31
 
 
 # Written for this test (never training data): everyday posts a brief reads about cafés, banks,
@@ -145,8 +145,10 @@ DEVANAGARI_CHECKS = [
 def _devanagari_results(method: str) -> pd.DataFrame:
     texts = pd.Series([t for t, _ in DEVANAGARI_CHECKS])
     langs = pd.Series("hi", index=texts.index)
-    got = score(texts, langs)["sentiment"] if method == "model" else (
-        score_sentiment(texts, langs, method="baseline")["sentiment"])  # fmt: skip
+    if method == "model":
+        got = score(texts, langs)["sentiment"]
+    else:  # what the brief gets: score_sentiment's default ("model") or the lexicon ("baseline")
+        got = score_sentiment(texts, langs, method=method)["sentiment"]
     return pd.DataFrame({"text": texts, "expected": [e for _, e in DEVANAGARI_CHECKS], "got": got})
 
 
@@ -424,28 +426,32 @@ needs_corpus = pytest.mark.skipif(
 
 
 @needs_corpus
-def test_telecom_operators_measured_and_shares_corrected():
+def test_telecom_operators_measured_and_shares_estimated():
     from research.analyses.sentiment.evaluate import eval_set, figures, telecom_labels
 
     items = eval_set("telecom2016", CORPUS)
     assert len(items) == 2460
     text_level, entity_level = telecom_labels(items)
-    f = figures(items["label"], entity_level)
-    # measured 2026-12 with linear-ru-2; floors catch a regression, not the target
-    assert f["macro_f1"] > 0.55 and f["recall"]["negative"] > 0.6
-    counted, corrected = [], []
+    f = figures(items["label"], text_level)
+    # measured 2026-12 with linear-ru-2: 0.599 / 0.75; floors catch a regression, not the target
+    assert f["macro_f1"] > 0.58 and f["recall"]["negative"] > 0.65
+    check = load(MODELS_DIR, "ru").info["shares"]
+    covered, counted, estimated = [], [], []
     for _, part in items.groupby("brand"):
         if len(part) < 100:
             continue
-        true = (part["label"] == "negative").mean()
         est = estimate_shares(entity_level[part.index], "ru")
-        counted.append(abs(est.loc["negative", "counted"] - true))
-        corrected.append(abs(est.loc["negative", "share"] - true))
-    assert len(counted) >= 3
-    # NOTE: measured with linear-ru-2: counted 3.1 points off on average, corrected 4.0. The shipped
-    # confusion comes from 2014 tweets and does not carry over to these 2015 ones, so here the correction
-    # does not beat counting (README, "Sentiment"); this floor only catches a broken correction.
-    assert np.mean(corrected) < 0.06 and np.mean(counted) < 0.06
+        for c in ("negative", "positive"):
+            true = (part["label"] == c).mean()
+            covered.append(est.loc[c, "low"] <= true <= est.loc[c, "high"])
+            counted.append(abs(est.loc[c, "counted"] - true))
+            estimated.append(abs(est.loc[c, "share"] - true))
+    assert len(covered) >= 6 and np.mean(covered) >= 0.8  # the interval allows for the measured error
+    # NOTE: across RuSentiTweet, bank and telecom tweets the correction did worse than counting
+    # (share_check), so Russian shares are counts, and here no worse than the counts.
+    if check["method"] == "counted":
+        assert np.allclose(counted, estimated)
+    assert np.mean(estimated) < 0.08
 
 
 @needs_corpus
@@ -459,7 +465,11 @@ def test_training_rows_exclude_evaluation_texts_and_research_only_sets():
     rows, report = training_rows(CORPUS, "hi")
     held = set(corpus.dedupe_key(eval_set("hi-ods-heldout", CORPUS)["text"]))
     assert not held & set(corpus.dedupe_key(rows["text"]))
-    assert set(rows["source"]) == {"hi_ods", "lexicon-hi-v1"} and report["rows_read"] > 5000
+    assert set(rows["source"]) == {"hi_ods", "lexicon-hi-features"} and report["rows_read"] > 5000
+    assert set(rows.loc[rows["source"] == "hi_ods", "group"]) == {"fold0", "fold1", "fold2"}
+    ru, _ = training_rows(CORPUS, "ru")
+    clauses = ru[ru["source"] == "sentirueval2015-entities"]
+    assert len(clauses) > 500 and set(clauses["label"]) == {"negative", "neutral", "positive"}
 
 
 # --- the optional transformer path ------------------------------------------------------------------

@@ -198,7 +198,7 @@ class _Table:
     ``brk`` (punctuation or separator) and ``sep``.
     """
 
-    LIMIT = 2_000_000  # distinct tokens kept; past it the table starts again
+    LIMIT = 500_000  # distinct tokens kept (about 150 MB with their n-grams); past it the table starts again
 
     def __init__(self, spec: FeatureSpec):
         self.spec = spec
