@@ -107,6 +107,7 @@ def test_negation_scope_per_language():
     assert tokens("Связь не работает. Ужас", "ru") == ["связь", "не", "¬работает", ".", "ужас"]
     assert tokens("I don't like it", "en") == ["i", "don't", "¬like", "¬it"]
     assert tokens("Masala Mornings बहुत अच्छा", "hi") == ["latn", "latn", "बहुत", "अच्छा"]
+    assert tokens("12,5 x2 <3 ३ दिन", "en") == ["0", ",", "0", "x0", "<", "0", "0", "दिन"]  # digits read as 0
 
 
 def test_feature_hashes_are_pinned():

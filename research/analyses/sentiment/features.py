@@ -57,8 +57,8 @@ _SEPARATOR = "\x00"  # between texts in the one string a batch is tokenised as
 # any other symbol. The text is lower-cased first, so no IGNORECASE (which slows the regex down).
 _TOKEN = re.compile(
     r"[\w\u0900-\u0963\u0966-\u097f\u200c\u200d]+(?:['’][a-z]+)?|\x00|@user"
-    r"|[:;=]-?[)(dp]|:'\(|<3|\){2,}|\({2,}|[!?.]+|[^\w\s]"
-)
+    r"|[:;=]-?[)(dp]|:'\(|\){2,}|\({2,}|[!?.]+|[^\w\s]"
+)  # NOTE: no "<3": the v2 models were trained with digits read as 0 first, so "<3" was "<", "0"
 
 NEGATORS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     # language: (negators whose scope follows them, negators whose scope precedes them)
@@ -132,7 +132,6 @@ def _normalise(text: str, lang: str, strip_noise: bool = False) -> str:
     text = _MENTION.sub(" " if strip_noise else " @user ", text)
     if strip_noise:
         text = _RT.sub(" ", text)
-    text = _DIGITS.sub("0", text)
     return _REPEAT.sub(r"\1\1\1", text).replace("#", " # ").replace("\u2019", "'")
 
 
@@ -228,6 +227,15 @@ class _Table:
 
     def add(self, new: list[str]) -> None:
         spec = self.spec
+        # digits -> 0 (step 1 of the module docstring), done once per distinct token: "12" and "5" are "0"
+        numbered = {t: _DIGITS.sub("0", t) for t in new if _DIGITS.search(t)}
+        numbered = {t: c for t, c in numbered.items() if c != t}
+        if numbered:
+            canonical = sorted(set(numbered.values()) - self.index.keys())
+            if canonical:
+                self.add(canonical)
+            self.index.update((t, self.index[c]) for t, c in numbered.items())
+            new = [t for t in new if t not in numbered]
         if spec.lang in LATIN_AS_ONE:  # Latin words are all one token there (``_LATIN``)
             names = [t for t in new if t != "http" and _LATIN_WORD.fullmatch(t)]
             if names:
@@ -381,6 +389,7 @@ def tokens(text: str, lang: str) -> list[str]:
     ids = t.ids(stream)
     marked = _marks(t.arrays, ids)
     names = LATIN_AS_ONE if lang in LATIN_AS_ONE else ()
+    stream = [_DIGITS.sub("0", tok) for tok in stream]
     stream = [_LATIN if names and tok != "http" and _LATIN_WORD.fullmatch(tok) else tok for tok in stream]
     return [("¬" + tok) if m else tok for tok, m in zip(stream[1:], marked[1:], strict=True)]
 
