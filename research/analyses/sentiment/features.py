@@ -41,6 +41,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from research.analyses.sentiment.lexicon import fold_hindi, polarity
+
 __all__ = ["FeatureSpec", "NEGATORS", "encode", "fold_hindi", "hash_features", "table", "tokens"]
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
@@ -106,16 +108,6 @@ class FeatureSpec:
     def key(self) -> tuple:
         return (self.lang, self.bits, self.char_ngrams, self.word_bigrams, self.version, self.lexicon,
                 self.strip_noise)  # fmt: skip
-
-
-def fold_hindi(text: str) -> str:
-    """Devanagari spelled one way: decomposed (NFD), no nukta, chandrabindu as anusvara.
-
-    >>> fold_hindi("बढ़िया महँगा") == fold_hindi("बढिया महंगा")
-    True
-    """
-    # NFD rather than NFC: Devanagari's nukta letters are composition exclusions, and NFD is faster
-    return unicodedata.normalize("NFD", text).replace("\u093c", "").replace("\u0901", "\u0902")
 
 
 _RT = re.compile(r"(?<!\w)rt(?!\w)")
@@ -268,8 +260,6 @@ class _Table:
             emoji_cols = _column(_mix(np.array([_SALT["emoji"] + _U64(s) for s in (1, 2)])), spec.bits)
             part["emoji"] = np.where(emoji > 0, emoji_cols[np.maximum(emoji, 1) - 1], -1)
             if spec.lexicon:
-                from research.analyses.sentiment.lexicon import polarity
-
                 sign = np.array([polarity(t, spec.lang) for t in new], dtype=np.int64)
             else:
                 sign = np.zeros(len(new), dtype=np.int64)

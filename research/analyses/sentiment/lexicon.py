@@ -7,14 +7,15 @@ inside a negation's scope) whose weight the model learns from labelled posts lik
 
 An entry ending in ``*`` is a stem (a token starting with it matches; the longest stem wins),
 else an exact word. Hindi entries and texts are compared without nukta and with chandrabindu as
-anusvara (``features.fold_hindi``), so ``बढ़िया``/``बढिया`` and ``महँगा``/``महंगा`` meet.
+anusvara (``fold_hindi``), so ``बढ़िया``/``बढिया`` and ``महँगा``/``महंगा`` meet.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
-__all__ = ["HI_NEUTRAL_WORDS", "LEXICONS", "polarity", "word_rows"]
+__all__ = ["HI_NEUTRAL_WORDS", "LEXICONS", "fold_hindi", "polarity", "word_rows"]
 
 _HI_POSITIVE = """
 अच्छा अच्छी अच्छे अच्छाई बढ़िया बेहतरीन बेहतर शानदार उत्कृष्ट उम्दा लाजवाब कमाल बेमिसाल जबरदस्त ज़बरदस्त
@@ -68,10 +69,18 @@ LEXICONS: dict[str, tuple[str, str]] = {
 }
 
 
+def fold_hindi(text: str) -> str:
+    """Devanagari spelled one way: decomposed (NFD), no nukta, chandrabindu as anusvara.
+
+    >>> fold_hindi("बढ़िया महँगा") == fold_hindi("बढिया महंगा")
+    True
+    """
+    # NFD rather than NFC: Devanagari's nukta letters are composition exclusions, and NFD is faster
+    return unicodedata.normalize("NFD", text).replace("\u093c", "").replace("\u0901", "\u0902")
+
+
 @lru_cache(maxsize=4)
 def _entries(lang: str) -> tuple[dict[str, int], dict[str, int]]:
-    from research.analyses.sentiment.features import fold_hindi
-
     words: dict[str, int] = {}
     stems: dict[str, int] = {}
     for sign, block in zip((1, -1), LEXICONS[lang], strict=True):
