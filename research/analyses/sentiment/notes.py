@@ -55,7 +55,9 @@ def method_note(lang: str) -> str:
                f"{_BASELINE_NAMES.get(baseline['method'], baseline['method'])} ({baseline['method']}): it measured "
                f"better than the trained model on the test below")  # fmt: skip
     else:
-        trained = sum(meta["training_rows"].values())
+        trained = sum(
+            sum(src["rows"].values()) for src in meta["sources"] if not src["set"].startswith("lexicon-")
+        )
         who = (f"{LANGUAGE_NAMES[lang]} posts are labelled positive, neutral or negative by a statistical model "
                f"(linear-{lang}-{meta['version']}) trained on {trained:,} labelled posts")  # fmt: skip
     neg = figures["recall"]["negative"]
@@ -76,12 +78,14 @@ def share_note(lang: str) -> str:
                 "the counting error measured on that test.")  # fmt: skip
     if check.get("method") == "counted":
         how = ("Shares of negative and positive posts are counts of the model's labels: correcting them for its "
-               "measured mistakes did not bring them closer to the truth on held-out groups of posts")  # fmt: skip
+               "measured mistakes did not bring them closer to the truth on groups of posts held out from training")  # fmt: skip
     else:
-        how = ("Shares of negative and positive posts are corrected for the model's measured mistakes (so a model "
-               "that misses some negative posts does not under-count them)")  # fmt: skip
-    return (f"{how}; on held-out groups of posts they were {100 * allowance:.1f} points from the true share on "
-            f"average, and the 95 % range given allows for that as well as for the number of posts.")  # fmt: skip
+        part = "" if check.get("shrink", 1.0) >= 1 else "partly "
+        how = (f"Shares of negative and positive posts are {part}corrected for the model's measured mistakes (so a "
+               "model that misses some negative posts does not under-count them), as far as that helped on groups "
+               "of posts held out from training")  # fmt: skip
+    return (f"{how}. There they were {100 * allowance:.1f} points from the true share on average; the 95 % range "
+            f"given allows for that as well as for the number of posts.")  # fmt: skip
 
 
 def method_notes() -> str:
