@@ -43,7 +43,7 @@ def uses_baseline(lang: str) -> bool:
 def method_note(lang: str) -> str:
     """Two or three sentences for a client: what labels posts in ``lang`` and how often it agreed with people.
 
-    >>> "agreed with the person" in method_note("en")
+    >>> "the same label as the person" in method_note("en")
     True
     """
     meta = _meta(lang)
