@@ -41,6 +41,12 @@ format: $(STAMP) ## apply ruff formatting
 bench: $(STAMP) ## measure every stage at 10k, 100k and 1M posts (SIZES="10000" for one size)
 	$(BIN)/python -m benchmarks.run $(if $(SIZES),--sizes $(SIZES),)
 
+models: $(STAMP) ## retrain the shipped sentiment models from ../shared/corpus (about 20 min) and their card
+	$(BIN)/research train-sentiment
+
+eval-sentiment: $(STAMP) ## sentiment models vs baselines on held-out sets, corrected shares, speed
+	$(BIN)/python benchmarks/sentiment.py
+
 docs: $(STAMP) ## regenerate docs/schema.md from research/schema/
 	$(BIN)/research schema > docs/schema.md
 

@@ -1,4 +1,5 @@
-"""Command line: ``research demo | brief | batch | import | collect | formats | renormalise``.
+"""Command line: ``research demo | brief | batch | import | collect | formats | renormalise | train-sentiment
+| sentiment-sample``.
 
 The CLI is the only place that prints or exits: it maps library calls to progress bars,
 one-sentence errors on stderr and exit statuses (0 success, 1 some work failed,
@@ -34,6 +35,7 @@ _SECRETS: list[str] = []  # filled by main from the environment
 
 # Shipped in the package (research/run/demo.yaml is params/demo.yaml), so a wheel runs the demo too.
 DEMO_PARAMS = Path(__file__).parent / "run" / "demo.yaml"
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 
 
 def _bar(desc: str, total: int | None) -> AbstractContextManager[Any]:
@@ -227,6 +229,77 @@ def cmd_renormalise(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train_sentiment(args: argparse.Namespace) -> int:
+    """Rebuild the shipped sentiment models from the corpus, or adapt them to a client's labels."""
+    if args.labels:
+        from research.analyses.sentiment.labels import adapt, read_labels
+
+        if not args.out and not args.client:
+            raise ResearchError("--labels needs --client (writes data/models/<client>/) or --out DIR")
+        out = args.out or args.workspace / "data" / "models" / args.client
+        report = adapt(read_labels(args.labels, lang=args.lang), out, held_out=args.held_out)
+        for name, entry in report.items():
+            if "skipped" in entry:
+                print(f"{name}: {entry['rows']} rows skipped: {entry['skipped']}")
+                continue
+            before, after = entry["shipped"], entry["adapted"]
+            print(f"{name}: {entry['rows']} labelled rows, trained on {entry['trained_on']}, "
+                  f"held out {entry['held_out']}: accuracy {before['accuracy']:.1%} shipped -> "
+                  f"{after['accuracy']:.1%} adapted (macro-F1 {before['macro_f1']:.3f} -> {after['macro_f1']:.3f}); "
+                  f"confusion {entry['confusion']}")  # fmt: skip
+            print(f"  written: {entry['path']}")
+        return 0
+    from research.analyses.sentiment.model import MODELS_DIR
+    from research.analyses.sentiment.train import LANGUAGES, train_all
+
+    if not (args.corpus / "sentiment-train").is_dir():
+        raise ResearchError(
+            f"--corpus {args.corpus}: no sentiment-train/ folder there (the shared corpus is needed)"
+        )
+    languages = args.languages.split(",") if args.languages else list(LANGUAGES)
+    unknown = sorted(set(languages) - set(LANGUAGES))
+    if unknown:
+        raise ResearchError(f"--languages: {', '.join(unknown)} not among {', '.join(LANGUAGES)}")
+    out = args.out or MODELS_DIR
+    paths = train_all(args.corpus, out, languages=languages,
+                      progress=lambda lang: print(f"training {lang} ...", file=sys.stderr, flush=True))  # fmt: skip
+    for path in paths:
+        print(f"written: {path} and {path.with_suffix('.npz').name}")
+    print(f"model card: {Path(out) / 'MODEL_CARD.md'}")
+    return 0
+
+
+def cmd_sentiment_sample(args: argparse.Namespace) -> int:
+    """Write a stratified sample of the client's brand mentions to label by hand."""
+    from research.analyses.competitors import brand_mentions
+    from research.analyses.sentiment.labels import sample_for_labelling
+    from research.analyses.text import detect_languages
+    from research.brands import brand_of_author
+    from research.params import load_params
+    from research.store import Store
+
+    params = load_params(Path(args.params))
+    posts = Store(args.workspace, params.client).posts()
+    brands = params.brands()
+    audience = posts[brand_of_author(posts, brands).isna() & posts["repost_of_post_id"].isna()]
+    mentions = audience[brand_mentions(audience, brands).any(axis=1)]
+    if mentions.empty:
+        raise ResearchError(f"no stored post of {params.client} mentions a brand; import data first")
+    langs = mentions["lang"].astype("string")
+    if langs.isna().any():
+        langs = langs.fillna(detect_languages(mentions["text"], params.languages or ["en"]))
+    sample = sample_for_labelling(mentions["text"], langs, args.n, seed=args.seed)
+    out = args.out or args.workspace / "data" / "labels" / f"{params.client}-to-label.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    sample.to_csv(out, index=False)
+    print(
+        f"{len(sample)} mentions to label (of {len(mentions)}), stratified by language and predicted label: {out}"
+    )
+    print("fill the label column (positive/neutral/negative), then: "
+          f"research train-sentiment --labels {out} --client {params.client}")  # fmt: skip
+    return 0
+
+
 def _pair(text: str) -> tuple[str, str]:
     if "=" not in text:
         raise ResearchError(f"--map {text!r}: expected CANONICAL=FILE_COLUMN, e.g. text=content")
@@ -309,6 +382,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_collect)
     p = sub.add_parser("formats", help="list import formats and collectors with their status")
     p.set_defaults(func=cmd_formats)
+    p = sub.add_parser(
+        "train-sentiment",
+        parents=[common],
+        help="rebuild the sentiment models, or adapt them to a client's labels",
+    )
+    p.add_argument(
+        "--corpus", type=Path, default=DEFAULT_CORPUS, help=f"the shared corpus (default: {DEFAULT_CORPUS})"
+    )
+    p.add_argument(
+        "--out", type=Path, help="folder for the models (default: the package's, or data/models/<client>/)"
+    )
+    p.add_argument("--languages", help="comma-separated subset of en,ru,hi,hi-Latn (default: all)")
+    p.add_argument(
+        "--labels", type=Path, metavar="CSV", help="client labels: columns text,label[,lang][,weight]"
+    )
+    p.add_argument("--client", help="client slug: adapted models go to data/models/<client>/")
+    p.add_argument("--lang", help="language of label rows without a lang column (en, ru, hi, hi-Latn)")
+    p.add_argument(
+        "--held-out", type=float, default=0.25, help="share of the labels held out to measure (default 0.25)"
+    )
+    p.set_defaults(func=cmd_train_sentiment)
+    p = sub.add_parser(
+        "sentiment-sample", parents=[common], help="a stratified sample of brand mentions to label"
+    )
+    p.add_argument("params", help="params/<client>.yaml")
+    p.add_argument("--n", type=int, default=300, help="rows to draw (default 300)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=Path, help="CSV to write (default: data/labels/<client>-to-label.csv)")
+    p.set_defaults(func=cmd_sentiment_sample)
     p = sub.add_parser("renormalise", parents=[common], help="rebuild processed tables from raw files")
     p.add_argument("--client", required=True)
     p.set_defaults(func=cmd_renormalise)

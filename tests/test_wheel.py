@@ -9,6 +9,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pandas as pd
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -34,6 +36,9 @@ def test_the_demo_runs_from_a_built_wheel(tmp_path):
     assert "research/run/demo.yaml" in names
     assert {f"research/run/notebooks/0{i}_{n}.ipynb" for i, n in [(1, "data"), (7, "brief")]} <= set(names)
     assert "research/brief/templates/brief.html.j2" in names
+    models = {f"research/analyses/sentiment/models/{lang}.{suffix}"
+              for lang in ("en", "ru", "hi", "hi-Latn") for suffix in ("json", "npz")}  # fmt: skip
+    assert models | {"research/analyses/sentiment/models/MODEL_CARD.md"} <= set(names)
     installed = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(installed)  # what pip does with a pure-Python wheel
     # Run outside the source tree, with the unpacked wheel first on the path: nothing may be
@@ -54,3 +59,7 @@ def test_the_demo_runs_from_a_built_wheel(tmp_path):
     assert (report / "brief.html").is_file()
     executed = json.loads((report / "notebooks" / "02_competitors.ipynb").read_text())
     assert executed["metadata"]["papermill"]["input_path"].startswith(str(installed))  # the wheel's notebook
+    # the brief's sentiment came from the trained models the wheel ships, not from the baselines
+    texts = pd.read_parquet(workspace / "data" / "processed" / "demo" / "text.parquet")
+    methods = texts["sentiment_method"].dropna()
+    assert methods.str.startswith("linear-").sum() > methods.size / 2, methods.value_counts().to_dict()

@@ -20,6 +20,7 @@ import pandas as pd
 
 from research.analyses import text as text_analysis
 from research.analyses.metrics import Period, collected
+from research.analyses.sentiment.model import shipped_digest
 from research.brands import Brand
 from research.params import Params
 from research.store import Store
@@ -32,8 +33,10 @@ _KEY = ["platform", "post_id"]
 
 @lru_cache(maxsize=1)
 def text_version() -> str:
-    """What the derived values depend on: the text analysis code and its libraries' versions."""
+    """What the derived values depend on: the text analysis code, the sentiment models (their code and
+    files) and the libraries' versions."""
     digest = hashlib.sha256(Path(text_analysis.__file__).read_bytes())
+    digest.update(shipped_digest().encode())
     for package in ("vaderSentiment", "lingua-language-detector"):
         try:
             digest.update(f"{package}={version(package)}".encode())
