@@ -79,6 +79,8 @@ COLUMNS: dict[str, tuple[str, Kind]] = {
     "answered_share": ("Share answered", "percent"), "median_response_hours": ("Median time to answer", "hours"),
     "negative_share": ("Negative share", "percent"), "usual_negative_share": ("Usual negative share", "percent"),
     "positive_share": ("Positive share", "percent"), "net": ("Net sentiment", "percent"),
+    "negative_low": ("Negative share, 95% interval from", "percent"), "negative_high": ("to", "percent"),
+    "negative_counted": ("Share labelled negative", "percent"), "share_method": ("How the share was made", "text"),
     "mean_score": ("Mean sentiment score", "decimal"), "jaccard": ("Overlap", "percent"),
     "share_of_a": ("Share of its audience", "percent"), "share_of_b": ("Share of the other's audience", "percent"),
     "exclusive_share": ("Share only this brand", "percent"), "outside_share": ("Ties outside own community", "percent"),
