@@ -75,3 +75,12 @@ def demo_world(demo):
     return demo, Period(
         date.fromisoformat(period["start"]), date.fromisoformat(period["end"]), demo.truth["timezone"]
     )
+
+
+@pytest.fixture(scope="session")
+def demo_run(demo_workspace, tmp_path_factory):
+    """The demo world as a notebook opens it (`research.run.notebook.open_run`): annotated posts, sentiment included."""
+    from research.run.notebook import open_run
+
+    params = demo_workspace.params
+    return open_run(params.path, demo_workspace.path, tmp_path_factory.mktemp("demo-run-report"), "2026-11-01")

@@ -1,4 +1,4 @@
-"""Audience profile against planted truth: who engages, overlap, hours, languages, sentiment, sizes, rings."""
+"""Audience profile against planted truth: who engages, overlap, hours, languages, sentiment, sizes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import pytest
 
 from research.analyses.audience import (
     SIZE_BANDS,
-    SUSPICION_RULES,
     WEEKDAYS,
     account_sizes,
     audience_activity,
@@ -16,8 +15,6 @@ from research.analyses.audience import (
     audience_overlap,
     audience_sentiment,
     engaged_audience,
-    suspicion_rules,
-    suspicious_accounts,
 )
 from research.errors import InputError
 from research.schema import accounts_frame, posts_frame
@@ -154,77 +151,6 @@ def test_account_sizes_by_band(engaged):
     assert brew.loc["100-1k", "share"] == pytest.approx(2 / 6) and pd.isna(brew.loc["unknown", "share"])
 
 
-def ring_world():
-    """A ring of five new, mass-following accounts copy-pasting a promo in bursts, among ordinary fans."""
-    rows, pid = [], 0
-    for r in range(5):
-        for burst in range(2):
-            for i in range(3):
-                pid += 1
-                text = f"Best masala chai in Pune! Flat 50% OFF today only at @brewbros https://t.co/{pid}"
-                rows.append(
-                    post(pid, f"ring{r}", minutes=600 * burst + 2 * i + r, text=text, mentions=["brewbros"])
-                )
-    for f in range(20):
-        for i in range(4):
-            pid += 1
-            rows.append(
-                post(
-                    pid, f"fan{f}", minutes=180 * i + f, text=f"fan {f} says chai number {i} was lovely today"
-                )
-            )
-    # one trait each does not make a ring: a chatty fan (burst) and copies of a viral line by reposts only
-    for i in range(4):
-        pid += 1
-        rows.append(post(pid, "chatty", minutes=i, text=f"quick thought number {i} about my tea"))
-    for f in range(6):
-        pid += 1
-        rows.append(post(pid, f"fan{f}", minutes=900, text="RT @brewbros: Flat 50% OFF, a very long viral promo text",
-                         repost_of_author_id="id-brewbros"))  # fmt: skip
-    for i in range(3):
-        pid += 1
-        rows.append(
-            post(pid, "brewbros", minutes=i, text="Best masala chai in Pune! Flat 50% OFF today only at")
-        )
-    accounts = [
-        {"platform": "twitter", "account_id": f"id-ring{r}", "handle": f"ring{r}", "followers": r * 3,
-         "following": 2_500 + r, "created_at": T0 - pd.Timedelta(days=5 + r)}
-        for r in range(5)
-    ] + [
-        {"platform": "twitter", "account_id": f"id-fan{f}", "handle": f"fan{f}", "followers": 100 + f,
-         "following": 150, "created_at": T0 - pd.Timedelta(days=900)}
-        for f in range(20)
-    ]  # fmt: skip
-    accounts[5]["created_at"] = T0 - pd.Timedelta(days=2)  # a genuinely new fan: one rule only
-    return posts_frame(rows), accounts_frame(accounts)
-
-
-def test_the_planted_ring_tops_the_suspicious_list():
-    posts, accounts = ring_world()
-    found = suspicious_accounts(posts, BRANDS, accounts=accounts)
-    top = found.head(5)
-    assert set(top["handle"]) == {f"ring{r}" for r in range(5)}
-    assert (top["score"] == 6).all() and top["rank"].tolist() == [1, 2, 3, 4, 5]
-    assert top["rules"].iloc[0] == "copied_text, repeated_text, burst, new_account, follow_ratio"
-    evidence = top["evidence"].iloc[0]
-    assert "shares a text with 4 other accounts" in evidence and "posted one text 6 times" in evidence
-    assert "3 posts within 10 minutes" in evidence and "follows 2,50" in evidence
-    rest = found.iloc[5:]
-    assert rest["score"].max() == 1 and set(rest["handle"]) == {"chatty", "fan0"}
-    assert "brewbros" not in set(found["handle"])  # brands are never listed
-    assert not found.set_index("handle").loc["fan0", "copied_text"]  # reposts are not copied texts
-
-
-def test_rules_work_without_profiles_and_are_documented():
-    posts, _ = ring_world()
-    found = suspicious_accounts(posts, BRANDS)
-    assert set(found.head(5)["handle"]) == {f"ring{r}" for r in range(5)}
-    assert not found["new_account"].any() and not found["follow_ratio"].any()
-    rules = suspicion_rules(burst_posts=5)
-    assert rules["rule"].tolist() == list(SUSPICION_RULES) and rules["points"].tolist() == [2, 1, 1, 1, 1]
-    assert rules.set_index("rule").loc["burst", "definition"] == "posted 5+ times within 10 minutes"
-
-
 # --- the demo world --------------------------------------------------------------------------------
 
 
@@ -243,30 +169,3 @@ def test_demo_planted_overlap_is_measured_exactly(demo):
     a, b = planted["brands"]
     pair = pairs[(pairs["brand_a"] == a) & (pairs["brand_b"] == b)].iloc[0]
     assert pair["shared"] == planted["shared"]
-
-
-def test_demo_suspicious_ring_is_ranked_at_the_top(demo):
-    found = suspicious_accounts(demo.posts, demo.brands, accounts=demo.accounts)
-    ring = set(demo.truth["suspicious"])
-    assert set(found.head(len(ring))["handle"]) == ring
-    assert found.iloc[len(ring)]["score"] < found.head(len(ring))["score"].min()
-    assert found.head(len(ring))["rules"].str.contains("copied_text").all()
-
-
-def test_text_normalisation_means_the_same_in_python_and_arrow():
-    """suspicious_accounts normalises texts with RE2 (pyarrow); its whitespace must be Python's."""
-    import re
-    import sys
-
-    from research.analyses.audience import _NORMALISE, _SPACE
-
-    spaces = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
-    assert {c for c in map(chr, range(sys.maxunicode + 1)) if re.fullmatch(f"[{_SPACE}]", c)} == spaces
-    texts = [
-        "Flat 50%\u00a0OFF!!  see https://x.co/a\u2009now",
-        "@brand\u3000hi #tag\u2028yo",
-        "a\x1cb\x85c\u200bd",
-    ]
-    arrow = pd.Series(texts, dtype="string[pyarrow]").str.replace(_NORMALISE, " ", regex=True).tolist()
-    python = [re.sub(r"https?://\S+|[@#]\S+|\s+", " ", t) for t in texts]  # the rule, in Python's terms
-    assert arrow == python == ["Flat 50% OFF!! see   now", "  hi   yo", "a b c\u200bd"]

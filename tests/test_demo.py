@@ -327,7 +327,7 @@ def test_best_slots_win_in_the_files(world, rows, period, brand_of):
 
 def test_communities_cover_the_audience(world, rows, brand_of):
     community_of = world.truth["community_of"]
-    suspicious = set(world.truth["suspicious"])
+    suspicious = set(world.truth["suspicious"]) | set(world.truth["brigade"]["members"])
     authors = {r["author"] for r in rows} - set(brand_of)
     assert authors <= set(community_of) | suspicious
     assert len(community_of) == sum(c["size"] for c in world.truth["communities"].values())
@@ -346,6 +346,42 @@ def test_suspicious_ring_looks_suspicious(world, rows):
         assert followers <= 15 and following >= 2000
         assert timedelta(0) < mine[0]["when"] - created < timedelta(days=30)
         assert all("masalamornings" in r["targets"] for r in mine)
+
+
+def test_reply_brigade_answers_its_targets_together_in_near_identical_words(world, rows):
+    brigade = world.truth["brigade"]
+    members, targets = set(brigade["members"]), brigade["target_posts"]
+    assert len(members) == 8 and len(targets) == 6 and brigade["brand"] == "Kettle Kings"
+    assert not members & set(world.truth["community_of"]) and not members & set(world.truth["suspicious"])
+    tweets = {}
+    with open(world.files["snscrape-jsonl"], encoding="utf-8") as f:
+        for line in f:
+            t = json.loads(line)
+            if t["user"]["username"] in members or str(t["id"]) in targets:
+                tweets[str(t["id"])] = t
+    replies = [t for t in tweets.values() if t["user"]["username"] in members]
+    assert sorted(str(t["id"]) for t in replies) == sorted(brigade["replies"])
+    by_target = defaultdict(list)
+    for t in replies:
+        assert t["inReplyToUser"]["username"] == "kettlekings" and t["rawContent"].startswith("@kettlekings ")
+        by_target[str(t["inReplyToTweetId"])].append(t)
+    assert sorted(by_target) == sorted(targets)
+    for target, answers in by_target.items():
+        assert tweets[target]["user"]["username"] == "kettlekings"
+        assert (
+            len({a["user"]["username"] for a in answers}) == len(answers) >= 6
+        )  # each member once, most join
+        times = sorted(_when(a["date"]) for a in answers)
+        assert times[-1] - times[0] <= timedelta(seconds=brigade["window_seconds"])
+        assert times[0] > _when(tweets[target]["date"])
+    texts = [t["rawContent"] for t in replies]
+    assert 1 < len(set(texts)) < len(texts)  # near-identical: a few words change, some repeat
+    words = [set(re.findall(r"\w+", t.lower())) for t in texts]
+    assert min(len(a & b) / len(a | b) for a in words for b in words) > 0.4  # most words shared
+    assert all(sum(t["user"]["username"] == m for t in replies) == 5 for m in members)  # five of six each
+    for t in replies:  # ordinary-looking profiles: only what they do together gives them away
+        created = _when(t["user"]["created"])
+        assert t["user"]["followersCount"] >= 40 and _when(t["date"]) - created > timedelta(days=150)
 
 
 def test_negative_stretch_posts_are_complaints_in_the_window(world, rows):

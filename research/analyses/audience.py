@@ -7,11 +7,12 @@ accounts: platforms do not tell us they are the same person.
 
 Every function is pure and returns a report-ready DataFrame. With privacy on, pass
 pseudonymised ``posts``/``accounts`` (`research.store.privacy`) and every table follows.
+Suspicious accounts live in `research.analyses.suspicion` (``suspicious_accounts`` and
+``suspicion_rules`` are re-exported here for the notebooks that call them from this module).
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable
 from itertools import combinations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from research.analyses.graph.build import KINDS, author_keys, interactions
+from research.analyses.suspicion import SUSPICION_RULES, suspicion_rules, suspicious_accounts
 from research.brands import Brand, brand_lookup, brand_names
 from research.errors import InputError
 from research.schema import account_keys
@@ -406,159 +408,3 @@ def account_sizes(accounts: pd.DataFrame, engaged: pd.DataFrame) -> pd.DataFrame
     out["share"] = out["accounts"] / out["brand"].map(known_total).where(out["band"] != "unknown")
     out.loc[out["share"].isin([np.inf]), "share"] = np.nan
     return out
-
-
-# --- suspicious accounts --------------------------------------------------------------------------
-
-SUSPICION_RULES: dict[str, tuple[int, str]] = {
-    "copied_text": (
-        2,
-        "posted a text (20+ characters, links and @handles ignored) that {min_accounts}+ accounts posted",
-    ),
-    "repeated_text": (1, "posted the same text {min_repeats}+ times"),
-    "burst": (1, "posted {burst_posts}+ times within {burst_minutes} minutes"),
-    "new_account": (1, "account created less than {new_days} days before its first post here"),
-    "follow_ratio": (1, "follows {min_following}+ accounts and {follow_ratio}+ times as many as follow it"),
-}
-
-
-# Python's \s (what str.isspace() accepts) spelt out: RE2, pyarrow's regex engine, reads \s
-# as ASCII only. With it the pattern means the same in both, and pandas runs it in C on
-# arrow strings instead of calling Python's re once per text.
-_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-_NORMALISE = rf"https?://[^{_SPACE}]+|[@#][^{_SPACE}]+|[{_SPACE}]+"
-
-
-def suspicious_accounts(
-    posts: pd.DataFrame,
-    brands: Iterable[Brand],
-    *,
-    accounts: pd.DataFrame | None = None,
-    min_accounts: int = 3,
-    min_repeats: int = 3,
-    burst_posts: int = 3,
-    burst_minutes: int = 10,
-    new_days: int = 30,
-    min_following: int = 500,
-    follow_ratio: float = 10,
-) -> pd.DataFrame:
-    """Accounts that look coordinated or automated, scored by stated rules.
-
-    Each rule in ``SUSPICION_RULES`` adds its points when it fires (copied text 2, the
-    others 1); there is no hidden model. Reposts are not texts of their own and are
-    ignored by the text rules; rules that need profiles (age, follow counts) fire only
-    where ``accounts`` holds them. Brand accounts are never listed.
-
-    Returns
-    -------
-    DataFrame
-        Accounts with a score above 0: ``rank, account, platform, handle, score, rules``
-        (names of the rules that fired), ``evidence`` (one sentence per rule), ``posts``,
-        and one boolean column per rule. Highest score first, then most copies.
-
-    Examples
-    --------
-    >>> from research.schema import posts_frame
-    >>> posts = posts_frame([
-    ...     {"platform": "twitter", "post_id": f"{a}{i}", "author_handle": a, "text": "Flat 50% OFF today only!!",
-    ...      "created_at": f"2026-08-01T10:0{i}:00Z"} for a in ("r1", "r2", "r3") for i in range(3)])
-    >>> found = suspicious_accounts(posts, [])
-    >>> found[["account", "score", "rules"]].values.tolist()[0]
-    ['twitter:r1', 4, 'copied_text, repeated_text, burst']
-    """
-    keys = author_keys(posts, accounts)
-    keep = (keys.notna() & ~keys.isin(list(_brand_keys(brands)))).to_numpy(dtype=bool)
-    own = posts.loc[keep, ["created_at", "repost_of_post_id", "repost_of_author_id", "text"]]
-    frame = pd.DataFrame({"account": keys[keep], "created_at": own["created_at"]})
-    original = (own["repost_of_post_id"].isna() & own["repost_of_author_id"].isna()).to_numpy(dtype=bool)
-    # Each distinct text normalised once, then compared by integer code (same code: same text).
-    codes, raw = pd.factorize(own.loc[original, "text"].fillna(""))
-    normal = pd.Series(raw, dtype="string").str.lower().str.replace(_NORMALISE, " ", regex=True).str.strip()
-    text = pd.factorize(normal)[0][codes]
-    long = (normal.str.len() >= 20).to_numpy(dtype=bool)[codes]
-    texts = pd.DataFrame({"account": frame["account"][original][long], "text": text[long]})
-    # copied_text: the most accounts sharing one of the account's texts.
-    distinct = texts.drop_duplicates()
-    copies = distinct.groupby("text")["account"].transform("size").groupby(distinct["account"]).max()
-    repeats = texts.groupby(["account", "text"]).size().groupby(level=0).max()
-    # burst: most posts in any window starting at one of the account's posts (sorted, per account).
-    times = frame.dropna(subset=["created_at"]).sort_values(["account", "created_at"])
-    stamp = times["created_at"].dt.as_unit("ms").astype("int64").to_numpy()
-    code = pd.factorize(times["account"])[0].astype(np.int64)
-    span = int(stamp.max() - stamp.min()) + 1 if len(stamp) else 1
-    line = code * (span + burst_minutes * 60_000 + 1) + (stamp - (stamp.min() if len(stamp) else 0))
-    within = np.searchsorted(line, line + burst_minutes * 60_000, side="right") - np.arange(len(line))
-    burst = pd.Series(within, index=times["account"].to_numpy()).groupby(level=0).max()
-    table = pd.DataFrame(index=pd.Index(frame["account"].unique(), name="account"))
-    table["posts"] = frame.groupby("account").size()
-    table["copies"] = copies.reindex(table.index).fillna(0).astype(int)
-    table["repeats"] = repeats.reindex(table.index).fillna(0).astype(int)
-    table["burst_max"] = burst.reindex(table.index).fillna(0).astype(int)
-    table[["age_days", "followers", "following"]] = np.nan
-    if accounts is not None and len(accounts):
-        profile = (
-            accounts.assign(
-                account=account_keys(accounts["platform"], accounts["handle"], accounts["account_id"])
-            )
-            .drop_duplicates("account")
-            .set_index("account")
-        )
-        first = frame.groupby("account")["created_at"].min()
-        age = (first - profile["created_at"].reindex(first.index)).dt.total_seconds() / 86_400
-        table["age_days"] = age.reindex(table.index)
-        for column in ("followers", "following"):
-            table[column] = profile[column].reindex(table.index).astype("Float64")
-    fired = pd.DataFrame(index=table.index)
-    fired["copied_text"] = table["copies"] >= min_accounts
-    fired["repeated_text"] = table["repeats"] >= min_repeats
-    fired["burst"] = table["burst_max"] >= burst_posts
-    fired["new_account"] = (table["age_days"] < new_days).fillna(False)
-    ratio_ok = table["following"] >= follow_ratio * table["followers"].clip(lower=1)
-    fired["follow_ratio"] = ((table["following"] >= min_following) & ratio_ok).fillna(False)
-    fired = fired.astype(bool)
-    points = pd.Series({name: w for name, (w, _) in SUSPICION_RULES.items()})
-    table["score"] = (fired * points).sum(axis=1).astype(int)
-    evidence = {
-        "copied_text": lambda r: f"shares a text with {r.copies - 1} other accounts",
-        "repeated_text": lambda r: f"posted one text {r.repeats} times",
-        "burst": lambda r: f"{r.burst_max} posts within {burst_minutes} minutes",
-        "new_account": lambda r: f"account {r.age_days:.0f} days old at its first post here",
-        "follow_ratio": lambda r: f"follows {r.following:,.0f}, followed by {r.followers:,.0f}",
-    }
-    hits = table[table["score"] > 0].join(fired)
-    records = list(hits.itertuples())
-    hits["rules"] = [", ".join(n for n in SUSPICION_RULES if getattr(r, n)) for r in records]
-    hits["evidence"] = ["; ".join(evidence[n](r) for n in SUSPICION_RULES if getattr(r, n)) for r in records]
-    hits = hits.reset_index().sort_values(
-        ["score", "copies", "burst_max", "account"], ascending=[False, False, False, True]
-    )
-    hits.insert(0, "rank", range(1, len(hits) + 1))
-    hits["platform"], hits["handle"] = _split_keys(hits["account"])
-    columns = [
-        "rank",
-        "account",
-        "platform",
-        "handle",
-        "score",
-        "rules",
-        "evidence",
-        "posts",
-        *SUSPICION_RULES,
-    ]
-    return hits[columns].reset_index(drop=True)
-
-
-def suspicion_rules(**params: object) -> pd.DataFrame:
-    """The suspicion rules as a table for the brief's method section (``rule, points, definition``).
-
-    Keyword arguments override the thresholds shown, as `suspicious_accounts` takes them.
-
-    Examples
-    --------
-    >>> suspicion_rules().loc[2, "definition"]
-    'posted 3+ times within 10 minutes'
-    """
-    defaults = {k: p.default for k, p in inspect.signature(suspicious_accounts).parameters.items()}
-    values = {**defaults, **params}
-    rows = [(name, points, text.format(**values)) for name, (points, text) in SUSPICION_RULES.items()]
-    return pd.DataFrame(rows, columns=["rule", "points", "definition"])

@@ -55,7 +55,7 @@ are original posts (not replies) of brand accounts.
    reply to, mention, repost and quote fellow members (96%; 2% "bridges" go outside 35% of
    the time) more than they touch brands (about 5:3), and each mentions a fellow member at
    least once per period, so Louvain recovers the communities (NMI ~0.95 at the default size).
-   ``community_of`` maps every audience handle to its community (the ring excepted).
+   ``community_of`` maps every audience handle to its community (the ring and the brigade excepted).
 5. ``overlap``: a brand's engaged audience is the set of non-brand accounts that replied to,
    mentioned, reposted or quoted any of its accounts in the analysis period (tweet replies and
    retweets also list the target in ``mentionedUsers``). 30% of "Russian expats" and 20% of
@@ -73,6 +73,16 @@ are original posts (not replies) of brand accounts.
 8. ``period_change``: Brew Bros earns 1.4x more per post in the analysis period than in the
    previous one; other brands are unchanged (engagement noise is dealt as the same normal
    quantiles in both periods, so medians move only here). Measured medians are given.
+9. ``brigade``: a subtler coordinated group, a reply brigade against Kettle Kings. 8 twitter
+   accounts that look like anyone (years old, 40-840 followers, normal follow counts, no
+   community) reply to six Kettle Kings tweets -- its first plain tweet (not a giveaway, not in
+   the best slot) on or after 6 and 20 August, 3 and 17 September, 1 and 15 October -- each to
+   five of the six, all replies to a tweet within two minutes of each other, 4-20 minutes after
+   it, with near-identical complaints ("Terrible experience again: cold tea, rude staff and a
+   long wait. Save your money 😡", one of two words in four places). The members, the targeted
+   tweets and the 40 replies are listed. The brigade is drawn from its own random streams, so
+   the rest of the world is drawn exactly as without it (only tweet ids shift, since they carry
+   a sequence number); the targeted tweets' reply counts cover the brigade.
 
 ``counts`` has rows per platform and kind (post, reply, repost, quote), per-brand counts and the
 languages of non-repost posts for each period. ``unsafe_text`` lists troll posts (every template

@@ -10,7 +10,17 @@ from datetime import UTC, date, datetime
 
 from .draw import _Draw, _Table
 from .formats import _cid, _iso_bs, _iso_tw, _q, _snowflake
-from .market import _BB, _BRANDS, _BRIDGE_SHARE, _COMMUNITIES, _KK, _RING_SIZE, DEFAULT_POSTS, _midnight
+from .market import (
+    _BB,
+    _BRANDS,
+    _BRIDGE_SHARE,
+    _BRIGADE_SIZE,
+    _COMMUNITIES,
+    _KK,
+    _RING_SIZE,
+    DEFAULT_POSTS,
+    _midnight,
+)
 from .texts import _FIRST, _FIRST_HI, _FIRST_RU, _LAST, _LAST_HI, _LAST_RU, _SOURCES, _T
 
 
@@ -173,6 +183,45 @@ def _people(seed: int, posts: int, r: _Draw) -> list[_Account]:
     return accounts
 
 
+def _brigade(accounts: list[_Account], r: _Draw) -> list[_Account]:
+    """The reply brigade of truth 9: ordinary-looking twitter accounts, appended after everyone else.
+
+    They are drawn from their own stream ``r``, so every other account is drawn as before.
+    """
+    taken = {a.handle for a in accounts}
+    out = []
+    for i in range(_BRIGADE_SIZE):
+        first, last = r.pick(_FIRST), r.pick(_LAST)
+        handle = f"{first.lower()}_{last.lower()[:6]}{10 + int(r.u() * 90)}"
+        while handle in taken:
+            handle = f"{first.lower()}_{last.lower()[:5]}{int(r.u() * 10_000)}"
+        taken.add(handle)
+        created = _MS_2016 + int(r.u() * (_MS_2026_03 - _MS_2016))  # years old, like anyone's
+        followers = 40 + int(r.u() * 800)
+        out.append(
+            _Account(
+                idx=len(accounts) + i,
+                platform="twitter",
+                handle=handle,
+                name=f"{first} {last}",
+                brand=-1,
+                comm=-3,
+                activity=0.0,
+                pop=0.1,
+                favs=(),
+                devoted=False,
+                bridge=False,
+                followers=followers,
+                friends=followers + int(r.u() * 400),
+                statuses=200 + int(r.u() * 3000),
+                created_ms=created,
+                uid=_snowflake(created, int(r.u() * 4_000_000)),
+                source=r.pick(_SOURCES[:2]),
+            )
+        )
+    return out
+
+
 def _profiles(accounts: list[_Account], r: _Draw) -> dict[str, list[str]]:
     """Attach each account's snscrape ``User`` / Bluesky profile; plant two unsafe display names."""
     unsafe = {}
@@ -207,6 +256,8 @@ def _profiles(accounts: list[_Account], r: _Draw) -> dict[str, list[str]]:
             bio, location = _BRANDS[a.brand].bio, "Pune, India"
         elif a.comm == -2:
             bio, location = r.pick(("Best deals in Pune 💰 DM for promos", "Offers | Discounts | Pune")), ""
+        elif a.comm == -3:  # the brigade looks like anyone
+            bio, location = r.pick(_T["bio"]["foodies"]), "Pune, India"
         else:
             comm = _COMMUNITIES[a.comm]
             bio = r.pick(_T["bio"][comm.code])

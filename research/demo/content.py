@@ -7,8 +7,20 @@ import math
 from .accounts import _Account
 from .draw import _Table
 from .market import _BRANDS, _BRIDGE_CROSS, _CHILD_SPLIT, _COMMUNITIES, _CROSS, _CUT_MS, _MM, _NEG_MS
-from .posts import _BPOST, _BREPLY, _CMENTION, _CPOST, _MENTION, _QUOTE, _REPLY, _REPOST, _TROLL, _Post
-from .texts import _BOOKS, _DAYS, _EMOJI, _ITEMS, _PLACES, _T, _TOKEN
+from .posts import (
+    _BPOST,
+    _BREPLY,
+    _BRIGADE,
+    _CMENTION,
+    _CPOST,
+    _MENTION,
+    _QUOTE,
+    _REPLY,
+    _REPOST,
+    _TROLL,
+    _Post,
+)
+from .texts import _BOOKS, _BRIGADE_TEXT, _BRIGADE_WORDS, _DAYS, _EMOJI, _ITEMS, _PLACES, _T, _TOKEN
 
 
 class _Content:
@@ -98,6 +110,7 @@ class _Content:
                     "From leaf to cup.",
                 )
             post.counts = plan.counts
+            post.brigade = len(self.brigade_plan.get((plan.ms, plan.account), ()))
             replies, reposts, quotes = self.scraped[period]
             if in_stretch and a.brand == _MM:
                 reposts *= 0.2  # nobody retweets a café people are angry with
@@ -106,6 +119,11 @@ class _Content:
                 r.binomial(plan.counts[1], reposts),
                 r.binomial(plan.counts[3], quotes),
             )
+        elif kind == _BRIGADE:  # truth 9: a near-identical complaint, drawn nowhere (its words are planned)
+            a = self.accounts[author]
+            text = _BRIGADE_TEXT.format(*(pair[w] for pair, w in zip(_BRIGADE_WORDS, extra, strict=True)))
+            post.segs = [("m", target.idx), ("t", " " + text)]
+            post.lang, post.sentiment, post.counts = "en", "negative", (sum(extra), 0, 0, 0)
         elif kind == _BREPLY:
             a = self.accounts[author]
             post.lang = self.comm_lang[target.comm].pick(r) if target.comm >= 0 else "en"
@@ -235,6 +253,6 @@ class _Content:
         post.counts = (
             likes,
             max(reposts, n_repost),
-            max(replies, n_reply + (post.answer >= 0)),
+            max(replies, n_reply + (post.answer >= 0) + post.brigade),
             max(quotes, n_quote),
         )

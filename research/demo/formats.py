@@ -7,7 +7,7 @@ import json
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from .posts import _BREPLY, _QUOTE, _REPLY, _REPOST, _Live, _Post
+from .posts import _BREPLY, _BRIGADE, _QUOTE, _REPLY, _REPOST, _Live, _Post
 
 if TYPE_CHECKING:  # annotations only: accounts imports this module
     from .accounts import _Account
@@ -203,7 +203,7 @@ class _Render:
                 links.append((display, url, tco, len(raw) + 1, len(raw) + 1 + len(tco)))
                 raw, rendered = f"{raw} {tco}", f"{rendered} {display}"
         own = kind != _REPOST  # a retweet's own counts are zero; the original's are in retweetedTweet
-        is_reply = kind in (_REPLY, _BREPLY)
+        is_reply = kind in (_REPLY, _BREPLY, _BRIGADE)
         live.conv = p.conv if is_reply else tid
         if own:
             views = (likes + reposts + 1) * (15 + int(45 * rt.u())) + int(a.followers * 0.2 * rt.u())
@@ -301,7 +301,7 @@ class _Render:
             record += f', "facets": {_facets(facets)}'
         if rt.u() > 0.04:  # some clients send no langs
             record += f', "langs": ["{post.lang}"]'
-        if kind in (_REPLY, _BREPLY):
+        if kind in (_REPLY, _BREPLY, _BRIGADE):
             record += (
                 f', "reply": {{"parent": {{"cid": "{p.cid}", "uri": "{p.uri}"}}, '
                 f'"root": {{"cid": "{p.root_cid}", "uri": "{p.root_uri}"}}}}'
@@ -318,7 +318,7 @@ class _Render:
         )
         live.view_json, live.record_json, live.embed_json, live.indexed = view, record, embed, indexed
         live.uri, live.cid, live.counts = uri, cid, post.counts
-        if kind in (_REPLY, _BREPLY):  # feed items of replies carry their thread's root and parent
+        if kind in (_REPLY, _BREPLY, _BRIGADE):  # feed items of replies carry their thread's root and parent
             typed = ', "$type": "app.bsky.feed.defs#postView"}'
             item = f'{{"post": {view}, "reply": {{"root": {p.root_json[:-1]}{typed}, "parent": {p.view_json[:-1]}{typed}}}}}'
             live.root_uri, live.root_cid, live.root_json = p.root_uri, p.root_cid, p.root_json

@@ -212,6 +212,10 @@ _LANGS = ("en", "hi", "ru")
 _OTHER_BRAND_AFFINITY = 0.03  # a member touching a brand that is not its favourite
 _CROSS, _BRIDGE_CROSS, _BRIDGE_SHARE = 0.04, 0.35, 0.02
 _RING_SIZE, _RING_BURSTS = 12, 6
+# Truth 9, the reply brigade: 8 ordinary-looking accounts answer six Kettle Kings tweets (the first
+# plain one on or after each date) within two minutes of each other, with near-identical complaints.
+_BRIGADE_SIZE, _BRIGADE_BRAND, _BRIGADE_WINDOW_MS = 8, _KK, 120_000
+_BRIGADE_DATES = tuple(date(2026, m, d) for m, d in ((8, 6), (8, 20), (9, 3), (9, 17), (10, 1), (10, 15)))
 
 # Shares of the audience's budget of posts per period (they sum to 1).
 # NOTE: interactions inside communities outweigh those with brands ~5:3, or Louvain groups fans by brand.

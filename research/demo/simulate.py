@@ -9,13 +9,17 @@ from pathlib import Path
 
 import numpy as np
 
-from .accounts import _people, _profiles
+from .accounts import _brigade, _people, _profiles
 from .content import _Content
 from .draw import _Draw, _Table
 from .formats import _Render
 from .market import (
     _BB,
+    _BEST,
     _BRANDS,
+    _BRIGADE_BRAND,
+    _BRIGADE_DATES,
+    _BRIGADE_WINDOW_MS,
     _BUDGET,
     _CC,
     _COMMUNITIES,
@@ -41,6 +45,7 @@ from .plans import _best_slot_ok, _plan_brand_posts
 from .posts import (
     _BPOST,
     _BREPLY,
+    _BRIGADE,
     _CMENTION,
     _CPOST,
     _DELAY,
@@ -72,6 +77,9 @@ class _World(_Content, _Render, _Tracking):
         self.first_ms, self.end_ms = ((_START_MS, _CUT_MS), (_QUIET_END_MS, _END_MS))[segment]
         self.days = range(0, 90) if segment == 0 else range(90, _N_DAYS)
         self.accounts = _people(seed, posts, people)
+        # The brigade (truth 9) draws from its own streams: the rest of the world is drawn as without it.
+        brigade, self.brigade_rt = (_Draw(s) for s in np.random.SeedSequence([seed, posts, 9]).spawn(2))
+        self.accounts += _brigade(self.accounts, brigade)
         for _ in range(20):  # re-draw (deterministically) until the planted slot clearly wins
             self.plans = _plan_brand_posts(self.accounts, posts, planning)
             if _best_slot_ok(self.plans):
@@ -79,6 +87,10 @@ class _World(_Content, _Render, _Tracking):
         else:  # pragma: no cover - the margins make this practically unreachable
             raise RuntimeError("could not plant the best posting slot")
         self.ring = [a.idx for a in self.accounts if a.comm == -2]
+        self.brigade = [a.idx for a in self.accounts if a.comm == -3]
+        self.brigade_plan = self._plan_brigade(brigade)
+        self.brigade_ids: list[str] = []
+        self.brigade_targets: list[str] = []
         self.ring_posts: list[tuple[int, int]] = []
         for k in range(_RING_BURSTS):  # six October bursts: each ring account posts 2-4 times in ~6 minutes
             start = (_midnight(date(2026, 10, 3 + 4 * k)) + (10 + int(people.u() * 11)) * 3600) * 1000
@@ -121,6 +133,34 @@ class _World(_Content, _Render, _Tracking):
         self.mm = {"stretch": [0, 0], "elsewhere": [0, 0]}  # [mention posts, negative ones]
         self.neg_ids: list[str] = []
         self.unsafe_posts: list[dict] = []
+
+    def _plan_brigade(self, r: _Draw) -> dict[tuple[int, int], list[tuple[int, int, tuple[int, ...]]]]:
+        """Brigade replies per targeted brand post ``(ms, account)``: ``(delay ms, member, word choices)``.
+
+        The target is the brand's first plain tweet (not a giveaway, not in the best slot) on or
+        after each date; every member joins five of the six, all within two minutes.
+        """
+        plan = {}
+        for k, day in enumerate(_BRIGADE_DATES):
+            after = _midnight(day) * 1000
+            target = next(
+                p
+                for p in self.plans
+                if p.brand == _BRIGADE_BRAND
+                and p.platform == "twitter"
+                and p.ms >= after
+                and not p.giveaway
+                and p.slot != _BEST["twitter"]
+            )
+            start = int((4 + 16 * r.u()) * 60_000)  # the brigade arrives 4-20 minutes after the post
+            replies = []
+            for m, member in enumerate(self.brigade):
+                if m % len(_BRIGADE_DATES) == k:
+                    continue  # each member sits one of the six out
+                words = tuple(int(r.u() * 2) for _ in range(4))
+                replies.append((start + int(r.u() * _BRIGADE_WINDOW_MS), member, words))
+            plan[(target.ms, target.account)] = sorted(replies)
+        return plan
 
     def _tables(self) -> None:
         aud = self.audience
@@ -265,7 +305,12 @@ class _World(_Content, _Render, _Tracking):
             post.target = self.accounts[post.parent.author]
         self._decide(post, author, extra)
         if post.author is not None:
-            self._write(post)
+            if kind == _BRIGADE:  # rendered from the brigade's own stream: the others' draws are unchanged
+                self.rt, self.brigade_rt = self.brigade_rt, self.rt
+                self._write(post)
+                self.rt, self.brigade_rt = self.brigade_rt, self.rt
+            else:
+                self._write(post)
         self._release(parent)
 
     # -- rendering and writing ------------------------------------------------------------------------
@@ -288,6 +333,9 @@ class _World(_Content, _Render, _Tracking):
                     2880.0, _DELAY[child] * math.exp(1.1 * self.r.n())
                 )  # lognormal, capped at 2 days
                 pending += self.push(post.ms + int(60_000 * minutes), child, parent=post.seq)
+        if post.brigade:  # truth 9: the brigade piles in
+            for delay, member, words in self.brigade_plan[(post.ms, a.idx)]:
+                pending += self.push(post.ms + delay, _BRIGADE, author=member, parent=post.seq, extra=words)
         if post.answer >= 0:  # the brand answers, at its own pace
             minutes = 5 + min(4320.0, _BRANDS[post.answer].respond_minutes * math.exp(0.8 * self.r.n()))
             pending += self.push(

@@ -70,6 +70,15 @@ _LAST_RU = tuple(
         strict=True,
     )
 )
+# The reply brigade's complaint (truth 9): each reply picks one word of each pair, so any two
+# replies share most of their words (character 5-gram Jaccard 0.3-0.85) without being copies.
+_BRIGADE_TEXT = "{0} experience again: {1} tea, {2} staff and a long wait. {3}"
+_BRIGADE_WORDS = (
+    ("Terrible", "Awful"),
+    ("cold", "stale"),
+    ("rude", "careless"),
+    ("Save your money 😡", "Avoid this place 😡"),
+)
 _SOURCES = tuple(
     (f'<a href="{url}" rel="nofollow">{label}</a>', url, label)
     for url, label in (

@@ -10,6 +10,8 @@ from .market import (
     _BEST,
     _BEST_FACTOR,
     _BRANDS,
+    _BRIGADE_BRAND,
+    _BRIGADE_WINDOW_MS,
     _CC,
     _COMMUNITIES,
     _CUT_MS,
@@ -29,7 +31,7 @@ from .market import (
     _midnight,
 )
 from .plans import _slot_means
-from .posts import _BPOST, _KIND, _PLURAL, _Post
+from .posts import _BPOST, _BRIGADE, _KIND, _PLURAL, _Post
 
 
 class _Tracking:
@@ -84,6 +86,10 @@ class _Tracking:
                 bucket[1] += 1
                 if in_stretch:
                     self.neg_ids.append(post_id)
+        if post.kind == _BRIGADE:
+            self.brigade_ids.append(post_id)
+            if str(post.parent.tw_id) not in self.brigade_targets:
+                self.brigade_targets.append(str(post.parent.tw_id))
         if post.unsafe:
             self.unsafe_posts.append({"platform": a.platform, "post_id": post_id, "author": a.handle})
 
@@ -102,6 +108,9 @@ class _Tracking:
                 unsafe_names=self.unsafe_names,
                 ring=sorted(self.accounts[i].handle for i in self.ring),
                 ring_posts=len(self.ring_posts),
+                brigade=sorted(self.accounts[i].handle for i in self.brigade),
+                brigade_ids=self.brigade_ids,
+                brigade_targets=self.brigade_targets,
                 devoted=sorted(a.handle for a in self.audience if a.devoted),
                 members=[
                     sorted(a.handle for a in self.audience if a.comm == c) for c in range(len(_COMMUNITIES))
@@ -259,6 +268,17 @@ def _truth(seed: int, posts: int, files: dict[str, Path], states: list[dict]) ->
             "max_followers": 15,
             "min_following": 2000,
             "created_days_before_first_post": [3, 25],
+        },
+        "brigade": {
+            "brand": _BRANDS[_BRIGADE_BRAND].name,
+            "platform": "twitter",
+            "members": last["brigade"],
+            "target_posts": last["brigade_targets"],
+            "replies": last["brigade_ids"],
+            "window_seconds": _BRIGADE_WINDOW_MS // 1000,
+            "stance": "attack",
+            "how": "each member replies to five of the six targeted tweets with a near-identical complaint "
+            "(one of two words in four places), all replies to a tweet within two minutes",
         },
         "negative_stretch": {
             "brand": "Masala Mornings",
