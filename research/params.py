@@ -192,6 +192,10 @@ class Params(_Model):
     languages: list[str] = Field(default_factory=list)
     sources: list[dict[str, Any]] = Field(default_factory=list)
     privacy: Privacy = Privacy()
+    # Accounts the suspicion rules flag (coordinated or automated) are left out of market-level
+    # analyses (share of voice, mention sentiment, hashtags, audience profile); the brief shows
+    # what they change. False keeps them in, for a market where the flag is known to misfire.
+    exclude_flagged_accounts: bool = True
     path: Path | None = Field(default=None, exclude=True)  # the params file, set by load_params
 
     @field_validator("client")

@@ -83,4 +83,6 @@ def demo_run(demo_workspace, tmp_path_factory):
     from research.run.notebook import open_run
 
     params = demo_workspace.params
-    return open_run(params.path, demo_workspace.path, tmp_path_factory.mktemp("demo-run-report"), "2026-11-01")
+    return open_run(
+        params.path, demo_workspace.path, tmp_path_factory.mktemp("demo-run-report"), "2026-11-01"
+    )

@@ -19,6 +19,7 @@ The summary leads with the client:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -30,6 +31,7 @@ from research.brief.labels import format_value
 __all__ = [
     "Finding",
     "findings",
+    "coordination",
     "position",
     "negative_stretches",
     "best_slots",
@@ -388,6 +390,34 @@ def voice(sov: pd.DataFrame | None, client: str) -> list[Finding]:
             "a count, no test",
         )
     ]
+
+
+def coordination(sentences: Sequence[str], client: str) -> list[Finding]:
+    """A finding per coordinated group that drives a brand's mentions or hashtags
+    (`research.analyses.coordination.coordination_findings` wrote the sentences).
+
+    >>> coordination(["A coordinated group of 12 new accounts posted 29% of the mentions of Rival (217 of 760)."], "Us")[0].headline
+    'A coordinated push for Rival'
+    >>> coordination(["A coordinated group of 8 accounts posted 22% of the negative mentions of Us (40 of 179)."], "Us")[0].headline
+    'A coordinated group attacks you'
+    """
+    out = []
+    for sentence in sentences:
+        named = re.search(r"of the (negative )?mentions of (.+?) \(", sentence)
+        brand, attack = (named.group(2), bool(named.group(1))) if named else ("", False)
+        if brand == client:
+            headline = "A coordinated group attacks you" if attack else "A coordinated group pushes you"
+        elif brand:
+            headline = f"A coordinated attack on {brand}" if attack else f"A coordinated push for {brand}"
+        else:
+            headline = "A coordinated group is active in your market"
+        out.append(Finding(
+            "risk", "coordination", headline,
+            f"{sentence} Its accounts are left out of share of voice, sentiment, hashtags and the audience "
+            "profile in this brief, so they do not set your targets.",
+            "audience-profile", evidence="accounts acting together within minutes on 3+ separate occasions, beyond chance",
+        ))  # fmt: skip
+    return out
 
 
 def findings(

@@ -45,12 +45,14 @@ SECTIONS: list[tuple[str, str]] = [
 # The tables each section shows in the main brief; every other table goes to the appendix.
 MAIN_TABLES: dict[str, list[str]] = {
     "summary": ["position"],
-    "competitors": ["scorecard", "share_of_voice", "response", "mention_sentiment", "negative_stretches", "period_change"],
+    "competitors": ["scorecard", "share_of_voice", "response", "mention_sentiment", "flagged_effect",
+                    "negative_stretches", "period_change"],
     "content": ["format_uplift", "mechanics_uplift", "mechanics_by_brand", "top_posts"],
     "timing": ["recommended_slots"],
     "hashtags": ["recommended_hashtags", "hashtag_gaps", "rising_hashtags", "hashtags"],
     "audience-graph": ["communities", "influencers", "audience_overlap"],
-    "audience-profile": ["audience_languages", "audience_sentiment", "account_sizes", "suspicious_accounts"],
+    "audience-profile": ["audience_languages", "audience_sentiment", "account_sizes", "coordinated_groups",
+                         "suspicious_accounts"],
     "plan": ["plan_actions", "plan_calendar", "plan_targets", "plan_progress"],
     "method": ["sources", "data_overview"],
 }  # fmt: skip
@@ -78,6 +80,10 @@ VIEWS: dict[str, list[str]] = {
     "audience_overlap": ["brand_a", "brand_b", "audience_a", "audience_b", "shared", "jaccard"],
     "audience_sentiment": ["brand", "posts", "scored", "positive", "neutral", "negative", "negative_share", "net"],
     "suspicious_accounts": ["rank", "handle", "platform", "score", "rules", "evidence"],
+    "coordinated_groups": ["group", "accounts", "brand", "stance", "posts", "occasions", "first_at", "last_at",
+                           "driven_hashtags", "examples"],
+    "flagged_effect": ["brand", "flagged_mentions", "share_of_voice_with", "share_of_voice", "negative_share_with",
+                       "negative_share"],
     "plan_targets": ["kpi", "baseline", "benchmark", "target", "rule", "next_check"],
     "sources": ["source", "format", "origin", "observed_at", "records", "set_aside"],
     "data_overview": ["platform", "posts", "by_brands", "by_audience", "post", "reply", "repost", "quote", "authors"],

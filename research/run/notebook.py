@@ -16,7 +16,7 @@ import networkx as nx
 import pandas as pd
 import pyarrow as pa
 
-from research.analyses import graph
+from research.analyses import coordination, graph, suspicion
 from research.analyses.metrics import Period, annotate, collected
 from research.brands import Brand, resolve_account_ids
 from research.brief.results import Results
@@ -59,6 +59,40 @@ class Run:
     def interactions(self) -> pd.DataFrame:
         """Who engaged with whom in the period (`research.analyses.graph.interactions`)."""
         return graph.interactions(self.current, self.accounts)
+
+    @cached_property
+    def coaction(self) -> nx.Graph:
+        """The period's co-action network: accounts that did the same thing within minutes, repeatedly."""
+        return coordination.coaction_graph(self.current, accounts=self.accounts, brands=self.brands)
+
+    @cached_property
+    def flags(self) -> pd.DataFrame:
+        """The period's accounts scored by the suspicion rules (`research.analyses.suspicion`)."""
+        return suspicion.flagged_accounts(
+            self.current, self.brands, accounts=self.accounts, groups=self.coaction
+        )
+
+    @cached_property
+    def market(self) -> pd.DataFrame:
+        """``posts`` without the flagged accounts' posts (with ``exclude_flagged_accounts``, the default):
+        what market-level analyses read, so a bot ring does not set hashtags, share of voice or sentiment."""
+        if not self.params.exclude_flagged_accounts:
+            return self.posts
+        return suspicion.without_accounts(self.posts, self.flags, accounts=self.accounts)
+
+    @cached_property
+    def market_current(self) -> pd.DataFrame:
+        """The period's posts of ``market``."""
+        return (
+            self.current if self.market is self.posts else self.market.loc[self.period.contains(self.market)]
+        )
+
+    @cached_property
+    def market_interactions(self) -> pd.DataFrame:
+        """The interactions of ``market_current``."""
+        if self.market is self.posts:
+            return self.interactions
+        return graph.interactions(self.market_current, self.accounts)
 
     @cached_property
     def graph(self) -> nx.DiGraph:
