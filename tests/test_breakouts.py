@@ -22,7 +22,9 @@ BRANDS = [
 COLLECTED = datetime(2026, 10, 31, tzinfo=UTC)
 
 
-def _post(handle, i, likes, *, media="photo", tags=(), text="Fresh chai today", day=None, collected=COLLECTED):
+def _post(
+    handle, i, likes, *, media="photo", tags=(), text="Fresh chai today", day=None, collected=COLLECTED
+):
     created = datetime(2026, 9, 1, 6, tzinfo=UTC) + timedelta(days=i % 29 if day is None else day, minutes=i)
     return {"platform": "twitter", "post_id": f"{handle}-{i}", "author_id": f"id-{handle}",
             "author_handle": handle, "created_at": created, "text": text, "media_type": media,
@@ -77,7 +79,10 @@ def test_traits_name_the_planted_hashtag():
     small = traits.loc[traits["brand"] == "Small"].set_index(["trait", "value"])
     row = small.loc[("hashtag", "#chairecipe")]
     assert (row["breakouts_with"], row["breakouts"], row["others_with"], row["others"]) == (2, 2, 0, 30)
-    assert row["sentence"] == "Small: 2 of 2 breakout posts (100%) carried #chairecipe, against 0 of 30 other posts (0%)."
+    assert (
+        row["sentence"]
+        == "Small: 2 of 2 breakout posts (100%) carried #chairecipe, against 0 of 30 other posts (0%)."
+    )
     assert ("hashtag", "#chai") not in small.index  # 1 of 2 breakouts, and every other post
     assert set(traits["brand"]) == {"Small", "All brands"}
 
@@ -107,10 +112,14 @@ def test_counts_read_at_the_same_age_where_observed_more_than_once():
 
 
 def test_degenerate_inputs_say_why():
-    assert breakout_posts(posts_frame([]), BRANDS, PERIOD).attrs[WHY_EMPTY].startswith("There are no own posts")
+    assert (
+        breakout_posts(posts_frame([]), BRANDS, PERIOD).attrs[WHY_EMPTY].startswith("There are no own posts")
+    )
     few = posts_frame([_post("small", i, 10 * i) for i in range(5)])
     assert "8 or more" in breakout_posts(few, BRANDS, PERIOD).attrs[WHY_EMPTY]
-    no_counts = posts_frame([{**_post("small", i, None), "reposts": None, "replies": None} for i in range(20)])
+    no_counts = posts_frame(
+        [{**_post("small", i, None), "reposts": None, "replies": None} for i in range(20)]
+    )
     assert breakout_posts(no_counts, BRANDS, PERIOD).empty
     same = posts_frame([_post("small", i, 50) for i in range(20)])
     assert breakout_posts(same, BRANDS, PERIOD).attrs[WHY_EMPTY].startswith("No own post earned")
@@ -126,7 +135,9 @@ def calm_world(draw):
         level = draw(st.integers(0, 5000))
         for i in range(draw(st.integers(0, 40))):
             noise = draw(st.floats(0.6, 1.4))
-            rows.append(_post(handle, i, int(level * noise), media=draw(st.sampled_from(["photo", "video", None]))))
+            rows.append(
+                _post(handle, i, int(level * noise), media=draw(st.sampled_from(["photo", "video", None])))
+            )
     return posts_frame(rows)
 
 
