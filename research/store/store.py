@@ -5,6 +5,7 @@ Layout under a workspace (the folder that holds ``data/`` and ``reports/``)::
     data/raw/<client>/<source>/<run-id>.jsonl           raw records + provenance (never rewritten)
     data/raw/<client>/<source>/<run-id>.rejected.jsonl  records set aside, with line and reason
     data/processed/<client>/posts.parquet, accounts.parquet
+    data/processed/<client>/account_history.parquet     every observation of accounts' counts (`history`)
 
 A raw run file's first line is ``{"provenance": {...}}`` (padded with spaces: its room is
 kept while the records are written, before their counts are known); every other line is
@@ -42,6 +43,7 @@ from research.progress import Bar, silent
 from research.sources import detect_format, get_format, ingest
 from research.sources.base import Context, Format, Record, Rejected
 from research.sources.reading import loads, mapped, release
+from research.store import history as account_history
 from research.store.report import ImportReport, context_and_missing
 
 __all__ = [
@@ -89,6 +91,14 @@ class Store:
 
     def accounts(self) -> pd.DataFrame:
         return _read_table(self.accounts_path, "accounts")
+
+    @property
+    def history_path(self) -> Path:
+        return self.processed_dir / account_history.HISTORY_FILE
+
+    def account_history(self) -> pd.DataFrame:
+        """Every observation of every account's counts (`research.store.history`), oldest first per account."""
+        return account_history.read(self.history_path, self.accounts_path)
 
     @property
     def texts_path(self) -> Path:
@@ -233,12 +243,14 @@ class Store:
         try:
             report = ImportReport(path=origin, format=fmt.name, detected=detected)
             posts, accounts = ingest.Gathered("posts"), ingest.Gathered("accounts")
+            history = account_history.History()
             rows, base = [0, 0], 0  # base: numbers the parts before used
             for batch in batches:
                 if batch is ingest.RESTART:
                     run.restart()
                     report = ImportReport(path=origin, format=fmt.name, detected=detected)
                     posts, accounts = ingest.Gathered("posts"), ingest.Gathered("accounts")
+                    history = account_history.History()
                     rows, base = [0, 0], 0
                     continue
                 run.add(batch.kept, base)
@@ -246,6 +258,7 @@ class Store:
                 report.records += batch.records
                 posts.add(batch.posts)
                 accounts.add(batch.accounts)
+                history.add(batch.accounts)
                 report.repeated += batch.repeats.rows
                 report.repeated_differing += batch.repeats.differing
                 rows[0] += batch.post_rows
@@ -277,8 +290,10 @@ class Store:
                 report.raw_file = str(run.finish(provenance, report.records, report.rejected))
                 merged = _merge(_read_arrow(self.posts_path, "posts"), posts)
                 merged_accounts = _merge(_read_arrow(self.accounts_path, "accounts"), accounts)
+                stored_history = account_history.read_table(self.history_path, self.accounts_path)
                 atomic_write_parquet(merged, self.posts_path)
                 atomic_write_parquet(merged_accounts, self.accounts_path)
+                atomic_write_parquet(history.onto(stored_history), self.history_path)
         finally:
             run.discard()
         report.posts, report.accounts, report.posts_total = rows[0], rows[1], merged.num_rows
@@ -291,6 +306,7 @@ class Store:
         """
         with self.lock():
             posts, accounts = ingest.Gathered("posts"), ingest.Gathered("accounts")
+            history = account_history.History()
             for raw in self.raw_files():
                 provenance = _read_provenance(raw)
                 fmt = get_format(provenance["format"])
@@ -299,10 +315,12 @@ class Store:
                 ):
                     posts.add(batch.posts)
                     accounts.add(batch.accounts)
+                    history.add(batch.accounts)
             posts = ingest.latest(posts.table(), "posts")
             accounts = ingest.latest(accounts.table(), "accounts")
             atomic_write_parquet(posts, self.posts_path)
             atomic_write_parquet(accounts, self.accounts_path)
+            atomic_write_parquet(history.table(), self.history_path)
         return posts.num_rows, accounts.num_rows
 
     def partial_run(self, source: str, name: str) -> PartialRun:
