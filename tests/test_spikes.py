@@ -98,9 +98,16 @@ def test_the_viral_day_and_the_complaint_day_are_found_with_their_causes(world):
         sentence.startswith("On Saturday 12 Sep 2026, ")
         and "posts were addressed to Kettle Kings" in sentence
     )
+    # a third of the day's posts reply to the viral post: its thread is the cause
     assert (
-        "@fan1's \u201cThe @kettlekings kulhad challenge" in sentence
-        and "140 replies, 300 reposts, 40 quotes" in sentence
+        "15 of the day's 52 posts answered or quoted @fan1's \u201cThe @kettlekings kulhad challenge"
+        in sentence
+    )
+    alone = spikes(world.loc[world["reply_to_post_id"].isna()], BRANDS, PERIOD)
+    viral_alone = alone.set_index(["brand", "kind"]).loc[("Kettle Kings", "mentions"), "sentence"]
+    assert (
+        "The most discussed post was @fan1's" in viral_alone
+        and "140 replies, 300 reposts, 40 quotes" in viral_alone
     )
     assert "#kulhadchallenge rose most" in sentence and "(group G1)" in sentence
     assert 2 <= len(viral["examples"]) <= 3 and viral["examples"][0]["author"] == "@fan1"

@@ -33,6 +33,7 @@ import pandas as pd
 
 from research.analyses.mechanics import MECHANICS, detect_mechanics
 from research.analyses.metrics import ENGAGEMENT_COLUMNS, WHY_EMPTY, Period, engagement, own_posts, why_empty
+from research.analyses.stats import ALPHA, proportion_test
 from research.brands import Brand
 
 __all__ = ["MIN_SPREAD", "BREAKOUT_NOTE", "breakout_posts", "breakout_traits"]
@@ -47,7 +48,7 @@ BREAKOUT_NOTE = (
 _ONE = "as observed (counts observed once)"
 
 COLUMNS = ["brand", "account", "platform", "post_id", "url", "text", "media_type", "mechanics", "hashtags",
-           "local_date", "weekday", "hour", "engagement", "account_median", "baseline", "baseline_posts",
+           "local_date", "weekday", "hour", "local_time", "engagement", "account_median", "baseline", "baseline_posts",
            "score", "times_usual", "counts", "sentence"]  # fmt: skip
 
 
@@ -119,6 +120,7 @@ def breakout_posts(
             "local_date": hits["local_date"],
             "weekday": hits["weekday_name"],
             "hour": hits["hour"],
+            "local_time": hits["created_at"].dt.tz_convert(period.timezone).dt.strftime("%H:%M"),
             "engagement": hits["value"].round().astype("Int64"),
             "account_median": hits["usual"].astype("float64"),
             "baseline": hits["baseline"],
@@ -217,7 +219,7 @@ def _number(x: float) -> str:
 def _sentence(r) -> str:
     handle = r.account.split(":", 1)[-1]
     when = (
-        f"{r.weekday} {pd.Timestamp(r.local_date):%-d %b} at {int(r.hour):02d}:00"
+        f"{r.weekday} {pd.Timestamp(r.local_date):%-d %b} at {r.local_time}"
         if pd.notna(r.hour)
         else "in the period"
     )
@@ -235,11 +237,11 @@ def _sentence(r) -> str:
 
 
 TRAIT_COLUMNS = ["brand", "trait", "value", "breakouts_with", "breakouts", "share_breakouts", "others_with",
-                 "others", "share_others", "difference", "sentence"]  # fmt: skip
+                 "others", "share_others", "difference", "p_value", "sentence"]  # fmt: skip
 
 
 def breakout_traits(
-    breakouts: pd.DataFrame, own_posts: pd.DataFrame, *, min_difference: float = 0.2
+    breakouts: pd.DataFrame, own_posts: pd.DataFrame, *, min_difference: float = 0.2, alpha: float = ALPHA
 ) -> pd.DataFrame:
     """What each brand's breakout posts share, against its other own posts in the period.
 
@@ -251,16 +253,17 @@ def breakout_traits(
         The brands' own posts in the period, annotated (``research.analyses.metrics.own_posts``).
     min_difference : float
         A trait is kept when its share among breakouts beats its share among the brand's other
-        posts by this much (0.2: twenty percentage points), and at least two breakouts carry it
-        or no other post does.
+        posts by this much (0.2: twenty percentage points), at least two breakouts carry it or no
+        other post does, and Fisher's exact test of the two shares gives ``p_value < alpha`` (a
+        trait a few breakouts share by chance is left out).
 
     Returns
     -------
     DataFrame
         ``brand`` (a brand, then "All brands" pooled), ``trait`` (format, mechanic, hashtag,
         weekday, hour), ``value``, ``breakouts_with`` of ``breakouts``, ``share_breakouts``,
-        ``others_with`` of ``others``, ``share_others``, ``difference`` (of shares) and
-        ``sentence``; largest difference first within a brand.
+        ``others_with`` of ``others``, ``share_others``, ``difference`` (of shares), ``p_value``
+        and ``sentence``; largest difference first within a brand.
     """
     empty = pd.DataFrame(columns=TRAIT_COLUMNS)
     if breakouts.empty or own_posts.empty:
@@ -287,9 +290,12 @@ def breakout_traits(
             share_hit, share_rest = k_hit / n_hit, (k_rest / n_rest if n_rest else 0.0)
             if share_hit - share_rest < min_difference or not (k_hit >= 2 or (k_hit >= 1 and k_rest == 0)):
                 continue
+            p = proportion_test(k_hit, n_hit, k_rest, n_rest) if n_rest else float("nan")
+            if not p < alpha:
+                continue
             rows.append({"brand": name, "trait": trait, "value": value, "breakouts_with": k_hit, "breakouts": n_hit,
                          "share_breakouts": share_hit, "others_with": k_rest, "others": n_rest,
-                         "share_others": share_rest, "difference": share_hit - share_rest})  # fmt: skip
+                         "share_others": share_rest, "difference": share_hit - share_rest, "p_value": p})  # fmt: skip
     if not rows:
         return why_empty(
             empty, "The breakout posts share no format, mechanic, hashtag or time that the other posts lack."

@@ -92,8 +92,8 @@ def follower_growth(
         ``brand, account, platform, handle, observations`` (with a follower count, in or around the
         period), ``first_date, last_date`` (local), ``followers_first, followers_last, growth,
         growth_pct`` (%), ``weeks, per_week`` (followers a week), ``following_first, following_last,
-        posts_first, posts_last``, ``note`` ("one observation", "no follower counts", "not
-        observed", or empty where growth is measured) and ``sentence`` (for a client). Growth
+        posts_first, posts_last``, ``note`` ("one observation", "no follower counts" (in or
+        around the period), or empty where growth is measured) and ``sentence`` (for a client). Growth
         columns are NULL where fewer than two observations exist.
     """
     series = follower_series(history, brands, period, margin_days=margin_days)
@@ -132,13 +132,9 @@ def _account_row(brand: str, platform: str, handle: str, obs: pd.DataFrame) -> d
     counted = obs.loc[obs["followers"].notna()].drop_duplicates("collected_at", keep="last")
     row["observations"] = len(counted)
     where = f"{brand} on {_PLATFORM_NAMES.get(platform, platform)} (@{handle})"
-    if obs.empty:
-        row["note"] = "not observed"
-        row["sentence"] = f"{where}: the profile was not observed in or around the period."
-        return row
-    if counted.empty:
+    if counted.empty:  # not observed, or observed without counts: the history keeps only counts
         row["note"] = "no follower counts"
-        row["sentence"] = f"{where}: the data give no follower counts."
+        row["sentence"] = f"{where}: the data give no follower count in or around the period."
         return row
     first, last = counted.iloc[0], counted.iloc[-1]
     row.update(first_date=first["local_date"], last_date=last["local_date"],
@@ -182,7 +178,7 @@ def _brand_row(brand: str, accounts: list[dict]) -> dict:
                 "collection."
             )
         else:
-            row["sentence"] = f"{brand}: the data give no follower counts."
+            row["sentence"] = f"{brand}: the data give no follower count in or around the period."
         return row
     row.update(first_date=min(a["first_date"] for a in grown), last_date=max(a["last_date"] for a in grown),
                followers_first=sum(a["followers_first"] for a in grown),

@@ -12,7 +12,7 @@ A day is a **spike** when it is far above the brand's usual: its robust z-score 
 ``window`` days before it (``(value − median) / spread``, the spread being 1.4826 × the median
 absolute deviation, at least the square root of the median and at least 1, as counts of rare
 events are that noisy) is at least ``threshold``, the value is at least ``min_count`` and
-``min_times`` times the usual. A day needs ``MIN_HISTORY`` days of data before it to be judged.
+``min_times`` times the usual (or than 1, when the usual is below 1). A day needs ``MIN_HISTORY`` days of data before it to be judged.
 
 Each spike is explained from that day's posts: the most discussed post or thread (most
 replies, quotes and reposts), the hashtag that rose most against the days before, the words
@@ -175,7 +175,8 @@ def spikes(
     -------
     DataFrame
         One row per spike, highest score first: ``brand, kind, date`` (local), ``value`` (posts, or
-        engagement), ``usual`` (median of the days before), ``times_usual, score, posts`` (that
+        engagement), ``usual`` (median of the days before), ``times_usual`` (value / usual; NULL
+        when the usual is 0), ``score, posts`` (that
         day's posts of the kind), ``top_post_id, top_post_url, top_hashtag, words`` (that rose),
         ``group``, ``sentence`` (for a client) and ``examples`` (2-3 dicts: ``author, text, url,
         time, engagement``). Empty, saying why (``metrics.WHY_EMPTY``), when no day stands out.
@@ -187,9 +188,9 @@ def spikes(
             values = prep.series(b, kind)
             base = _baseline(values, window)
             score = (values - base["usual"]) / base["spread"]
-            times = (values + 1) / (base["usual"] + 1)
+            times = values / base["usual"].where(base["usual"] > 0)
             hit = (values.index >= pd.Timestamp(period.start)) & (score >= threshold) & (values >= min_count)
-            hit &= times >= min_times
+            hit &= values >= min_times * base["usual"].clip(lower=1)
             for day in values.index[hit.fillna(False).to_numpy(dtype=bool)]:
                 why = _explain(prep, b, kind, day, values[day], base.loc[day, "usual"])
                 rows.append({"brand": b, "kind": kind, "date": day.date(), "value": float(values[day]),
@@ -239,15 +240,13 @@ def _explain(prep: _Prepared, brand: str, kind: str, day: pd.Timestamp, value: f
     today = rows.loc[rows["day"] == day]
     before = rows.loc[(rows["day"] < day) & (rows["day"] >= day - pd.Timedelta(days=prep.window))]
     days_before = max(1, min(prep.window, (day - prep.first).days))
-    top = _top_post(prep.posts, today)
+    top, top_sentence = _top_post(prep.posts, today, kind)
     tag, tag_today, tag_usual = _rising_tag(today, before, days_before)
     words = _rising_words(today, before, prep.drop)
     group, group_posts = _group(today, before, prep.groups)
     parts = [_opening(brand, kind, day, value, usual, len(today))]
-    if top is not None:
-        parts.append(
-            f"The most discussed post was @{top['author_handle']}'s \u201c{_short(top['text'])}\u201d ({_counts(top)})."
-        )
+    if top_sentence:
+        parts.append(top_sentence)
     if tag:
         parts.append(
             f"#{tag} rose most: in {tag_today} of the day's {len(today)} posts, against "
@@ -277,8 +276,12 @@ def _opening(brand: str, kind: str, day: pd.Timestamp, value: float, usual: floa
     known = usual == usual  # not NaN
     against = ""
     if known:
-        times = f" ({(value + 1) / (usual + 1):.1f} times as much)" if usual > 0 else ""
-        against = f", against a usual {usual:,.0f} a day{times}"
+        amount = _rate(usual) if kind != "engagement" else f"{usual:,.0f}"
+        against = (
+            f", against a usual {amount} a day ({value / usual:.1f} times as much)"
+            if usual > 0
+            else ", against none on a usual day"
+        )
     if kind == "engagement":
         return f"On {when}, {brand}'s own posts ({n}) earned {value:,.0f} engagements{against}."
     if kind == "mentions":
@@ -304,30 +307,50 @@ def _counts(post: pd.Series) -> str:
 
 
 def _rate(x: float) -> str:
-    return f"{x:.1f}" if x < 10 else f"{x:,.0f}"
+    """A daily count as a reader wants it: 0.3, 2.5, 13."""
+    return f"{x:.1f}".removesuffix(".0") if x < 10 else f"{x:,.0f}"
 
 
-def _top_post(every: pd.DataFrame, today: pd.DataFrame) -> pd.Series | None:
-    """The day's most discussed post, or the post a thread of the day's posts hangs from."""
+def _top_post(every: pd.DataFrame, today: pd.DataFrame, kind: str) -> tuple[pd.Series | None, str]:
+    """The day's top post and how to say it: the best own post (engagement), the post a thread of the
+    day's posts hangs from (a fifth or more of them, 3 at least), or the most discussed of the day's posts."""
     if today.empty:
-        return None
-    parents = pd.concat([today["reply_to_post_id"], today["quote_of_post_id"]]).dropna().unique()
-    platforms = today["platform"].unique()
-    parent_rows = every.loc[every["post_id"].isin(parents) & every["platform"].isin(platforms)]
-    pool = pd.concat([today, parent_rows]).drop_duplicates(["platform", "post_id"])
-    talk = sum(pool[c].astype("Float64").fillna(0) for c in ("replies", "reposts", "quotes")).astype(
-        "float64"
-    )
-    if talk.max() <= 0:
-        return None
-    order = np.lexsort(
-        (
-            pool["post_id"].astype(str).to_numpy(),
-            -pool["engagement"].astype("Float64").fillna(0).to_numpy(dtype=float),
-            -talk.to_numpy(),
+        return None, ""
+    eng = today["engagement"].astype("Float64").fillna(0).to_numpy(dtype=float)
+    key = today["post_id"].astype(str).to_numpy()
+    if kind == "engagement":
+        best = today.iloc[np.lexsort((key, -eng))[0]]
+        return (
+            best,
+            f"Its best post was @{best['author_handle']}'s \u201c{_short(best['text'])}\u201d ({_number(best['engagement'])} engagements).",
         )
+    links = pd.concat([today[["platform", "reply_to_post_id"]].set_axis(["platform", "parent"], axis=1),
+                       today[["platform", "quote_of_post_id"]].set_axis(["platform", "parent"], axis=1)]).dropna()  # fmt: skip
+    threads = links.value_counts()
+    if len(threads) and threads.iloc[0] >= max(3, 0.2 * len(today)):
+        (platform, parent), n = threads.index[0], int(threads.iloc[0])
+        found = every.loc[(every["platform"] == platform) & (every["post_id"] == parent)]
+        if len(found):
+            root = found.iloc[0]
+            return root, (
+                f"{n} of the day's {len(today)} posts answered or quoted @{root['author_handle']}'s "
+                f"\u201c{_short(root['text'])}\u201d."
+            )
+    talk = sum(today[c].astype("Float64").fillna(0) for c in ("replies", "reposts", "quotes")).to_numpy(
+        dtype=float
     )
-    return pool.iloc[order[0]]
+    order = np.lexsort((key, -eng, -talk))
+    best = today.iloc[order[0]]
+    if talk[order[0]] < 3:
+        return None, ""
+    return (
+        best,
+        f"The most discussed post was @{best['author_handle']}'s \u201c{_short(best['text'])}\u201d ({_counts(best)}).",
+    )
+
+
+def _number(x: object) -> str:
+    return "0" if pd.isna(x) else f"{float(x):,.0f}"
 
 
 def _rising_tag(today: pd.DataFrame, before: pd.DataFrame, days_before: int) -> tuple[str | None, int, float]:
@@ -379,9 +402,7 @@ def _examples(
     prep: _Prepared, today: pd.DataFrame, top: pd.Series | None, tag: str | None, words: list[str]
 ) -> list[dict]:
     """Two or three posts of the day: the most discussed, then the most engaged with the rising hashtag or words."""
-    picked: list[pd.Series] = [top] if top is not None and top["post_id"] in set(today["post_id"]) else []
-    if top is not None and not picked:
-        picked.append(top)
+    picked: list[pd.Series] = [] if top is None else [top]
     eng = today["engagement"].astype("Float64").fillna(0)
     ranked = today.assign(_e=eng).sort_values(["_e", "post_id"], ascending=[False, True])
     terms = post_terms(ranked["text"], ranked["hashtags"], drop=prep.drop)

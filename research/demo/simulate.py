@@ -34,7 +34,10 @@ from .market import (
     _QUIET_END_MS,
     _RING_BURSTS,
     _START_MS,
+    _WAVE_DAY,
+    _WAVE_POSTS,
     _WEEKDAY_ACTIVITY,
+    DEFAULT_POSTS,
     _midnight,
 )
 from .plans import _best_slot_ok, _plan_brand_posts
@@ -50,6 +53,7 @@ from .posts import (
     _REPOST,
     _RING,
     _TROLL,
+    _WAVE,
     _Live,
     _Post,
 )
@@ -121,6 +125,7 @@ class _World(_Content, _Render, _Tracking):
         self.mm = {"stretch": [0, 0], "elsewhere": [0, 0]}  # [mention posts, negative ones]
         self.neg_ids: list[str] = []
         self.unsafe_posts: list[dict] = []
+        self.wave_posts: list[tuple] = []  # truth 10: (post id, author, 0 viral / 1 fan, counts)
 
     def _tables(self) -> None:
         aud = self.audience
@@ -211,6 +216,10 @@ class _World(_Content, _Render, _Tracking):
         if _NEG_START <= d <= _NEG_END:  # the complaint wave: 1.5x extra Masala Mornings mentions
             for _ in range(r.poisson(1.5 * budget["mention"] * level * self.twitter_share * 0.25)):
                 self.push(when(), _MENTION, extra=_MM)
+        if d == _WAVE_DAY:  # the kulhad challenge: a post at 11:00 goes viral, fans follow until 22:00
+            self.push(base + 11 * 3_600_000 + int(r.u() * 600_000), _WAVE, extra=0)
+            for _ in range(max(10, round(_WAVE_POSTS * self.posts / DEFAULT_POSTS))):
+                self.push(base + int((11.5 + 10.5 * r.u()) * 3_600_000), _WAVE, extra=1)
         if day % 15 == 7:  # trolls, now and then: every template on both platforms in each period
             for platform in ("twitter", "bluesky"):
                 self.push(when(), _TROLL, extra=(platform, (day % 90) // 15))
