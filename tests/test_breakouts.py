@@ -147,3 +147,28 @@ def test_null_worlds_have_no_breakouts(posts):
     found = breakout_posts(posts, BRANDS, PERIOD)
     assert found.empty and found.attrs[WHY_EMPTY]
     assert list(found.columns) == list(breakout_posts(planted_world(), BRANDS, PERIOD).columns)
+
+
+# --- the demo world ------------------------------------------------------------------------------
+
+
+def test_demo_breakouts_are_the_planted_ones(demo_world):
+    demo, period = demo_world
+    truth = demo.truth
+    found = breakout_posts(demo.posts, demo.brands, period)
+    planted = {p["post_id"] for p in truth["breakouts"]["posts"]}
+    mm = found.loc[found["brand"] == "Masala Mornings"].sort_values("times_usual", ascending=False)
+    assert set(mm["post_id"].iloc[:2]) == planted
+    assert (mm["times_usual"].iloc[:2] > 5).all() and (
+        mm["hashtags"].iloc[:2].str.contains("#chairecipe")
+    ).all()
+    # every other breakout is another planted truth: a giveaway (5x) or a post in the best slot (2.5x)
+    giveaways = {p["post_id"] for p in truth["giveaways"]["posts"]}
+    best = {p: (b["weekday"], b["hour"]) for p, b in truth["best_slot"].items()}
+    for r in found.itertuples():
+        assert r.post_id in planted | giveaways or (r.weekday, r.hour) == best[r.platform], r
+    traits = breakout_traits(found, own_posts(demo.posts, demo.accounts, demo.brands, period))
+    row = traits.set_index(["brand", "trait", "value"]).loc[("Masala Mornings", "hashtag", "#chairecipe")]
+    assert row["breakouts_with"] == 2 and row["others_with"] == 0
+    giveaway = traits.set_index(["brand", "trait", "value"]).loc[("All brands", "mechanic", "giveaway")]
+    assert giveaway["share_breakouts"] > 0.3 and giveaway["share_others"] < 0.02

@@ -165,8 +165,34 @@ def test_any_history_gives_one_row_per_account_and_brand(observations):
     measured = growth.loc[growth["growth"].notna()]
     assert (measured["growth"] == measured["followers_last"] - measured["followers_first"]).all()
     assert (measured["observations"] >= 2).all()
-    assert (
-        follower_growth(history.iloc[0:0], BRANDS, PERIOD)["note"]
-        .eq("no follower counts")
-        .all()
+    assert follower_growth(history.iloc[0:0], BRANDS, PERIOD)["note"].eq("no follower counts").all()
+
+
+# --- the demo world ------------------------------------------------------------------------------
+
+
+def test_demo_follower_growth_is_the_planted_one(demo_world):
+    demo, period = demo_world
+    truth = demo.truth["follower_growth"]
+    history = demo.store.account_history()
+    assert len(history) > len(
+        demo.accounts.dropna(subset=["followers"])
+    )  # the brand profiles were seen twice
+    growth = follower_growth(history, demo.brands, period).set_index("account")
+    for key, planted in truth["accounts"].items():
+        row = growth.loc[key]
+        assert (row["followers_first"], row["followers_last"]) == (
+            planted["followers_first"],
+            planted["followers_last"],
+        )
+        assert (
+            row["growth_pct"] == pytest.approx(planted["growth_pct"], abs=0.01) and row["observations"] == 2
+        )
+        assert row["first_date"] == date(2026, 8, 1) and row["per_week"] > 0
+    bluesky = growth.loc[growth["platform"] == "bluesky"]
+    assert len(bluesky) == 3 and (bluesky["note"] == "no follower counts").all()
+    brands = growth.loc[growth.index == "all accounts"].set_index("brand")
+    assert brands["growth_pct"].idxmax() == "Brew Bros"
+    assert brands.loc["Brew Bros", "sentence"].startswith(
+        "Brew Bros (1 of its 2 accounts observed twice): 36,"
     )

@@ -178,3 +178,25 @@ def test_any_small_market_gives_consistent_tables(rows):
         assert set(found.posts["pillar"].dropna()) <= set(found.table["pillar"])
     for table in (found.shares, found.gaps, found.performance):
         assert not table.empty or table.attrs.get(WHY_EMPTY)
+
+
+# --- the demo world ------------------------------------------------------------------------------
+
+
+def test_demo_kettle_kings_owns_the_tea_tasting_pillar(demo_world):
+    demo, period = demo_world
+    truth = demo.truth["pillar"]
+    found = content_pillars(demo.posts, demo.brands, period)
+    pillar = _tasting(found)
+    shares = found.shares.set_index(["who", "pillar"])["share_posts"]
+    assert shares[("Kettle Kings", pillar)] == pytest.approx(truth["share"], abs=0.05)
+    assert all(shares[(b, pillar)] == 0 for b in ("Chai & Co", "Brew Bros", "Masala Mornings"))
+    assert shares[(AUDIENCE, pillar)] < 0.01
+    first = found.gaps.iloc[0]
+    assert (first["pillar"], first["competitor"]) == (pillar, "Kettle Kings")
+    assert found.table.set_index("pillar").loc[pillar, "found_in"] == "brands"
+    # video earns more (truth 2): the pillar of the video posts' words is among the significant winners
+    winners = found.performance.loc[
+        found.performance["significant"] & (found.performance["uplift"] > 1), "label"
+    ]
+    assert winners.str.contains("watch").any()

@@ -175,3 +175,38 @@ def steady_world(draw):
 def test_steady_worlds_have_no_spikes(posts):
     found = spikes(posts, BRANDS, PERIOD)
     assert found.empty and found.attrs[WHY_EMPTY]
+
+
+# --- the demo world ------------------------------------------------------------------------------
+
+
+def test_demo_spikes_are_the_planted_ones(demo_world):
+    demo, period = demo_world
+    truth = demo.truth
+    ring = pd.DataFrame(
+        {"account": [f"twitter:{h}" for h in truth["suspicious"]], "group": "of 12 new accounts"}
+    )
+    found = spikes(demo.posts, demo.brands, period, groups=ring)
+    rows = found.set_index(["brand", "kind", "date"])
+    wave = rows.loc[("Kettle Kings", "mentions", date.fromisoformat(truth["spike"]["date"]))]
+    assert (
+        wave["top_hashtag"] == truth["spike"]["hashtag"]
+        and wave["top_post_id"] == truth["spike"]["viral_post"]["post_id"]
+    )
+    assert {"kulhad", "challenge"} <= set(wave["words"].split(", ")) and wave["times_usual"] > 3
+    assert "#kulhadchallenge rose most" in wave["sentence"] and pd.isna(wave["group"])
+    stretch = truth["negative_stretch"]
+    bursts = {date(2026, 10, 3) + timedelta(days=4 * k) for k in range(6)}  # the ring's six October bursts
+    negative = found.loc[found["kind"] == "negative"]
+    assert len(negative) >= 5 and set(negative["brand"]) == {"Masala Mornings"}
+    assert all(stretch["start"] <= d.isoformat() <= stretch["end"] for d in negative["date"])
+    mentions = found.loc[found["kind"] == "mentions"]
+    assert set(mentions["date"]) <= bursts | {date.fromisoformat(truth["spike"]["date"])}
+    ring_days = mentions.loc[mentions["brand"] == "Masala Mornings"]
+    assert len(ring_days) >= 4 and (ring_days["group"] == "of 12 new accounts").all()
+    assert ring_days["sentence"].str.contains("came from accounts that act together").all()
+    # engagement spikes: days of a giveaway or a breakout post, or of the best slots (Thursday, Saturday)
+    planted = {(p["brand"], p["date"]) for p in truth["giveaways"]["posts"]}
+    planted |= {("Masala Mornings", p["date"]) for p in truth["breakouts"]["posts"]}
+    for r in found.loc[found["kind"] == "engagement"].itertuples():
+        assert (r.brand, r.date.isoformat()) in planted or r.date.weekday() in (3, 5), r

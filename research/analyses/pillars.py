@@ -98,6 +98,7 @@ def content_pillars(
             audience.assign(who=AUDIENCE, relative_engagement=np.nan),
         ]
     )
+    docs.attrs = {}  # pandas copies attrs on every step: the annotation mark is not needed here
     drop = _brand_words(brands)
     terms = post_terms(docs["text"], docs["hashtags"], drop=drop)
     table, pillar = _fit(terms, docs["who"].eq(AUDIENCE).to_numpy(dtype=bool), docs, n_pillars, seed, fit_sample,

@@ -97,6 +97,7 @@ def _prepare(
         else pd.DataFrame(index=ann.index[keep])
     )
     used = ann.loc[keep, _USED].assign(day=day[keep])
+    used.attrs = {}  # pandas copies attrs on every step: the annotation mark is not needed here
     masks: dict[tuple[str, str], np.ndarray] = {}
     negative = None
     if "negative" in kinds:
@@ -243,7 +244,7 @@ def _explain(prep: _Prepared, brand: str, kind: str, day: pd.Timestamp, value: f
     top, top_sentence = _top_post(prep.posts, today, kind)
     tag, tag_today, tag_usual = _rising_tag(today, before, days_before)
     words = _rising_words(today, before, prep.drop)
-    group, group_posts = _group(today, before, prep.groups)
+    group, group_posts = _group(today, before, days_before, prep.groups)
     parts = [_opening(brand, kind, day, value, usual, len(today))]
     if top_sentence:
         parts.append(top_sentence)
@@ -386,16 +387,19 @@ def _rising_words(today: pd.DataFrame, before: pd.DataFrame, drop: frozenset[str
     return [w for _, w in sorted(scored)[:top]]
 
 
-def _group(today: pd.DataFrame, before: pd.DataFrame, group_of: pd.Series | None) -> tuple[str | None, int]:
-    """The coordinated group behind 3+ and a fifth or more of the day's posts, twice its usual share, if any."""
+def _group(
+    today: pd.DataFrame, before: pd.DataFrame, days_before: int, group_of: pd.Series | None
+) -> tuple[str | None, int]:
+    """The coordinated group behind 3+ and a fifth or more of the day's posts, twice its daily average
+    before (a group that always posts this much is not the day's cause), if any."""
     if group_of is None or today.empty:
         return None, 0
     counts = today["account"].map(group_of).dropna().value_counts()
     if counts.empty:
         return None, 0
     name, k = str(counts.index[0]), int(counts.iloc[0])
-    usual = (before["account"].map(group_of) == name).sum() / max(len(before), 1)
-    return (name, k) if k >= 3 and k >= 0.2 * len(today) and k / len(today) >= 2 * usual else (None, 0)
+    usual = (before["account"].map(group_of) == name).fillna(False).sum() / days_before
+    return (name, k) if k >= 3 and k >= 0.2 * len(today) and k >= 2 * usual else (None, 0)
 
 
 def _examples(
@@ -405,10 +409,10 @@ def _examples(
     picked: list[pd.Series] = [] if top is None else [top]
     eng = today["engagement"].astype("Float64").fillna(0)
     ranked = today.assign(_e=eng).sort_values(["_e", "post_id"], ascending=[False, True])
-    terms = post_terms(ranked["text"], ranked["hashtags"], drop=prep.drop)
+    terms = post_terms(ranked["text"].head(200), ranked["hashtags"].head(200), drop=prep.drop)
     wanted = set(words) | ({f"#{tag}"} if tag else set())
-    ordered = [r for (_, r), t in zip(ranked.iterrows(), terms, strict=True) if wanted & set(t)]
-    ordered += [r for _, r in ranked.iterrows()]
+    rows = [r for _, r in ranked.head(200).iterrows()]  # the most engaged are enough to pick from
+    ordered = [r for r, t in zip(rows, terms, strict=False) if wanted & set(t)] + rows
     texts = {_short(p["text"]) for p in picked}
     for row in ordered:
         if len(picked) >= 3:
