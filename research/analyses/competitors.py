@@ -55,6 +55,7 @@ __all__ = [
     "top_posts",
     "brand_mentions",
     "handle_mentions",
+    "addressed_to",
     "response_stats",
     "share_of_voice",
     "period_change",
@@ -296,6 +297,13 @@ def handle_mentions(posts: pd.DataFrame, brands: Sequence[Brand]) -> pd.DataFram
     Responses and the engaged audience both start from the @mentions of every post.
     """
     return brand_mentions(posts, brands, by_name=False)
+
+
+def addressed_to(posts: pd.DataFrame, brands: Sequence[Brand], timezone: str = "UTC") -> pd.DataFrame:
+    """Per brand, which posts are audience posts addressed to it (bool columns aligned with ``posts``):
+    replies to, quotes of and @mentions of its accounts (module docstring). ``timezone``: the one
+    ``posts`` were annotated in, if they were (then they are used as they are)."""
+    return _addressed(posts, annotate(posts, None, brands, timezone)[_USED], brands)
 
 
 def _addressed(posts: pd.DataFrame, ann: pd.DataFrame, brands: Sequence[Brand]) -> pd.DataFrame:

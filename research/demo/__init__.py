@@ -9,6 +9,9 @@
   order, deprecated properties after them, ``_snscrape`` last, ASCII-escaped);
 - ``demo-bluesky.json``: a JSON array of ``app.bsky.feed.defs#feedViewPost`` items as
   ``getAuthorFeed``/``getFeed`` return them, one item per line (UTF-8);
+- ``demo-twitter-profiles.jsonl``: a ``twarc2 users`` lookup line of the four twitter brand
+  profiles, stamped ``__twarc.retrieved_at`` at the period's start (a second observation of
+  their counts, truth 11);
 - ``truth.json``: the planted truths below, with exact numbers measured on the written posts.
 
 Same ``seed`` and ``posts`` give byte-identical files: every draw comes from numpy
@@ -73,16 +76,40 @@ are original posts (not replies) of brand accounts.
 8. ``period_change``: Brew Bros earns 1.4x more per post in the analysis period than in the
    previous one; other brands are unchanged (engagement noise is dealt as the same normal
    quantiles in both periods, so medians move only here). Measured medians are given.
-9. ``brigade``: a subtler coordinated group, a reply brigade against Kettle Kings. 8 twitter
-   accounts that look like anyone (years old, 40-840 followers, normal follow counts, no
-   community) reply to six Kettle Kings tweets -- its first plain tweet (not a giveaway, not in
-   the best slot) on or after 6 and 20 August, 3 and 17 September, 1 and 15 October -- each to
-   five of the six, all replies to a tweet within two minutes of each other, 4-20 minutes after
-   it, with near-identical complaints ("Terrible experience again: cold tea, rude staff and a
-   long wait. Save your money 😡", one of two words in four places). The members, the targeted
-   tweets and the 40 replies are listed. The brigade is drawn from its own random streams, so
-   the rest of the world is drawn exactly as without it (only tweet ids shift, since they carry
-   a sequence number); the targeted tweets' reply counts cover the brigade.
+9. ``breakouts``: two Masala Mornings twitter photo posts (the brand with the fewest posts), the
+   first plain ones on or after 2026-09-06 and 2026-10-11, are family recipes carrying
+   ``#chairecipe`` (no other post does) and earn 7x their planned engagement (about 6x the
+   account's median in the period). Every other post far above its account's usual is a
+   giveaway (truth 3) or in a best slot (truth 1). Ids, dates, engagement and the median are listed.
+10. ``spike``: on 2026-09-05 (local) a Bluesky member of "Remote workers / students" posts at
+    11:00 about the ``@kettlekings.bsky.social`` kulhad challenge with ``#kulhadchallenge``; it gets
+    40 replies, 60 reposts and 12 quotes, and 60 Kettle Kings fans post about the challenge
+    (mentioning it, with the hashtag) until 22:00: mentions of Kettle Kings that day are about 5x
+    a usual day (counts scale with ``posts``). The viral post's id, author and counts are listed.
+11. ``follower_growth``: the twitter brand profiles are observed twice: in the tweets (the import's
+    observation time: the day after the period in ``research demo``) and in the twarc2 lookup at
+    2026-08-01 06:00 UTC, with followers lower by the growth factor: Chai & Co +4%, Brew Bros
+    +15%, Masala Mornings +2%, Kettle Kings +8% (following and post counts lower too). Bluesky
+    feed items carry no follower counts.
+12. ``pillar``: 40% of Kettle Kings' plain (photo and text) posts, chosen by their time, are
+    about tea tastings (Darjeeling, Assam, loose-leaf, flushes; English, Hindi and Russian
+    templates sharing the tea names and ``#teatasting``): about a third of its posts, and no
+    other account's. The count and share in the analysis period are measured.
+
+13. ``brigade``: a subtler coordinated group, a reply brigade against Kettle Kings. 8 twitter
+    accounts that look like anyone (years old, 40-840 followers, normal follow counts, no
+    community) reply to six Kettle Kings tweets -- its first plain tweet (not a giveaway, not in
+    the best slot) on or after 6 and 20 August, 3 and 17 September, 1 and 15 October -- each to
+    five of the six, all replies to a tweet within two minutes of each other, 4-20 minutes after
+    it, with near-identical complaints ("Terrible experience again: cold tea, rude staff and a
+    long wait. Save your money 😡", one of two words in four places). The members, the targeted
+    tweets and the 40 replies are listed. The brigade is drawn from its own random streams, so
+    the rest of the world is drawn exactly as without it (only tweet ids shift, since they carry
+    a sequence number); the targeted tweets' reply counts cover the brigade.
+
+Truths 9-13 are chosen without random draws where they could be (which posts, which texts), so
+truths 1-8 keep their planted effects; the new posts shift the later draws, and every number in
+``truth.json`` is measured on what was written.
 
 ``counts`` has rows per platform and kind (post, reply, repost, quote), per-brand counts and the
 languages of non-repost posts for each period. ``unsafe_text`` lists troll posts (every template
@@ -109,8 +136,9 @@ Modules
 ``market`` (calendar, brands, communities, budgets), ``texts`` (lexicons and templates),
 ``draw`` (seeded randomness), ``accounts`` (accounts and profiles), ``plans`` (brand posts),
 ``posts`` (post kinds and posts in flight), ``simulate`` (``_World``: one period, event by event),
-``content`` (what a post says), ``formats`` (snscrape and Bluesky JSON), ``truth`` (the planted
-truths, measured) and ``generator`` (``generate``: both periods, the files, ``truth.json``).
+``content`` (what a post says), ``formats`` (snscrape and Bluesky JSON), ``profiles`` (the twarc2
+profile lookup), ``truth`` (the planted truths, measured) and ``generator`` (``generate``: both
+periods, the files, ``truth.json``).
 """
 
 from .generator import DemoWorld, generate

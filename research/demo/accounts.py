@@ -184,7 +184,7 @@ def _people(seed: int, posts: int, r: _Draw) -> list[_Account]:
 
 
 def _brigade(accounts: list[_Account], r: _Draw) -> list[_Account]:
-    """The reply brigade of truth 9: ordinary-looking twitter accounts, appended after everyone else.
+    """The reply brigade of truth 13: ordinary-looking twitter accounts, appended after everyone else.
 
     They are drawn from their own stream ``r``, so every other account is drawn as before.
     """

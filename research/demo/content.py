@@ -6,7 +6,22 @@ import math
 
 from .accounts import _Account
 from .draw import _Table
-from .market import _BRANDS, _BRIDGE_CROSS, _CHILD_SPLIT, _COMMUNITIES, _CROSS, _CUT_MS, _MM, _NEG_MS
+from .market import (
+    _BRANDS,
+    _BREAKOUT_TAG,
+    _BRIDGE_CROSS,
+    _CHILD_SPLIT,
+    _COMMUNITIES,
+    _CROSS,
+    _CUT_MS,
+    _KK,
+    _MM,
+    _NEG_MS,
+    _TASTING_SHARE,
+    _TASTING_TAG,
+    _WAVE_TAG,
+    DEFAULT_POSTS,
+)
 from .posts import (
     _BPOST,
     _BREPLY,
@@ -18,6 +33,7 @@ from .posts import (
     _REPLY,
     _REPOST,
     _TROLL,
+    _WAVE,
     _Post,
 )
 from .texts import _BOOKS, _BRIGADE_TEXT, _BRIGADE_WORDS, _DAYS, _EMOJI, _ITEMS, _PLACES, _T, _TOKEN
@@ -92,10 +108,15 @@ class _Content:
             group = (
                 "giveaway"
                 if plan.giveaway
+                else "recipe"
+                if plan.breakout
                 else plan.media
                 if plan.media in ("video", "poll", "link")
                 else "brand"
             )
+            # NOTE: chosen from the post's time, not drawn: the other truths' randomness is unchanged.
+            if group == "brand" and a.brand == _KK and (plan.ms // 1000) % 100 < 100 * _TASTING_SHARE:
+                group, plan.tasting = "tasting", True
             post.segs = self._fill(r.pick(_T[group][plan.lang]), plan.lang)
             local = {"hi": ("चाय",), "ru": ("чай",)}.get(plan.lang, ())
             self._tags(
@@ -103,6 +124,9 @@ class _Content:
                 (_BRANDS[a.brand].tag, "chai", "pune", "punefood", "chailover") + local,
                 1 + int(r.u() * 3),
             )
+            extra_tag = _BREAKOUT_TAG if plan.breakout else _TASTING_TAG if plan.tasting else None
+            if extra_tag:
+                post.segs += [("t", " "), ("h", extra_tag)]
             if plan.media == "link":
                 post.link = (
                     f"https://{a.handle.split('.')[0]}.in/story/{10 + int(r.u() * 90)}",
@@ -119,7 +143,7 @@ class _Content:
                 r.binomial(plan.counts[1], reposts),
                 r.binomial(plan.counts[3], quotes),
             )
-        elif kind == _BRIGADE:  # truth 9: a near-identical complaint, drawn nowhere (its words are planned)
+        elif kind == _BRIGADE:  # truth 13: a near-identical complaint, drawn nowhere (its words are planned)
             a = self.accounts[author]
             text = _BRIGADE_TEXT.format(*(pair[w] for pair, w in zip(_BRIGADE_WORDS, extra, strict=True)))
             post.segs = [("m", target.idx), ("t", " " + text)]
@@ -202,6 +226,21 @@ class _Content:
                 post.counts = (r.poisson(1.2 * a.pop), r.poisson(0.1), 0, 0)
                 if r.chance(_BRANDS[b].respond):
                     post.answer = b
+        elif kind == _WAVE:  # truth 10: the kulhad challenge (extra 0: the viral post, 1: a fan's)
+            a = self.accounts[self.by_brand[("bluesky", _KK)].pick(r)]
+            post.lang, post.sentiment, post.wave = "en", "positive", extra
+            post.segs = self._fill(
+                r.pick(_T["wave" if extra else "viral"]["en"]), "en", b=self.brand_acc[(_KK, "bluesky")]
+            )
+            post.segs += [("t", " "), ("h", _WAVE_TAG)]
+            if extra:
+                post.counts = (r.poisson(1.2 * a.pop), r.poisson(0.1), 0, 0)
+            else:
+                scale = self.posts / DEFAULT_POSTS
+                post.children = tuple(
+                    max(2, round(n * scale)) for n in (40, 60, 12)
+                )  # replies, reposts, quotes
+                post.counts = (max(20, round(700 * scale)), 0, 0, 0)
         elif kind == _CPOST:
             a = self.accounts[self.comm_act[self.comm_share.pick(r)].pick(r)]
             comm = _COMMUNITIES[a.comm]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .market import DEFAULT_POSTS, DEFAULT_SEED
+from .profiles import _twarc_profiles
 from .simulate import _World
 from .truth import _truth
 
@@ -85,7 +86,13 @@ def _generate(out_dir: Path, seed: int, posts: int, workers: int) -> DemoWorld:
     _append(files["snscrape-jsonl"], out_dir / ".part1.jsonl")
     more = (out_dir / ".part1.bsky").stat().st_size and files["bluesky-json"].stat().st_size > 2
     _append(files["bluesky-json"], b",\n" if more else b"", out_dir / ".part1.bsky", b"\n]\n")
-    truth = _truth(seed, posts, files, states)
+    # Truth 11: the twitter brand profiles observed once more, at the period's start (twarc2 users lookup).
+    files["twarc2-jsonl"] = out_dir / "demo-twitter-profiles.jsonl"
+    lookup, earlier = _twarc_profiles(
+        states[1]["profiles"], states[0]["brand_rows"] + states[1]["brand_rows"]
+    )
+    files["twarc2-jsonl"].write_text(lookup, encoding="utf-8")
+    truth = _truth(seed, posts, files, states, earlier)
     (out_dir / "truth.json").write_text(
         json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
@@ -98,7 +105,8 @@ def generate(out_dir: Path, *, seed: int = DEFAULT_SEED, posts: int = DEFAULT_PO
     Parameters
     ----------
     out_dir : Path
-        Folder for ``demo-twitter.jsonl``, ``demo-bluesky.json`` and ``truth.json``.
+        Folder for ``demo-twitter.jsonl``, ``demo-bluesky.json``, ``demo-twitter-profiles.jsonl``
+        and ``truth.json``.
     seed : int
         Same seed and ``posts`` give byte-identical files.
     posts : int
@@ -117,7 +125,7 @@ def generate(out_dir: Path, *, seed: int = DEFAULT_SEED, posts: int = DEFAULT_PO
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     world = generate(Path(folder), posts=2_000)
     >>> sorted(world.files), world.truth["best_slot"]["twitter"]["weekday"]
-    (['bluesky-json', 'snscrape-jsonl'], 'Thursday')
+    (['bluesky-json', 'snscrape-jsonl', 'twarc2-jsonl'], 'Thursday')
     """
     if posts < 100:
         raise ValueError(f"posts={posts}: the demo world needs at least 100 posts")

@@ -35,6 +35,18 @@ _NEG_MS = (_midnight(_NEG_START) * 1000, _midnight(_NEG_END + timedelta(1)) * 10
 
 
 _BEST_FACTOR, _VIDEO_FACTOR, _GIVEAWAY_FACTOR, _POP_FACTOR = 2.5, 1.8, 5.0, 1.4  # the planted effects
+# Truth 9: two Masala Mornings recipe posts (#chairecipe) earn 7x its usual, on the first plain
+# twitter post on or after each of these local dates.
+_BREAKOUT_FACTOR, _BREAKOUT_TAG, _BREAKOUT_DAYS = 7.0, "chairecipe", (date(2026, 9, 6), date(2026, 10, 11))
+# Truth 10: on this local day a Bluesky post about Kettle Kings' kulhad challenge goes viral and its
+# fans post about it (mentions of Kettle Kings spike).
+_WAVE_DAY, _WAVE_TAG, _WAVE_POSTS = date(2026, 9, 5), "kulhadchallenge", 60
+# Truth 11: a second, earlier observation of the twitter brand profiles (a twarc2 users lookup at
+# the period's start); followers grew by these factors to the counts the tweets carry.
+_PROFILES_AT = "2026-08-01T06:00:00+00:00"
+_FOLLOWER_GROWTH = (1.04, 1.15, 1.02, 1.08)  # Chai & Co, Brew Bros, Masala Mornings, Kettle Kings
+# Truth 12: Kettle Kings' plain posts talk about tea tastings (its own content pillar) this often.
+_TASTING_SHARE, _TASTING_TAG = 0.4, "teatasting"
 
 
 @dataclass(frozen=True)

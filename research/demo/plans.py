@@ -13,6 +13,8 @@ from .market import (
     _BEST,
     _BEST_FACTOR,
     _BRANDS,
+    _BREAKOUT_DAYS,
+    _BREAKOUT_FACTOR,
     _BS_FACTOR,
     _CUT_MS,
     _END_MS,
@@ -20,6 +22,7 @@ from .market import (
     _GIVEAWAY_FACTOR,
     _GIVEAWAYS_PER_ACCOUNT,
     _LANGS,
+    _MM,
     _START_MS,
     _VIDEO_FACTOR,
     DEFAULT_POSTS,
@@ -42,6 +45,8 @@ class _Plan:
     media: str
     lang: str
     giveaway: bool = False
+    breakout: bool = False  # truth 9: a Masala Mornings recipe post far above its usual
+    tasting: bool = False  # truth 12: a Kettle Kings post about tea tastings (set when its text is chosen)
     noise: float = 1.0  # multiplicative engagement noise
     counts: tuple[int, int, int, int] = (0, 0, 0, 0)  # likes, reposts, replies, quotes
 
@@ -105,6 +110,11 @@ def _plan_brand_posts(accounts: list[_Account], posts: int, r: _Draw) -> list[_P
                 if p.slot not in used:
                     used.add(p.slot)
                     p.giveaway, p.media, want = True, "photo", want - 1
+    for day in _BREAKOUT_DAYS:  # chosen without a draw: the other truths' randomness is unchanged
+        first = _midnight(day) * 1000
+        p = next(p for p in plans if p.brand == _MM and p.ms >= first and p.media == "photo" and not p.giveaway
+                 and p.slot != _BEST[p.platform])  # fmt: skip
+        p.breakout = True
     scale = posts / DEFAULT_POSTS
     for p in plans:
         spec = _BRANDS[p.brand]
@@ -116,6 +126,8 @@ def _plan_brand_posts(accounts: list[_Account], posts: int, r: _Draw) -> list[_P
         )
         e *= _market_slots(p.platform)[p.slot] * (_VIDEO_FACTOR if p.media == "video" else 1.0)
         e *= (_GIVEAWAY_FACTOR if p.giveaway else 1.0) * p.noise  # clipped: no thin slot can win by luck
+        if p.breakout:  # its noise is set aside: the planted post earns the planted factor
+            e *= _BREAKOUT_FACTOR / p.noise
         p.counts = tuple(
             max(0, round(e * s * (1 + max(-0.25, min(0.25, 0.1 * r.n()))))) for s in (0.78, 0.11, 0.08, 0.03)
         )

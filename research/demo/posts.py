@@ -4,8 +4,10 @@ from __future__ import annotations
 
 # --- the world -----------------------------------------------------------------------------------
 
-_BPOST, _BREPLY, _REPLY, _REPOST, _QUOTE, _MENTION, _CPOST, _CMENTION, _RING, _TROLL, _BRIGADE = range(11)
-_KIND = ("post", "reply", "reply", "repost", "quote", "post", "post", "post", "post", "post", "reply")
+_BPOST, _BREPLY, _REPLY, _REPOST, _QUOTE, _MENTION, _CPOST, _CMENTION, _RING, _TROLL, _BRIGADE, _WAVE = range(
+    12
+)
+_KIND = ("post", "reply", "reply", "repost", "quote", "post", "post", "post", "post", "post", "reply", "post")
 _PLURAL = {"reply": "replies", "repost": "reposts", "quote": "quotes"}
 _DELAY = {_REPLY: 45.0, _REPOST: 120.0, _QUOTE: 180.0}  # median minutes before a child appears
 
@@ -58,6 +60,7 @@ class _Post:
         "plan",
         "unsafe",
         "brigade",
+        "wave",
     )
 
     def __init__(self, kind: int, ms: int, seq: int) -> None:
@@ -66,4 +69,5 @@ class _Post:
         self.segs, self.lang, self.media, self.sentiment = [], "en", "text", "neutral"
         self.counts, self.children, self.answer = (0, 0, 0, 0), (0, 0, 0), -1
         self.giveaway = self.unsafe = False
-        self.brigade = 0  # brigade replies this brand post will get (truth 9)
+        self.brigade = 0  # brigade replies this brand post will get (truth 13)
+        self.wave = -1  # truth 10: 0 for the viral post, 1 for a fan's post about it

@@ -38,7 +38,10 @@ from .market import (
     _QUIET_END_MS,
     _RING_BURSTS,
     _START_MS,
+    _WAVE_DAY,
+    _WAVE_POSTS,
     _WEEKDAY_ACTIVITY,
+    DEFAULT_POSTS,
     _midnight,
 )
 from .plans import _best_slot_ok, _plan_brand_posts
@@ -55,6 +58,7 @@ from .posts import (
     _REPOST,
     _RING,
     _TROLL,
+    _WAVE,
     _Live,
     _Post,
 )
@@ -77,7 +81,7 @@ class _World(_Content, _Render, _Tracking):
         self.first_ms, self.end_ms = ((_START_MS, _CUT_MS), (_QUIET_END_MS, _END_MS))[segment]
         self.days = range(0, 90) if segment == 0 else range(90, _N_DAYS)
         self.accounts = _people(seed, posts, people)
-        # The brigade (truth 9) draws from its own streams: the rest of the world is drawn as without it.
+        # The brigade (truth 13) draws from its own streams: the rest of the world is drawn as without it.
         brigade, self.brigade_rt = (_Draw(s) for s in np.random.SeedSequence([seed, posts, 9]).spawn(2))
         self.accounts += _brigade(self.accounts, brigade)
         for _ in range(20):  # re-draw (deterministically) until the planted slot clearly wins
@@ -133,6 +137,7 @@ class _World(_Content, _Render, _Tracking):
         self.mm = {"stretch": [0, 0], "elsewhere": [0, 0]}  # [mention posts, negative ones]
         self.neg_ids: list[str] = []
         self.unsafe_posts: list[dict] = []
+        self.wave_posts: list[tuple] = []  # truth 10: (post id, author, 0 viral / 1 fan, counts)
 
     def _plan_brigade(self, r: _Draw) -> dict[tuple[int, int], list[tuple[int, int, tuple[int, ...]]]]:
         """Brigade replies per targeted brand post ``(ms, account)``: ``(delay ms, member, word choices)``.
@@ -251,6 +256,10 @@ class _World(_Content, _Render, _Tracking):
         if _NEG_START <= d <= _NEG_END:  # the complaint wave: 1.5x extra Masala Mornings mentions
             for _ in range(r.poisson(1.5 * budget["mention"] * level * self.twitter_share * 0.25)):
                 self.push(when(), _MENTION, extra=_MM)
+        if d == _WAVE_DAY:  # the kulhad challenge: a post at 11:00 goes viral, fans follow until 22:00
+            self.push(base + 11 * 3_600_000 + int(r.u() * 600_000), _WAVE, extra=0)
+            for _ in range(max(10, round(_WAVE_POSTS * self.posts / DEFAULT_POSTS))):
+                self.push(base + int((11.5 + 10.5 * r.u()) * 3_600_000), _WAVE, extra=1)
         if day % 15 == 7:  # trolls, now and then: every template on both platforms in each period
             for platform in ("twitter", "bluesky"):
                 self.push(when(), _TROLL, extra=(platform, (day % 90) // 15))
@@ -333,7 +342,7 @@ class _World(_Content, _Render, _Tracking):
                     2880.0, _DELAY[child] * math.exp(1.1 * self.r.n())
                 )  # lognormal, capped at 2 days
                 pending += self.push(post.ms + int(60_000 * minutes), child, parent=post.seq)
-        if post.brigade:  # truth 9: the brigade piles in
+        if post.brigade:  # truth 13: the brigade piles in
             for delay, member, words in self.brigade_plan[(post.ms, a.idx)]:
                 pending += self.push(post.ms + delay, _BRIGADE, author=member, parent=post.seq, extra=words)
         if post.answer >= 0:  # the brand answers, at its own pace

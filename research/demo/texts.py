@@ -70,7 +70,7 @@ _LAST_RU = tuple(
         strict=True,
     )
 )
-# The reply brigade's complaint (truth 9): each reply picks one word of each pair, so any two
+# The reply brigade's complaint (truth 13): each reply picks one word of each pair, so any two
 # replies share most of their words (character 5-gram Jaccard 0.3-0.85) without being copies.
 _BRIGADE_TEXT = "{0} experience again: {1} tea, {2} staff and a long wait. {3}"
 _BRIGADE_WORDS = (
@@ -117,6 +117,19 @@ giveaway.en     🎉 GIVEAWAY! Win a month of free {item}! Follow, like & tag 2 
 giveaway.en     🎁 Giveaway time: win a {place} breakfast for two. Reply with your favourite {item}!
 giveaway.hi     🎉 गिवअवे! एक महीने की मुफ़्त {item} जीतें! फॉलो करें और 2 दोस्तों को टैग करें।
 giveaway.ru     🎉 Розыгрыш! Выиграй месяц бесплатного чая! Подпишись и отметь двух друзей.
+recipe.en       Our dadi's masala chai recipe, step by step: ginger, cardamom, a pinch of pepper, boil twice {e}
+recipe.en       Recipe day: how our family makes {item} at home. Save this one {e}
+recipe.hi       दादी की मसाला चाय की रेसिपी: अदरक, इलायची, काली मिर्च, दो बार उबालें {e}
+tasting.en      Tasting notes: Darjeeling first flush and Assam second flush, loose-leaf and brewed slow {e}
+tasting.en      Tea tasting at {place} this {day}: Darjeeling, Assam and Nilgiri loose-leaf, six cups each {e}
+tasting.en      Single-estate Darjeeling is back on the shelf. Loose-leaf tasting flights all week {e}
+tasting.hi      चाय चखने का सत्र: Darjeeling और Assam की लूज़-लीफ़ चाय {e}
+tasting.ru      Дегустация листового чая: Darjeeling первого сбора и Assam второго {e}
+viral.en        Tried the {b} kulhad challenge: a whole clay kulhad of masala chai in one go, no breaks ☕🔥
+wave.en         Did the kulhad challenge at {b} today, clay cup finished in one go {e}
+wave.en         {b} kulhad challenge done ✅ {place} crew, your turn {e}
+wave.en         Everyone is doing the {b} kulhad challenge this weekend {e}
+wave.en         Kulhad challenge at {b}: loved every sip of that clay cup {e}
 pos.en          Loved the {item} at {b} today {e}
 pos.en          {b} your {item} never disappoints {e}
 pos.en          Best {item} in {place}, thanks {b}! {e}

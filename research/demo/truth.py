@@ -10,13 +10,17 @@ from .market import (
     _BEST,
     _BEST_FACTOR,
     _BRANDS,
+    _BREAKOUT_FACTOR,
+    _BREAKOUT_TAG,
     _BRIGADE_BRAND,
     _BRIGADE_WINDOW_MS,
     _CC,
     _COMMUNITIES,
     _CUT_MS,
     _FIRST_DAY,
+    _FOLLOWER_GROWTH,
     _GIVEAWAY_FACTOR,
+    _KK,
     _MM,
     _NEG_END,
     _NEG_MS,
@@ -24,9 +28,13 @@ from .market import (
     _PERIOD_END,
     _PERIOD_START,
     _POP_FACTOR,
+    _PROFILES_AT,
     _RING_BURSTS,
+    _TASTING_TAG,
     _TZ,
     _VIDEO_FACTOR,
+    _WAVE_DAY,
+    _WAVE_TAG,
     _WEEKDAYS,
     _midnight,
 )
@@ -60,9 +68,13 @@ class _Tracking:
                         plan.giveaway,
                         post_id,
                         plan.lang,
+                        plan.breakout,
+                        plan.tasting,
                     )
                 )
             return
+        if post.wave >= 0:
+            self.wave_posts.append((post_id, a.handle, post.wave, post.counts))
         brands: list[int] = []
         t = post.target
         if t is not None and t.brand >= 0:
@@ -112,6 +124,21 @@ class _Tracking:
                 brigade_ids=self.brigade_ids,
                 brigade_targets=self.brigade_targets,
                 devoted=sorted(a.handle for a in self.audience if a.devoted),
+                wave=self.wave_posts,
+                profiles=[
+                    {
+                        "brand": a.brand,
+                        "handle": a.handle,
+                        "id": a.uid,
+                        "name": a.name,
+                        "created_ms": a.created_ms,
+                        "followers": a.followers,
+                        "following": a.friends,
+                        "posts": a.statuses,
+                    }
+                    for a in self.accounts[:7]
+                    if a.platform == "twitter"
+                ],  # fmt: skip
                 members=[
                     sorted(a.handle for a in self.audience if a.comm == c) for c in range(len(_COMMUNITIES))
                 ],
@@ -119,8 +146,8 @@ class _Tracking:
         return out
 
 
-def _truth(seed: int, posts: int, files: dict[str, Path], states: list[dict]) -> dict:
-    """The planted truths, measured on what the two segments wrote."""
+def _truth(seed: int, posts: int, files: dict[str, Path], states: list[dict], earlier: dict) -> dict:
+    """The planted truths, measured on what the two segments wrote (``earlier``: the profile lookup's counts)."""
     names = [b.name for b in _BRANDS]
     last = states[1]
     rows = states[0]["brand_rows"] + last["brand_rows"]
@@ -166,14 +193,14 @@ def _truth(seed: int, posts: int, files: dict[str, Path], states: list[dict]) ->
                 "mean_engagement": round(means[runner][1], 1),
             },
         }
-    plain = [row for row in current if not row[6] and row[2] != _BEST[row[0]]]
+    plain = [row for row in current if not row[6] and not row[9] and row[2] != _BEST[row[0]]]
     video = [row[3] for row in plain if row[5] == "video"]
     other = [row[3] for row in plain if row[5] != "video"]
     giveaways = [row for row in rows if row[6]]
     # each giveaway against the plain (not video, not best-slot) posts of the same account and period
     baseline = {}
     for row in rows:
-        if not row[6] and row[5] != "video" and row[2] != _BEST[row[0]]:
+        if not row[6] and not row[9] and row[5] != "video" and row[2] != _BEST[row[0]]:
             baseline.setdefault((row[0], row[4], row[1] >= _CUT_MS), []).append(row[3])
     giveaway_ratio = mean(row[3] / mean(baseline[(row[0], row[4], row[1] >= _CUT_MS)]) for row in giveaways)
     medians = {}
@@ -296,6 +323,7 @@ def _truth(seed: int, posts: int, files: dict[str, Path], states: list[dict]) ->
             "factor": _POP_FACTOR,
             "medians": medians,
         },
+        **_insight_truths(names, rows, current, last, earlier, local_date),
         "unsafe_text": {
             "display_names": last["unsafe_names"],
             "posts": states[0]["unsafe_posts"] + last["unsafe_posts"],
@@ -306,5 +334,81 @@ def _truth(seed: int, posts: int, files: dict[str, Path], states: list[dict]) ->
             "posts_in_period": sum(v["rows"] for v in stats[1]["platforms"].values()),
             "posts_total": sum(v["rows"] for st in stats for v in st["platforms"].values()),
             "audience_accounts": len(community_of),
+        },
+    }
+
+
+def _insight_truths(names: list[str], rows: list[tuple], current: list[tuple], last: dict, earlier: dict,
+                    local_date) -> dict:  # fmt: skip
+    """Truths 9-12: the breakout posts, the spike, follower growth and the owned content pillar."""
+    mm = [row for row in current if row[4] == _MM and row[0] == "twitter"]
+    usual = sorted(row[3] for row in mm)
+    median = (usual[(len(usual) - 1) // 2] + usual[len(usual) // 2]) / 2
+    breakouts = [row for row in rows if row[9]]
+    viral = next(w for w in last["wave"] if w[2] == 0)
+    kk = [row for row in current if row[4] == _KK]
+    tasting = [row for row in kk if row[10]]
+    growth = {}
+    for p in last["profiles"]:
+        first, final = earlier[p["handle"]]["followers"], p["followers"]
+        growth[f"twitter:{p['handle']}"] = {
+            "brand": names[p["brand"]],
+            "followers_first": first,
+            "followers_last": final,
+            "growth": final - first,
+            "growth_pct": round(100 * (final - first) / first, 2),
+            "factor": _FOLLOWER_GROWTH[p["brand"]],
+        }
+    return {
+        "breakouts": {
+            "brand": "Masala Mornings",
+            "factor": _BREAKOUT_FACTOR,
+            "hashtag": _BREAKOUT_TAG,
+            "account": "twitter:masalamornings",
+            "account_median": median,
+            "posts": [
+                {
+                    "platform": row[0],
+                    "post_id": row[7],
+                    "date": local_date(row[1]),
+                    "engagement": row[3],
+                    "media_type": row[5],
+                    "times_median": round(row[3] / median, 2),
+                }
+                for row in breakouts
+            ],  # fmt: skip
+            "measured_on": "engagement over the median engagement of the account's posts in the analysis period",
+        },
+        "spike": {
+            "brand": "Kettle Kings",
+            "kind": "mentions",
+            "date": _WAVE_DAY.isoformat(),
+            "hashtag": _WAVE_TAG,
+            "words": ["kulhad", "challenge"],
+            "viral_post": {
+                "platform": "bluesky",
+                "post_id": viral[0],
+                "author": viral[1],
+                "replies": viral[3][2],
+                "reposts": viral[3][1],
+                "quotes": viral[3][3],
+            },  # fmt: skip
+            "fan_posts": sum(1 for w in last["wave"] if w[2] == 1),
+        },
+        "follower_growth": {
+            "first_observed_at": _PROFILES_AT,
+            "last_observed_at": "when the tweets file was observed (research demo: the day after the period)",
+            "accounts": growth,
+            "no_counts": "Bluesky profiles in feed items carry no follower counts",
+        },
+        "pillar": {
+            "brand": "Kettle Kings",
+            "hashtag": _TASTING_TAG,
+            "words": ["tasting", "darjeeling", "assam", "loose-leaf", "flush"],
+            "posts": len(tasting),
+            "brand_posts": len(kk),
+            "share": round(len(tasting) / max(1, len(kk)), 3),
+            "others": 0,
+            "measured_on": "Kettle Kings' own posts in the analysis period; no other account posts about tastings",
         },
     }

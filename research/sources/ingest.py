@@ -228,6 +228,8 @@ def _latest_rows(
     A batch repeats itself (every tweet carries its author's profile, a retweet the tweet it
     retweets): each row dropped here is one less to convert. The rows are returned as they
     are when a ``collected_at`` is not an aware datetime (only ``schema`` can say what it is).
+    Accounts (``context`` None) keep one row per observation time: the account history
+    (`research.store.history`) keeps every observation, ``latest`` then the last.
     """
     platform, key, observed, context = where
     found: dict[tuple, tuple] = {}
@@ -236,7 +238,8 @@ def _latest_rows(
             at = row[observed]
             if at is not None and (type(at) is not datetime or at.tzinfo is None):
                 return rows
-            seen = found.get(k := (row[platform], row[key]))
+            k = (row[platform], row[key]) if context is not None else (row[platform], row[key], at)
+            seen = found.get(k)
             if repeats is not None and seen is not None and not row[context] and not seen[context]:
                 repeats.rows += 1
                 repeats.differing += row != seen

@@ -5,6 +5,7 @@ Layout under a workspace (the folder that holds ``data/`` and ``reports/``)::
     data/raw/<client>/<source>/<run-id>.jsonl           raw records + provenance (never rewritten)
     data/raw/<client>/<source>/<run-id>.rejected.jsonl  records set aside, with line and reason
     data/processed/<client>/posts.parquet, accounts.parquet
+    data/processed/<client>/account_history.parquet     every observation of accounts' counts (`history`)
 
 A raw run file's first line is ``{"provenance": {...}}`` (padded with spaces: its room is
 kept while the records are written, before their counts are known); every other line is
@@ -46,6 +47,7 @@ from research.progress import Bar, silent
 from research.sources import detect_format, get_format, ingest
 from research.sources.base import Context, Format, Record, Rejected
 from research.sources.reading import loads, mapped, release
+from research.store import history as account_history
 from research.store import journal
 from research.store.partial import PartialRun
 from research.store.report import ImportReport, context_and_missing
@@ -116,6 +118,14 @@ class Store:
 
     def accounts(self) -> pd.DataFrame:
         return _read_table(self.accounts_path, "accounts")
+
+    @property
+    def history_path(self) -> Path:
+        return self.processed_dir / account_history.HISTORY_FILE
+
+    def account_history(self) -> pd.DataFrame:
+        """Every observation of every account's counts (`research.store.history`), oldest first per account."""
+        return account_history.read(self.history_path, self.accounts_path)
 
     @property
     def texts_path(self) -> Path:
@@ -218,20 +228,25 @@ class Store:
     def _rebuild(self, runs: list[Path], onto: tuple[Path, Path] | None) -> tuple[int, int]:
         """Merge the rows of raw ``runs`` (in order) into the stored tables (``onto``) or into empty ones."""
         posts, accounts = ingest.Gathered("posts"), ingest.Gathered("accounts")
+        history = account_history.History()
         for raw in runs:
             provenance = _read_provenance(raw)
             fmt = get_format(provenance["format"])
             for batch in ingest.item_batches(fmt, _context(provenance), _read_run_records(raw), strict=True):
                 posts.add(batch.posts)
                 accounts.add(batch.accounts)
+                history.add(batch.accounts)
         if onto is None:
             new_posts = ingest.latest(posts.table(), "posts")
             new_accounts = ingest.latest(accounts.table(), "accounts")
+            new_history = history.table()
         else:
+            new_history = history.onto(account_history.read_table(self.history_path, self.accounts_path))
             new_posts = _merge(_read_arrow(self.posts_path, "posts"), posts)
             new_accounts = _merge(_read_arrow(self.accounts_path, "accounts"), accounts)
         atomic_write_parquet(new_posts, self.posts_path)
         atomic_write_parquet(new_accounts, self.accounts_path)
+        atomic_write_parquet(new_history, self.history_path)
         return new_posts.num_rows, new_accounts.num_rows
 
     def import_file(
@@ -334,12 +349,14 @@ class Store:
         try:
             report = ImportReport(path=origin, format=fmt.name, detected=detected)
             posts, accounts = ingest.Gathered("posts"), ingest.Gathered("accounts")
+            history = account_history.History()
             rows, base = [0, 0], 0  # base: numbers the parts before used
             for batch in batches:
                 if batch is ingest.RESTART:
                     run.restart()
                     report = ImportReport(path=origin, format=fmt.name, detected=detected)
                     posts, accounts = ingest.Gathered("posts"), ingest.Gathered("accounts")
+                    history = account_history.History()
                     rows, base = [0, 0], 0
                     continue
                 run.add(batch.kept, base)
@@ -348,6 +365,7 @@ class Store:
                 report.records += batch.records
                 posts.add(batch.posts)
                 accounts.add(batch.accounts)
+                history.add(batch.accounts)
                 report.repeated += batch.repeats.rows
                 report.repeated_differing += batch.repeats.differing
                 rows[0] += batch.post_rows
@@ -384,10 +402,13 @@ class Store:
                 pause_point("import:raw-linked")
                 merged = _merge(_read_arrow(self.posts_path, "posts"), posts)
                 merged_accounts = _merge(_read_arrow(self.accounts_path, "accounts"), accounts)
+                stored_history = account_history.read_table(self.history_path, self.accounts_path)
                 atomic_write_parquet(merged, self.posts_path, pause="import:posts-tmp-written")
                 pause_point("import:posts-written")
                 atomic_write_parquet(merged_accounts, self.accounts_path)
                 pause_point("import:accounts-written")
+                # Merging keeps one row per observation: a killed run's rows merged again change nothing.
+                atomic_write_parquet(history.onto(stored_history), self.history_path)
                 journal.commit(
                     self.processed_dir, committed | {journal.run_key(raw)}, pause="import:committed"
                 )
