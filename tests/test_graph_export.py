@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from research.analyses.graph import KINDS, interaction_graph, node_metrics
 from research.analyses.graph.communities import detect_communities, set_communities
@@ -138,3 +139,13 @@ def test_draw_graph_returns_a_figure_of_the_top(G):
     empty = draw_graph(nx.DiGraph())
     assert empty.axes[0].get_title(loc="left") == "All 0 accounts, coloured by community"
     assert "No data for this chart in the period" in [t.get_text() for t in empty.axes[0].texts]
+
+
+def test_draw_graph_with_communities_past_the_palette():
+    # blm on the corpus: the most central accounts belonged to communities 3, 15 and 40.
+    G = nx.path_graph(6)
+    nx.set_node_attributes(G, {0: 3, 1: 3, 2: 15, 3: 15, 4: 40, 5: 40}, "community")
+    nx.set_node_attributes(G, {n: f"user{n}" for n in G}, "label")
+    fig = draw_graph(G, legend={3: "three", 15: "fifteen", 40: "forty"})
+    texts = {t.get_text() for t in fig.findobj(Text)}
+    assert "three" in texts and "forty" not in texts and "Other communities" in texts

@@ -35,6 +35,7 @@ __all__ = [
     "WINDOWS",
     "coactions",
     "coaction_graph",
+    "group_members",
     "coordinated_groups",
     "group_share",
     "coordination_findings",
@@ -351,3 +352,17 @@ def coordination_findings(
             )
         out.append(sentence + ".")
     return out
+
+
+def group_members(groups: pd.DataFrame) -> pd.DataFrame:
+    """One row per member of a `coordinated_groups` table: ``account`` and ``group`` (its number),
+    as `research.analyses.spikes.spikes` takes them.
+
+    >>> group_members(pd.DataFrame({"group": [1, 2], "members": [["t:a", "t:b"], ["t:c"]]}))["group"].tolist()
+    [1, 1, 2]
+    """
+    if groups.empty:
+        return pd.DataFrame({"account": pd.Series(dtype="string"), "group": pd.Series(dtype="Int64")})
+    rows = groups[["group", "members"]].explode("members").dropna(subset=["members"])
+    return pd.DataFrame({"account": rows["members"].astype("string").to_numpy(),
+                         "group": rows["group"].astype("Int64").to_numpy()})  # fmt: skip

@@ -116,6 +116,10 @@ def _num(value: float, decimals: int = 0) -> str:
     return "–" if not np.isfinite(value) else f"{value:,.{decimals}f}"
 
 
+def _pct(value: float) -> str:
+    return "–" if value is None or not np.isfinite(value) else f"{value:.0%}"
+
+
 @styled
 def engagement_per_post(
     scorecard: pd.DataFrame, palette: Mapping[str, str] | None = None, *, client: str | None = None
@@ -209,7 +213,7 @@ def content_mix(
     percent(ax.xaxis)
     fig.legend(loc="outside lower center", ncols=min(len(table.columns), 6), fontsize=9)
     top = table.idxmax(axis=1)
-    alt = "; ".join(f"{b}: mostly {plain(t)} ({table.at[b, t]:.0%})" for b, t in top.items())
+    alt = "; ".join(f"{b}: mostly {plain(t)} ({_pct(table.at[b, t])})" for b, t in top.items())
     return _finish(fig, f"Content-type mix of own posts. {alt}.")
 
 
@@ -301,7 +305,7 @@ def share_of_voice(
                Patch(facecolor="#8C96A3", alpha=0.55, hatch="///", edgecolor="white", label="share of engagement")]  # fmt: skip
     fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=9)
     alt = "; ".join(
-        f"{n}{' (client)' if n == client else ''} {p:.0%} of posts, {e:.0%} of engagement"
+        f"{n}{' (client)' if n == client else ''} {_pct(p)} of posts, {_pct(e)} of engagement"
         for n, p, e in zip(brands, posts, engagement, strict=True)
     )
     return _finish(fig, f"Share of voice: {alt}.")
@@ -352,7 +356,7 @@ def sentiment_weekly(
         [handles[k] for k in order], [labels[k] for k in order], loc="outside right upper", fontsize=9
     )
     mark_client(legend.get_texts(), client)
-    alt = "; ".join(f"{b} peaked at {s:.0%} in the week of {w.day} {w:%b}" for b, (s, w) in worst.items())
+    alt = "; ".join(f"{b} peaked at {_pct(s)} in the week of {w.day} {w:%b}" for b, (s, w) in worst.items())
     return _finish(fig, f"Negative share of mentions per week. {alt}.")
 
 

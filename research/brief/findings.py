@@ -41,7 +41,7 @@ __all__ = [
     "MAX_RISKS",
 ]
 
-MAX_OPPORTUNITIES = 6
+MAX_OPPORTUNITIES = 7
 MAX_RISKS = 4
 
 
@@ -420,6 +420,21 @@ def coordination(sentences: Sequence[str], client: str) -> list[Finding]:
     return out
 
 
+def theme_gap(gaps: pd.DataFrame | None) -> list[Finding]:
+    """The content theme a competitor owns and the client does not use (the largest gap), from
+    `research.analyses.pillars.pillar_gaps`: each tested (Fisher, Benjamini–Hochberg)."""
+    rows = _rows(gaps)
+    if rows.empty:
+        return []
+    g = rows.sort_values("gap", ascending=False).iloc[0]
+    return [Finding(
+        "opportunity", "theme_gap",
+        f"{g['competitor']} owns a theme you do not use: “{g['label']}”.",
+        f"{g['sentence']} Try it in your own voice, or say why you differ.",
+        "content", evidence=f"Fisher's exact test, {_p(float(g['p_adjusted']))}",
+    )]  # fmt: skip
+
+
 def findings(
     tables: dict[str, pd.DataFrame], client: str, *, examples: dict[str, list[dict]] | None = None,
     extra: Sequence[Finding] = (),
@@ -437,6 +452,7 @@ def findings(
         *strongest(get("format_uplift"), "format", "posts", usage=get("content_types"), client=client),
         *strongest(get("mechanics_uplift"), "mechanic", "posts", usage=get("mechanics_by_brand"), client=client,
                    column="mechanic"),
+        *theme_gap(get("pillar_gaps")),
         *response_gap(get("response"), client),
         *[f for f in stretches(get("negative_stretches"), client, examples) if f.kind == "opportunity"],
         *languages(get("audience_languages"), client),

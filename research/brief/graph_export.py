@@ -403,7 +403,10 @@ def _draw_graph(G, top, community, size, labels, legend, seed, title, client) ->
     colors = community_colors(H, community)
     scores = importance(H, size)
     present = sorted({c for _, c in H.nodes(data=community) if isinstance(c, (int, np.integer))})
-    names = [(c, _short((legend or {}).get(c, f"Community {c}"), 70)) for c in present[: len(PALETTE)]]
+    # Communities past the palette are drawn in the "other" colour (community_colors): no legend entry.
+    names = [
+        (c, _short((legend or {}).get(c, f"Community {c}"), 70)) for c in present if 0 <= c < len(PALETTE)
+    ]
     nodes = sorted(H, key=lambda v: (scores[v], str(v)))  # the most central drawn last, on top
     xy = np.array([pos[v] for v in nodes])
     # Equal scale on both axes, a margin for labels, and a plot only as tall as the drawing needs.

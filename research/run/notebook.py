@@ -66,6 +66,13 @@ class Run:
         return coordination.coaction_graph(self.current, accounts=self.accounts, brands=self.brands)
 
     @cached_property
+    def groups(self) -> pd.DataFrame:
+        """The period's coordinated groups (`research.analyses.coordination.coordinated_groups`)."""
+        return coordination.coordinated_groups(
+            self.coaction, self.current, self.brands, accounts=self.accounts
+        )
+
+    @cached_property
     def flags(self) -> pd.DataFrame:
         """The period's accounts scored by the suspicion rules (`research.analyses.suspicion`)."""
         return suspicion.flagged_accounts(
