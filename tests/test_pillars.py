@@ -145,6 +145,12 @@ def test_degenerate_inputs_say_why():
     assert content_pillars(silent, BRANDS, PERIOD).table.empty
     no_client = content_pillars(world(5), BRANDS[1:], PERIOD, n_pillars=6)
     assert no_client.gaps.attrs[WHY_EMPTY].startswith("No client brand")
+    # Real data (a politician's timeline, a set of troll accounts): no audience posts at all, or
+    # an audience with no brand posts. The side that has posts still gives its themes.
+    brands_only = content_pillars(world(6, n_audience=0), BRANDS, PERIOD, n_pillars=6)
+    assert set(brands_only.table["found_in"]) == {"brands"} and len(brands_only.table) >= 2
+    audience_only = content_pillars(world(7, n_brand=0), BRANDS, PERIOD, n_pillars=6)
+    assert set(audience_only.table["found_in"]) == {"audience"}
 
 
 WORDS = [

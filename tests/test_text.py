@@ -140,7 +140,9 @@ def test_demo_negative_stretch(demo):
     truth = demo.truth
     stretch = truth["negative_stretch"]
     period = truth["period"]
-    daily = mention_sentiment(demo.posts, demo.brands, Period(date.fromisoformat(period["start"]),
+    # Without the reply brigade (truth 13): its complaints about Kettle Kings are planted apart.
+    posts = demo.posts.loc[~demo.posts["author_handle"].isin(truth["brigade"]["members"])]
+    daily = mention_sentiment(posts, demo.brands, Period(date.fromisoformat(period["start"]),
                               date.fromisoformat(period["end"]), truth["timezone"]), languages=["en", "hi", "ru"], freq="day")  # fmt: skip
     brand = daily[daily["brand"] == stretch["brand"]]
     inside = brand["when"].between(date.fromisoformat(stretch["start"]), date.fromisoformat(stretch["end"]))
@@ -148,8 +150,7 @@ def test_demo_negative_stretch(demo):
     share_out = brand.loc[~inside, "negative"].sum() / brand.loc[~inside, "scored"].sum()
     assert share_in == pytest.approx(stretch["negative_share_in_stretch"], abs=0.12)
     assert share_out < 0.1
-    others = daily[
-        (daily["brand"] != stretch["brand"])
-        & daily["when"].between(date.fromisoformat(stretch["start"]), date.fromisoformat(stretch["end"]))
-    ]
-    assert others["negative"].sum() / others["scored"].sum() < 0.15  # only the planted brand
+    others = daily[daily["brand"] != stretch["brand"]]
+    during = others["when"].between(date.fromisoformat(stretch["start"]), date.fromisoformat(stretch["end"]))
+    share = lambda rows: rows["negative"].sum() / rows["scored"].sum()  # noqa: E731
+    assert share(others[during]) < share(others[~during]) + 0.05 < share_in  # only the planted brand rises

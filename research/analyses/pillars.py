@@ -174,6 +174,8 @@ def _fit(
         return why_empty(pd.DataFrame(columns=_TABLE_COLUMNS), _TOO_FEW), none
     parts, found_in = [], []
     for rows, name in zip(groups, ("brands", "audience"), strict=True):
+        if not len(rows):  # real data: brands with no words, or no audience at all
+            continue
         H = _factorise(vectorizer.transform([terms[i] for i in rows]), n_pillars, seed)
         if name == "audience" and parts and len(H):
             H = H[(H @ parts[0].T).max(axis=1, initial=0.0) < _SAME]

@@ -392,9 +392,16 @@ def voice(sov: pd.DataFrame | None, client: str) -> list[Finding]:
     ]
 
 
-def coordination(sentences: Sequence[str], client: str) -> list[Finding]:
+def coordination(
+    sentences: Sequence[str],
+    client: str,
+    groups: pd.DataFrame | None = None,
+    posts: pd.DataFrame | None = None,
+) -> list[Finding]:
     """A finding per coordinated group that drives a brand's mentions or hashtags
-    (`research.analyses.coordination.coordination_findings` wrote the sentences).
+    (`research.analyses.coordination.coordination_findings` wrote the sentences), with two of
+    the group's posts about that brand when ``groups`` (the ``coordinated_groups`` table) and
+    ``posts`` are given.
 
     >>> coordination(["A coordinated group of 12 new accounts posted 29% of the mentions of Rival (217 of 760)."], "Us")[0].headline
     'A coordinated push for Rival'
@@ -411,11 +418,20 @@ def coordination(sentences: Sequence[str], client: str) -> list[Finding]:
             headline = f"A coordinated attack on {brand}" if attack else f"A coordinated push for {brand}"
         else:
             headline = "A coordinated group is active in your market"
+        quotes = []
+        if brand and groups is not None and posts is not None and not groups.empty:
+            row = groups.loc[groups["brand"] == brand]
+            if len(row):
+                handles = row.iloc[0]["handles"]
+                handles = handles.split(", ") if isinstance(handles, str) else list(handles)
+                theirs = posts.loc[posts["author_handle"].isin(handles) & posts["repost_of_post_id"].isna()]
+                quotes = _quotes(theirs.sort_values("created_at"), 2)
         out.append(Finding(
             "risk", "coordination", headline,
             f"{sentence} Its accounts are left out of share of voice, sentiment, hashtags and the audience "
             "profile in this brief, so they do not set your targets.",
             "audience-profile", evidence="accounts acting together within minutes on 3+ separate occasions, beyond chance",
+            examples=quotes,
         ))  # fmt: skip
     return out
 

@@ -194,6 +194,8 @@ def format_value(value: Any, kind_: str = "text") -> str:
     ('32,492', '32.1', '–')
     >>> format_value(0.0004, "percent"), format_value(float("nan"), "ratio"), format_value(12.5, "percent_points")
     ('0.04%', '–', '+12.5%')
+    >>> format_value("2026-10-03T14:30:26+00:00", "date")
+    '3 Oct 2026'
     """
     if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
         return "–"
@@ -204,8 +206,8 @@ def format_value(value: Any, kind_: str = "text") -> str:
     if isinstance(value, (datetime, date)):
         return f"{value.day} {value:%b %Y}" if kind_ == "date" else str(value)
     if not isinstance(value, (int, float)):
-        if kind_ == "date" and isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
-            return format_value(date.fromisoformat(value), "date")
+        if kind_ == "date" and isinstance(value, str) and re.match(r"\d{4}-\d\d-\d\d", value):
+            return format_value(date.fromisoformat(value[:10]), "date")  # a time too: the day is enough
         return str(value)
     x = float(value)
     if kind_ == "percent":

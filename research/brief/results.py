@@ -36,7 +36,17 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uf
 # after any line break starts a cell of its own: it is neutralised too, and the CSV files
 # end lines with CRLF so that the csv module quotes every field holding a CR or an LF.
 _AFTER_BREAK = re.compile("(\r\n|\r|\n)(?=[=+\\-@\t\uff1d\uff0b\uff0d\uff20])")
+
+
 # Characters XLSX cannot hold (openpyxl refuses the whole file for one), and Excel's cell limit.
+def _item_text(item: Any) -> str:
+    if isinstance(item, dict):  # an example post: its author and text; anything else as key: value
+        if "text" in item:
+            return f"{item.get('author') or ''}: {item['text']}".lstrip(": ")
+        return "; ".join(f"{k}: {v}" for k, v in item.items())
+    return str(item)
+
+
 _NOT_IN_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 XLSX_CELL_CHARS = 32_767
 TABLE_PREVIEW_ROWS = 50  # rows of each table kept inside results.json; the files hold all
@@ -49,7 +59,17 @@ def safe_cell(value: Any) -> Any:
     ('\\'=HYPERLINK("http://x")', "'-5", -5, 'chai')
     >>> safe_cell("tea time\\r=1+1\\n@SUM(A1)")
     "tea time\\r'=1+1\\n'@SUM(A1)"
+
+    A list becomes text, never Python's repr: short items on one line, long ones (posts) one per line:
+
+    >>> safe_cell(["chai", "pune"])
+    'chai, pune'
+    >>> safe_cell(["=1+1", {"author": "@ann", "text": "chai, and the best samosa in all of Pune"}])
+    "'=1+1\\n'@ann: chai, and the best samosa in all of Pune"
     """
+    if isinstance(value, (list, tuple, np.ndarray)):
+        items = [_item_text(v) for v in value]
+        value = ("\n" if any(len(t) > 40 for t in items) else ", ").join(items)  # tags on a line, posts apart
     if not isinstance(value, str):
         return value
     if value.startswith(_FORMULA_START):

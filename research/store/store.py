@@ -7,14 +7,12 @@ Layout under a workspace (the folder that holds ``data/`` and ``reports/``)::
     data/processed/<client>/posts.parquet, accounts.parquet
     data/processed/<client>/account_history.parquet     every observation of accounts' counts (`history`)
 
-A raw run file's first line is ``{"provenance": {...}}`` (padded with spaces: its room is
-kept while the records are written, before their counts are known); every other line is
-``{"line": N, "record": <the record exactly as received>}``. Processed tables are a
-pure function of all raw files of a client: ``renormalise`` rebuilds them from scratch
-and gives the same bytes as the incremental merges ``import_file`` does.
-
-Re-importing the same post keeps one row: the one observed last (latest ``collected_at``;
-on a tie, the later run and the later line).
+A raw run file's first line is ``{"provenance": {...}}`` (padded with spaces: its room is kept
+while the records are written, before their counts are known); every other line is ``{"line": N,
+"record": <the record exactly as received>}``. Processed tables are a pure function of all raw
+files of a client: ``renormalise`` rebuilds them from scratch and gives the same bytes as the
+incremental merges ``import_file`` does. Re-importing the same post keeps one row: the one
+observed last (latest ``collected_at``; on a tie, the later run and the later line).
 
 Crash consistency (`research.store.journal`): a raw run counts as imported only once
 ``data/processed/<client>/manifest.json`` names it, which is written last; every write
