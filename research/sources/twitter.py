@@ -445,6 +445,7 @@ _V2_ENTITIES = {"urls": [Must({})], "hashtags": [Must({"tag": str})], "mentions"
 _V2_USER = {"id": SCALAR, "public_metrics": {}}
 _V2_TWEET: dict[str, Any] = {
     "id": SCALAR, "type": SCALAR, "text": str, "author_id": SCALAR, "lang": SCALAR, "author": _V2_USER,
+    "in_reply_to_user_id": SCALAR,
     "in_reply_to_user": _V2_USER, "note_tweet": {"text": str, "entities": _V2_ENTITIES},
     "entities": _V2_ENTITIES, "public_metrics": {},
     "attachments": {"media_keys": [SCALAR], "media": [Must({"media_key": SCALAR, "type": SCALAR})]},
