@@ -124,6 +124,13 @@ def test_sentiment_is_scored_when_the_posts_have_none():
     assert list(zip(found["brand"], found["date"], strict=True)) == [("Chai & Co", NEGATIVE_DAY)]
 
 
+def test_posts_without_text_are_explained_without_their_words(world):
+    # Real exports hold posts with no text (a photo with no caption): the day is still explained.
+    silent = world.assign(text=pd.Series(pd.NA, index=world.index, dtype="string"))
+    found = spikes(silent, BRANDS, PERIOD)
+    assert len(found) and found["sentence"].str.startswith("On ").all()
+
+
 def test_explain_any_day(world):
     why = explain_spike(world, BRANDS, PERIOD, "Kettle Kings", "mentions", VIRAL_DAY)
     assert "kulhad" in why["sentence"] and why["examples"]

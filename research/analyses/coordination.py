@@ -333,7 +333,8 @@ def coordination_findings(
         s = share.iloc[0]
         attack = g.stance == "attacks" and pd.notna(s["negative_share"])
         part, total = (s["negative"], s["brand_negative"]) if attack else (s["mentions"], s["brand_mentions"])
-        tags = [t for t in str(g.driven_hashtags or "").split(", ") if t]
+        driven = "" if g.driven_hashtags is None or pd.isna(g.driven_hashtags) else str(g.driven_hashtags)
+        tags = [t for t in driven.split(", ") if t]
         if not total or (part / total < min_share and not tags):
             continue
         new = "new " if pd.notna(g.new_accounts) and g.new_accounts >= g.accounts / 2 else ""

@@ -244,7 +244,8 @@ def _examples(docs: pd.DataFrame, members: np.ndarray, score: np.ndarray, n: int
     """The ``n`` distinct texts of a pillar that fit it best."""
     out: list[str] = []
     for i in members[np.argsort(-score[members], kind="stable")]:
-        text = " ".join(str(docs["text"].iat[i] or "").split())
+        value = docs["text"].iat[i]
+        text = " ".join(("" if value is None or pd.isna(value) else str(value)).split())
         if text and text not in out:
             out.append(text)
         if len(out) == n:

@@ -291,7 +291,7 @@ def _opening(brand: str, kind: str, day: pd.Timestamp, value: float, usual: floa
 
 
 def _short(text: object, n: int = 90) -> str:
-    text = " ".join(str(text or "").split())
+    text = " ".join(("" if text is None or pd.isna(text) else str(text)).split())  # NA: a post without text
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
