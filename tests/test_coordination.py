@@ -19,7 +19,7 @@ from research.analyses.coordination import (
 )
 from research.analyses.nearduplicates import minhash_signatures, near_duplicate_families, normalise_texts
 from research.brands import Brand
-from research.schema import posts_frame
+from research.schema import accounts_frame, posts_frame
 
 T0 = pd.Timestamp("2026-08-03 04:30", tz="UTC")
 BRANDS = [
@@ -165,6 +165,17 @@ def test_the_ring_and_the_brigade_are_the_only_groups(world):
     )
     assert brigade_row["reply"] == brigade_row["coordinated_posts"] == 24 and brigade_row["occasions"] == 4
     assert not any(n.startswith("twitter:fan") for n in G)
+
+
+def test_profiles_without_creation_times(world):
+    # Real CSV exports (the IRA sample) give profiles but no creation time: ages are unknown, not an error.
+    handles = sorted(set(world["author_handle"].dropna()))
+    accounts = accounts_frame(
+        [{"platform": "twitter", "account_id": h, "handle": h, "created_at": None} for h in handles]
+    )
+    G = coaction_graph(world, brands=BRANDS, accounts=accounts)
+    groups = coordinated_groups(G, world, BRANDS, accounts=accounts)
+    assert len(groups) == 2 and groups["new_accounts"].isna().all() and groups["median_age_days"].isna().all()
 
 
 def test_group_shares_and_the_finding(world):

@@ -208,7 +208,7 @@ def _created(accounts: pd.DataFrame | None) -> pd.Series:
     if accounts is None or not len(accounts) or "created_at" not in accounts:
         return pd.Series(dtype="datetime64[ns, UTC]")
     keys = account_keys(accounts["platform"], accounts["handle"], accounts["account_id"])
-    out = pd.Series(accounts["created_at"].to_numpy(), index=keys.to_numpy())
+    out = pd.Series(accounts["created_at"].array, index=keys.to_numpy())  # .array keeps the time zone
     return out[~out.index.duplicated()].dropna()
 
 
