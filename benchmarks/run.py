@@ -173,9 +173,9 @@ def worker_analyses(workdir: Path, size: int, naive: bool) -> dict:
 
 def worker_notebooks(workdir: Path, size: int) -> dict:
     from benchmarks.measure import stage
-    from benchmarks.notebooks import run_notebook
     from research.brief import render_brief
     from research.params import load_params
+    from research.run.inprocess import run_notebook
     from research.run.pipeline import notebook_paths
 
     ws = workspace(workdir, size)
