@@ -66,6 +66,14 @@ def _params(c: Path) -> dict[str, dict]:
                          "brand": _brand("The Straits Times", "TheStraitsTimes", platform="facebook"), "competitors": [],
                          "languages": ["en"],
                          "sources": [{"import": "auto", "path": str(c / "facebook-scraper-straitstimes" / "the_straits_times_fb.csv")}]},
+        # The whole IRA sample (422 accounts' CSVs) as a market around the 2016 election: the trolls
+        # are the audience, so their coordination can show.
+        "iramarket": {"timezone": "America/New_York", "period": {"start": "2016-10-01", "end": "2016-11-15"},
+                      "brand": _brand("Hillary Clinton", "hillaryclinton"),
+                      "competitors": [_brand("Donald Trump", "realdonaldtrump")],
+                      "hashtags": ["maga", "tcot", "trump", "hillary"], "languages": ["en", "ru"],
+                      "sources": [{"import": "auto", "path": str(p), "timezone": "UTC"}
+                                  for p in sorted((c / "russian-troll-tweets-sample" / "tweets").glob("*.csv"))]},
         "netball": {"timezone": "Australia/Melbourne", "period": {"start": "2021-09-07", "end": "2021-10-08"},
                     "brand": _brand("Melbourne Vixens", "MelbourneVixens"),
                     "competitors": [_brand("NSW Swifts", "NSWSwifts"), _brand("Queensland Firebirds", "FirebirdsQld")],
@@ -171,3 +179,14 @@ def test_team_accounts_and_their_fans(briefs):
     card = {r["brand"]: r["posts"] for r in _results(briefs["netball"])["tables"]["scorecard"]["data"]}
     # own posts of three of the eight teams (corpus README: 141, 103 and 86 team tweets; replies to others are not own)
     assert card == {"Melbourne Vixens": 140, "NSW Swifts": 101, "Queensland Firebirds": 84}
+
+
+def test_coordinated_trolls_are_found_in_the_ira_market(briefs):
+    tables = _results(briefs["iramarket"])["tables"]
+    # Three Russian-language accounts reposting the same posts within a minute, on 3+ occasions.
+    groups = tables["coordinated_groups"]["data"]
+    assert [set(g["handles"].split(", ")) for g in groups] == [{"_beglov", "agafonme", "andeynesterov"}]
+    assert groups[0]["repost"] >= 3 and groups[0]["occasions"] >= 3
+    flagged = {r["handle"] for r in tables["suspicious_accounts"]["data"]}
+    assert {"_beglov", "agafonme", "andeynesterov"} <= flagged
+    assert tables["data_overview"]["data"][0]["posts"] == 10424
