@@ -199,6 +199,19 @@ def test_actions_and_calendar_follow_the_findings():
     assert key["day"].tolist() == ["2026-12-10", "2026-12-17", "2026-12-24", "2026-12-31"]  # Thursdays
     assert (key["time"] == "19:00").all() and (cal["hashtags"] == "#chai #pune #tea").all()
     assert cal[cal["what"].str.startswith("Giveaway")]["day"].tolist() == ["2026-12-13", "2026-12-27"]
+    giveaway = actions.loc[actions["action"].str.contains("giveaway"), "when"].iloc[0]
+    assert giveaway == "13 Dec 2026, 27 Dec 2026"  # the same days as the calendar's
+
+
+def test_no_plan_without_the_clients_own_posts():
+    # The IRA market: the client's account never posts in the data, so nothing to plan from.
+    card = pd.DataFrame({"brand": ["Me", "X"], "posts": [0, 0], "posts_per_week": [0.0, 0.0],
+                         "engagement_median": [None, None]})  # fmt: skip
+    tables = {"scorecard": card, "recommended_slots": SLOTS}
+    goals = plan.targets(card, pd.DataFrame(), pd.DataFrame(), "Me", day=date(2026, 12, 6))
+    cal = plan.calendar(tables, "Me", day=date(2026, 12, 6))
+    for table in (goals, cal):
+        assert table.empty and table.attrs["why_empty"].startswith("Me has no own posts in the data")
 
 
 def test_rules_stay_quiet_on_thin_data():

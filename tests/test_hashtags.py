@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 
 from research.analyses.hashtags import (
@@ -129,3 +130,17 @@ def test_demo_cohashtag_clusters_are_the_communities(demo):
         cluster = clusters.loc[tags, "cluster"]
         assert cluster.nunique() == 1 and cluster.iloc[0] not in seen  # one cluster per community
         seen.add(cluster.iloc[0])
+
+
+def test_a_new_one_day_tag_rises_but_is_not_recommended():
+    # The demo's #kulhadchallenge: 61 posts on one day (a competitor's challenge), none before.
+    rising = pd.DataFrame({"hashtag": ["kulhadchallenge", "diwali"], "current": [61, 40], "previous": [0, 0],
+                           "growth": [62.0, 41.0], "p_value": [1e-18, 1e-12], "p_adjusted": [1e-17, 1e-11],
+                           "rising": [True, True], "days": [1, 9]})  # fmt: skip
+    empty = pd.DataFrame(
+        columns=["hashtag", "n_with", "uplift", "ci_low", "ci_high", "p_adjusted", "significant"]
+    )
+    recs = recommend_hashtags(empty.assign(competitors=[]), empty, rising)
+    assert recs["hashtag"].tolist() == ["diwali"]
+    none = recommend_hashtags(empty.assign(competitors=[]), empty, rising.iloc[:1])
+    assert none.empty and none.attrs["why_empty"].startswith("No hashtag earned measurably more")

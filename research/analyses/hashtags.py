@@ -163,15 +163,16 @@ def rising_hashtags(
 ) -> pd.DataFrame:
     """Hashtags used more in ``start..end`` than in the previous period of equal length (all posts).
 
-    Columns: ``hashtag, current, previous, growth, p_value, p_adjusted, rising``;
-    tags with fewer than ``min_posts`` uses in both periods together are left out.
+    Columns: ``hashtag, current, previous, growth, p_value, p_adjusted, rising, days`` (distinct
+    local days of the period the tag was used on); tags with fewer than ``min_posts`` uses in
+    both periods together are left out.
     Sorted rising first, then by growth. Empty, saying why, when the data do not cover the
     previous period (``metrics.previous_covered``): then nothing can be called rising.
     """
     start, end, timezone = period.start, period.end, period.timezone
     uncovered = previous_covered(posts, period)
     if uncovered:
-        columns = ["hashtag", "current", "previous", "growth", "p_value", "p_adjusted", "rising"]
+        columns = ["hashtag", "current", "previous", "growth", "p_value", "p_adjusted", "rising", "days"]
         return why_empty(pd.DataFrame(columns=columns).astype({"rising": bool}), uncovered)
     prev_start, prev_end = previous_period(start, end)
     cur = _counts(posts.loc[period.contains(posts), "hashtags"])
@@ -184,6 +185,10 @@ def rising_hashtags(
     out["p_value"] = [rate_test(c, p) for c, p in zip(out["current"], out["previous"], strict=True)]
     out["p_adjusted"] = adjust_pvalues(out["p_value"].to_numpy(dtype="float64"))
     out["rising"] = (out["p_adjusted"] < alpha) & (out["current"] > out["previous"])
+    now = posts.loc[period.contains(posts), ["hashtags", "created_at"]]
+    days = now.assign(day=now["created_at"].dt.tz_convert(timezone).dt.date).explode("hashtags")
+    days = days.dropna(subset=["hashtags"]).groupby("hashtags")["day"].nunique()
+    out["days"] = out["hashtag"].map(days).fillna(0).astype("int64")
     out = out.sort_values(["rising", "growth", "current"], ascending=False, ignore_index=True)
     return out.astype({"hashtag": "string", "rising": bool})
 
@@ -279,12 +284,16 @@ def recommend_hashtags(
 
     Built from the tables ``hashtag_gaps``, ``hashtag_lift`` and ``rising_hashtags`` made:
     candidates in order of strength are gaps (lift competitors, unused by the client), tags
-    with a significant lift across all brands, then significantly rising tags. Columns:
+    with a significant lift across all brands, then significantly rising tags that were used in
+    more than three days (a new tag of a day or two is someone's campaign, not a trend). Columns:
     ``hashtag, source`` (``gap``/``lift``/``rising``), ``reason``, ``posts``, ``uplift``,
     ``ci_low``, ``ci_high``, ``p_adjusted``.
     """
     lift = lift.loc[lift["significant"] & (lift["uplift"] > 1)]
-    rising = rising.loc[rising["rising"]]
+    # A tag nobody used before this period and used on three days or fewer is someone's campaign or
+    # a one-day event (a competitor's challenge): shown among the rising ones, not recommended.
+    new_and_brief = (rising["previous"] == 0) & (rising["days"] <= 3) if "days" in rising else False
+    rising = rising.loc[rising["rising"] & ~new_and_brief]
     rows = []
     for source, table in (("gap", gaps), ("lift", lift)):
         for r in table.itertuples():
@@ -302,4 +311,8 @@ def recommend_hashtags(
                                f"previous one (adjusted {p_text(r.p_adjusted)})"})  # fmt: skip
     columns = ["hashtag", "source", "reason", "posts", "uplift", "ci_low", "ci_high", "p_adjusted"]
     out = pd.DataFrame(rows, columns=columns).drop_duplicates("hashtag").head(n).reset_index(drop=True)
-    return out.astype({"hashtag": "string", "source": "string", "reason": "string"})
+    out = out.astype({"hashtag": "string", "source": "string", "reason": "string"})
+    if out.empty:
+        return why_empty(out, "No hashtag earned measurably more or rose against the previous period beyond a "
+                              "new campaign of someone else's: keep your own tags and test one new tag at a time.")  # fmt: skip
+    return out

@@ -284,7 +284,8 @@ def _opening(brand: str, kind: str, day: pd.Timestamp, value: float, usual: floa
             else ", against none on a usual day"
         )
     if kind == "engagement":
-        return f"On {when}, {brand}'s own posts ({n}) earned {value:,.0f} engagements{against}."
+        own = f"{brand}'" if brand.endswith("s") else f"{brand}'s"  # Kettle Kings' own posts
+        return f"On {when}, {own} own posts ({n}) earned {value:,.0f} engagements{against}."
     if kind == "mentions":
         return f"On {when}, {value:,.0f} posts were addressed to {brand}{against}."
     return f"On {when}, {value:,.0f} posts about {brand} were negative{against}."

@@ -57,8 +57,9 @@ __all__ = [
 FLAG_THRESHOLD = 3
 # What the flag was measured to do (tests/test_suspicion.py checks it on the demo world).
 MEASURED = (
-    "On the demo world's two planted groups (a 12-account promotion ring and an 8-account reply brigade) "
-    "the flag caught all 20 accounts and no other (precision 100%, recall 100%)."
+    "How well the flag works was measured on a test market with two planted groups (a 12-account promotion "
+    "ring and an 8-account reply brigade that looks like ordinary customers): it caught all 20 accounts and "
+    "flagged no other (precision 100%, recall 100%)."
 )
 SUSPICION_RULES: dict[str, tuple[int, str]] = {
     "coordinated": (

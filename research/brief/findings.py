@@ -436,10 +436,17 @@ def coordination(
     return out
 
 
-def theme_gap(gaps: pd.DataFrame | None) -> list[Finding]:
+def theme_gap(gaps: pd.DataFrame | None, performance: pd.DataFrame | None = None) -> list[Finding]:
     """The content theme a competitor owns and the client does not use (the largest gap), from
-    `research.analyses.pillars.pillar_gaps`: each tested (Fisher, Benjamini–Hochberg)."""
+    `research.analyses.pillars.pillar_gaps`: each tested (Fisher, Benjamini–Hochberg). A theme
+    that earns measurably less than the brands' other posts (``pillar_performance``) is no idea to copy."""
     rows = _rows(gaps)
+    perf = _rows(performance)
+    if len(rows) and len(perf) and {"pillar", "significant", "uplift"} <= set(perf.columns):
+        weak = perf.loc[
+            perf["significant"].fillna(False).astype(bool) & (perf["uplift"].astype(float) < 1), "pillar"
+        ]
+        rows = rows.loc[~rows["pillar"].isin(set(weak))]
     if rows.empty:
         return []
     g = rows.sort_values("gap", ascending=False).iloc[0]
@@ -468,7 +475,7 @@ def findings(
         *strongest(get("format_uplift"), "format", "posts", usage=get("content_types"), client=client),
         *strongest(get("mechanics_uplift"), "mechanic", "posts", usage=get("mechanics_by_brand"), client=client,
                    column="mechanic"),
-        *theme_gap(get("pillar_gaps")),
+        *theme_gap(get("pillar_gaps"), get("pillar_performance")),
         *response_gap(get("response"), client),
         *[f for f in stretches(get("negative_stretches"), client, examples) if f.kind == "opportunity"],
         *languages(get("audience_languages"), client),
@@ -566,7 +573,7 @@ def examples_for(posts: pd.DataFrame, stretches: pd.DataFrame, change: pd.DataFr
 
 def _quotes(posts: pd.DataFrame, n: int) -> list[dict]:
     return [
-        {"text": str(r.text)[:280], "when": str(r.local_date), "platform": str(r.platform),
+        {"text": str(r.text)[:280], "when": format_value(r.local_date, "date"), "platform": str(r.platform),
          "author": str(r.author_handle or ""), "engagement": None if pd.isna(r.engagement) else int(r.engagement)}
         for r in posts.head(n).itertuples()
     ]  # fmt: skip

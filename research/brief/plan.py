@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from research.analyses.metrics import why_empty
 from research.brief.labels import format_value
 
 __all__ = ["targets", "actions", "calendar", "previous_results", "progress", "next_monday", "RULES_NOTE"]
@@ -70,6 +71,9 @@ def targets(
      {'kpi': 'Share of audience posts answered', 'target': 0.15}, {'kpi': 'Share of voice', 'target': 0.4}]
     """
     check = next_monday(day) + CHECK_AFTER
+    columns = ["kpi", "baseline", "benchmark", "target", "rule", "next_check", "kind"]
+    if not has_own_posts(scorecard, client):
+        return why_empty(pd.DataFrame(columns=columns), NO_OWN_POSTS.format(client=client))
     rows = []
     card = scorecard.set_index("brand") if "brand" in scorecard else pd.DataFrame()
     if client in card.index:
@@ -123,7 +127,6 @@ def targets(
             if mine > median:
                 rows.append(_row("Negative share of mentions", mine, float(neg.min()), math.floor(mine * 0.8 * 1e4) / 1e4,
                                  "down a fifth (above the market's median)", check, "percent"))  # fmt: skip
-    columns = ["kpi", "baseline", "benchmark", "target", "rule", "next_check", "kind"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -140,9 +143,9 @@ def actions(found: list[dict], tables: dict[str, pd.DataFrame], client: str, *, 
             rows.append(("Make at least one key post a week in the best format, and more of your regular posts.",
                          headline, f"from {_d(start)}", "Median engagement per post"))  # fmt: skip
         elif rule == "mechanic":
+            days = ", ".join(_d(d) for d in _giveaway_days(tables, start, 4))
             rows.append(("Run a giveaway every second week (see the calendar); keep the rules short and local.",
-                         headline, f"{_d(start + timedelta(days=3))}, {_d(start + timedelta(days=17))}",
-                         "Median engagement per post"))  # fmt: skip
+                         headline, days or f"from {_d(start)}", "Median engagement per post"))  # fmt: skip
         elif rule == "response gap":
             rows.append(("Answer audience questions and complaints the same day: check replies and @mentions at "
                          "10:00 and 17:00 and reply within 2 hours.", headline, "daily", "Share of audience posts answered"))  # fmt: skip
@@ -172,35 +175,62 @@ def actions(found: list[dict], tables: dict[str, pd.DataFrame], client: str, *, 
 def calendar(tables: dict[str, pd.DataFrame], client: str, *, day: date, weeks: int = 4) -> pd.DataFrame:
     """The key posts of the next ``weeks`` weeks (the rest of the cadence follows the targets)."""
     start = next_monday(day)
-    slots = tables.get("recommended_slots")
-    fmt = tables.get("format_uplift")
-    mech = tables.get("mechanics_uplift")
+    columns = ["day", "time", "platform", "what", "hashtags"]
+    if not has_own_posts(tables.get("scorecard"), client):
+        return why_empty(pd.DataFrame(columns=columns), NO_OWN_POSTS.format(client=client))
     tags = tables.get("recommended_hashtags")
-    best_format = _best(fmt) or "photo"
-    giveaway = _best(mech) == "giveaway"
+    best_format = _best(tables.get("format_uplift")) or "photo"
     hashtags = " ".join(f"#{t}" for t in (tags["hashtag"].head(3) if tags is not None and len(tags) else []))
-    chosen = []
-    if slots is not None and len(slots):
-        rec = slots.loc[slots["recommended"].fillna(False).astype(bool)].sort_values(["platform", "rank"])
-        chosen = [r for _, r in rec.groupby("platform").head(1).iterrows()]
-    if not chosen:  # no slot earns measurably more: keep the client's usual rhythm, say so
-        chosen = [pd.Series({"platform": "every platform", "weekday": "Tuesday", "hour": 12})]
-    names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    chosen = _key_slots(tables)
     rows = []
     for week in range(weeks):
         monday = start + timedelta(weeks=week)
         for slot in chosen:
-            when = monday + timedelta(days=names.index(str(slot["weekday"])))
+            when = monday + timedelta(days=_DAYS.index(str(slot["weekday"])))
             rows.append({"day": when.isoformat(), "time": f"{int(slot['hour']):02d}:00", "platform": str(slot["platform"]),
                          "what": f"Key post: {best_format}", "hashtags": hashtags})  # fmt: skip
-        if giveaway and week % 2 == 0:
-            slot = chosen[0]
-            when = monday + timedelta(days=(names.index(str(slot["weekday"])) + 3) % 7)
-            rows.append({"day": when.isoformat(), "time": f"{int(slot['hour']):02d}:00", "platform": str(slot["platform"]),
-                         "what": "Giveaway (not in the key slot, so both earn)", "hashtags": hashtags})  # fmt: skip
-    return pd.DataFrame(rows, columns=["day", "time", "platform", "what", "hashtags"]).sort_values(
-        ["day", "time"], ignore_index=True
-    )
+    for when in _giveaway_days(tables, start, weeks):
+        slot = chosen[0]
+        rows.append({"day": when.isoformat(), "time": f"{int(slot['hour']):02d}:00", "platform": str(slot["platform"]),
+                     "what": "Giveaway, three days after the key post (each gets its own attention)",
+                     "hashtags": hashtags})  # fmt: skip
+    return pd.DataFrame(rows, columns=columns).sort_values(["day", "time"], ignore_index=True)
+
+
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+NO_OWN_POSTS = (
+    "{client} has no own posts in the data, so there is no baseline to set targets or a calendar from: "
+    "collect or import its own accounts' posts first."
+)
+
+
+def has_own_posts(scorecard: pd.DataFrame | None, client: str) -> bool:
+    """Whether the scorecard shows posts of the client's own (a plan needs a baseline); without a
+    scorecard, nothing says otherwise."""
+    if scorecard is None or "brand" not in scorecard:
+        return True
+    if "posts" not in scorecard:
+        return client in set(scorecard["brand"])
+    mine = scorecard.loc[scorecard["brand"] == client, "posts"]
+    return bool(len(mine)) and float(pd.to_numeric(mine, errors="coerce").fillna(0).iloc[0]) > 0
+
+
+def _key_slots(tables: dict[str, pd.DataFrame]) -> list[pd.Series]:
+    """The best recommended slot per platform; the client's usual midday when none earns measurably more."""
+    slots = tables.get("recommended_slots")
+    chosen = []
+    if slots is not None and len(slots):
+        rec = slots.loc[slots["recommended"].fillna(False).astype(bool)].sort_values(["platform", "rank"])
+        chosen = [r for _, r in rec.groupby("platform").head(1).iterrows()]
+    return chosen or [pd.Series({"platform": "every platform", "weekday": "Tuesday", "hour": 12})]
+
+
+def _giveaway_days(tables: dict[str, pd.DataFrame], start: date, weeks: int) -> list[date]:
+    """Every second week, three days after the first key slot, when giveaways earn measurably more."""
+    if _best(tables.get("mechanics_uplift")) != "giveaway":
+        return []
+    first = _DAYS.index(str(_key_slots(tables)[0]["weekday"]))
+    return [start + timedelta(weeks=w, days=(first + 3) % 7) for w in range(0, weeks, 2)]
 
 
 def _best(table: pd.DataFrame | None) -> str | None:

@@ -116,6 +116,8 @@ def _cell(value: Any, column: str = "", kind: str | None = None) -> Any:
     if column == "url" and isinstance(value, str) and value.startswith(("https://", "http://")):
         return Markup('<a href="{0}" rel="noopener noreferrer">open</a>').format(value)
     shown = labels.format_value(value, kind or labels.kind(column))
+    if column == "rules":  # the suspicion rules' names (copied_text) in words
+        shown = shown.replace("_", " ")
     # A 1 MB "handle" is cut in the brief; the CSV/XLSX files keep it all.
     return shown if len(shown) <= CELL_CHARS else shown[: CELL_CHARS - 1] + "…"
 
