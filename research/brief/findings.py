@@ -376,20 +376,31 @@ def voice(sov: pd.DataFrame | None, client: str) -> list[Finding]:
     if client not in table.index or len(table) < 2:
         return []
     leader = table.idxmax()
-    total = int(sov["stream_posts"].iloc[0]) if "stream_posts" in sov else None
-    of = f" of the {total:,} posts in the market's hashtag stream" if total else ""
     if leader == client:
         return []
+    posts = sov.set_index("brand")["posts"].astype(float) if "posts" in sov else None
+    if posts is not None and posts.sum() < MIN_VOICE_POSTS:
+        return []  # a handful of posts: a share of them says nothing
+    total = int(sov["stream_posts"].iloc[0]) if "stream_posts" in sov else None
+    counted = (
+        f"Of the {total:,} posts in the market's hashtag stream, {int(posts[leader]):,} were written by, tagged "
+        f"with or named {leader}, and {int(posts[client]):,} you."
+        if total and posts is not None
+        else "Share of voice counts the posts that a brand wrote, tagged or named."
+    )
     return [
         Finding(
             "risk",
             "share of voice",
             f"{leader} leads the conversation: {_pct(table[leader])} share of voice, you {_pct(table[client])}.",
-            f"Share of voice counts the posts{of} that a brand wrote, tagged or named.",
+            counted,
             "competitors",
             "a count, no test",
         )
     ]
+
+
+MIN_VOICE_POSTS = 30  # brand posts in the stream below which shares of voice are not a finding
 
 
 def coordination(
