@@ -93,7 +93,8 @@ COLUMNS: dict[str, tuple[str, Kind]] = {
     "first_date": ("First seen", "date"), "last_date": ("Last seen", "date"),
     "trait": ("Trait", "text"), "value": ("Value", "text"), "share_breakouts": ("Share of breakouts", "percent"),
     "share_others": ("Share of other posts", "percent"), "p_value": ("p", "pvalue"), "terms": ("Words", "text"),
-    "found_in": ("Found in", "text"), "competitor": ("Competitor", "text"),
+    "found_in": ("Found in", "text"), "competitor": ("Competitor", "text"), "who": ("Who", "text"),
+    "share_posts": ("Share of its posts", "percent"), "share_engagement": ("Share of its engagement", "percent"),
     "competitor_share": ("Competitor's share", "percent"), "client_share": ("Your share", "percent"),
     "share_of_voice_with": ("Share of voice with flagged accounts", "percent"),
     "negative_share_with": ("Negative share with flagged accounts", "percent"),
@@ -185,6 +186,19 @@ def kind(column: str) -> str:
     return COLUMNS[column][1] if column in COLUMNS else "text"
 
 
+def item_text(item: Any) -> str:
+    """One item of a list cell as text: an example post as ``author: text``, anything else as written.
+
+    >>> item_text({"author": "@ann", "text": "chai", "url": "https://x"}), item_text("pune")
+    ('@ann: chai', 'pune')
+    """
+    if isinstance(item, dict):
+        if "text" in item:
+            return f"{item.get('author') or ''}: {item['text']}".lstrip(": ")
+        return "; ".join(f"{k}: {v}" for k, v in item.items())
+    return str(item)
+
+
 def format_value(value: Any, kind_: str = "text") -> str:
     """One cell as a client reads it; missing values as an en dash.
 
@@ -202,7 +216,8 @@ def format_value(value: Any, kind_: str = "text") -> str:
     if isinstance(value, bool) or kind_ == "bool":
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value))
+        items = [item_text(v) for v in value]
+        return (" | " if any(len(t) > 40 for t in items) else ", ").join(items)
     if isinstance(value, (datetime, date)):
         return f"{value.day} {value:%b %Y}" if kind_ == "date" else str(value)
     if not isinstance(value, (int, float)):

@@ -81,7 +81,7 @@ VIEWS: dict[str, list[str]] = {
     "audience_overlap": ["brand_a", "brand_b", "audience_a", "audience_b", "shared", "jaccard"],
     "audience_sentiment": ["brand", "posts", "scored", "positive", "neutral", "negative", "negative_share", "net"],
     "suspicious_accounts": ["rank", "handle", "platform", "score", "rules"],
-    "spikes": ["brand", "kind", "date", "times_usual", "sentence"],
+    "spikes": ["brand", "kind", "date", "times_usual", "sentence", "examples"],
     "follower_growth": ["brand", "platform", "followers_last", "growth_pct", "sentence"],
     "breakout_posts": ["brand", "local_date", "media_type", "hashtags", "times_usual", "sentence"],
     "breakout_traits": ["brand", "sentence", "p_value"],

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from research.brief.chartkit import alt_text, missing_scripts, style
+from research.brief.labels import item_text
 from research.brief.svg import figure_svg
 from research.files import atomic_write, atomic_write_text
 
@@ -39,14 +40,6 @@ _AFTER_BREAK = re.compile("(\r\n|\r|\n)(?=[=+\\-@\t\uff1d\uff0b\uff0d\uff20])")
 
 
 # Characters XLSX cannot hold (openpyxl refuses the whole file for one), and Excel's cell limit.
-def _item_text(item: Any) -> str:
-    if isinstance(item, dict):  # an example post: its author and text; anything else as key: value
-        if "text" in item:
-            return f"{item.get('author') or ''}: {item['text']}".lstrip(": ")
-        return "; ".join(f"{k}: {v}" for k, v in item.items())
-    return str(item)
-
-
 _NOT_IN_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 XLSX_CELL_CHARS = 32_767
 TABLE_PREVIEW_ROWS = 50  # rows of each table kept inside results.json; the files hold all
@@ -68,7 +61,7 @@ def safe_cell(value: Any) -> Any:
     "'=1+1\\n'@ann: chai, and the best samosa in all of Pune"
     """
     if isinstance(value, (list, tuple, np.ndarray)):
-        items = [_item_text(v) for v in value]
+        items = [item_text(v) for v in value]
         value = ("\n" if any(len(t) > 40 for t in items) else ", ").join(items)  # tags on a line, posts apart
     if not isinstance(value, str):
         return value
