@@ -108,19 +108,19 @@ def cmd_import(args: argparse.Namespace) -> int:
         },
     )
     store = Store(args.workspace, args.client)
-    failed = 0
-    for path in args.paths:
-        try:
-            report = store.import_file(
-                path, args.format, options=source.options(), observed_at=args.observed_at, bar=_bar
-            )
-        except ResearchError as e:
-            if len(args.paths) == 1:
-                raise
-            # Many files (a shell glob of a folder): one that cannot be read does not stop the others.
-            _say(f"research: error: {e}", file=sys.stderr)
-            failed += 1
-            continue
+    failed = []
+
+    def refused(path: Path, error: ResearchError) -> None:
+        # Many files (a shell glob of a folder): one that cannot be read does not stop the others.
+        _say(f"research: error: {error}", file=sys.stderr)
+        failed.append(path)
+
+    given = {"format": args.format, "options": source.options(), "observed_at": args.observed_at, "bar": _bar}
+    if len(args.paths) == 1:
+        reports = [store.import_file(args.paths[0], **given)]
+    else:  # one merge for them all
+        reports = store.import_files([(path, given) for path in args.paths], on_error=refused)
+    for report in reports:
         _say(report.summary())
         for warning in report.warnings():
             _say(f"  warning: {warning}", file=sys.stderr)
@@ -129,7 +129,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 f"  set-aside records with line numbers: {report.raw_file.removesuffix('.jsonl')}.rejected.jsonl"
             )
     if failed:
-        _say(f"research: {failed} of {len(args.paths)} files could not be imported", file=sys.stderr)
+        _say(f"research: {len(failed)} of {len(args.paths)} files could not be imported", file=sys.stderr)
     return 2 if failed else 0
 
 

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from research import schema
+from research.analyses.overview import completeness
 from research.errors import FormatError, InputError, StoreError
-from research.store import Store, atomic_write_parquet, completeness
+from research.store import Store, atomic_write_parquet
 
 T0 = datetime(2026, 9, 1, tzinfo=UTC)
 T1 = datetime(2026, 9, 2, tzinfo=UTC)
@@ -154,6 +155,27 @@ def test_renormalise_reproduces_processed_data_exactly(store, tmp_path):
     pd.testing.assert_frame_equal(store.posts(), posts)
     pd.testing.assert_frame_equal(store.accounts(), accounts)
     assert schema.violations(store.posts()) == []
+
+
+def test_many_files_are_one_merge_with_the_same_result(tmp_path, monkeypatch):
+    import research.store.store as store_module
+
+    files = [write_jsonl(tmp_path / f"{n}.jsonl", [tweet(1, likes=n), tweet(10 + n)]) for n in range(1, 5)]
+    files.append(tmp_path / "missing.jsonl")  # one that cannot be read does not stop the others
+    one_by_one = Store(tmp_path / "a", "c")
+    for path in files[:-1]:
+        one_by_one.import_file(path, observed_at=T1)
+    writes = []
+    real = store_module.atomic_write_parquet
+    monkeypatch.setattr(store_module, "atomic_write_parquet", lambda data, path, **kw: (writes.append(path.name), real(data, path, **kw)))  # fmt: skip
+    together, refused = Store(tmp_path / "b", "c"), []
+    reports = together.import_files(
+        [(p, {"observed_at": T1}) for p in files], on_error=lambda p, e: refused.append(p.name)
+    )
+    assert writes.count("posts.parquet") == 1  # not one rewrite per file
+    assert refused == ["missing.jsonl"] and [r.posts_total for r in reports] == [5] * 4
+    pd.testing.assert_frame_equal(together.posts(), one_by_one.posts())  # tie on post 1: the last file wins
+    assert together.posts().set_index("post_id").loc["1", "likes"] == 4 and len(together.raw_files()) == 4
 
 
 def test_completeness_shows_null_fields_as_unfilled(store, tmp_path):

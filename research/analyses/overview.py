@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from research import schema
 from research import store as _store
 from research.analyses.metrics import Period, collected, previous_covered
 from research.brands import Brand, brand_of_author
@@ -119,7 +120,23 @@ def counts(posts: pd.DataFrame, brands: Iterable[Brand], period: Period) -> pd.D
     return out.reset_index().astype({c: "int64" for c in out.columns})
 
 
-completeness = _store.completeness
+def completeness(posts: pd.DataFrame) -> pd.DataFrame:
+    """Share of rows each source filled, per schema column (lists: share non-empty).
+
+    One row per source, one column per field, values in [0, 1], plus ``rows``.
+    A field a source never fills shows 0.0: it was NULL, not zero.
+    """
+    if posts.empty:
+        return pd.DataFrame(columns=["source", "rows", *[c for c in schema.POST_COLUMNS if c != "source"]])
+    filled = pd.DataFrame(
+        {
+            c.name: posts[c.name].map(len).gt(0) if c.kind == "list" else posts[c.name].notna()
+            for c in schema.POSTS
+        }
+    )
+    table = filled.groupby(posts["source"].fillna("unknown"), sort=True).mean().round(4)
+    table.insert(0, "rows", posts.groupby(posts["source"].fillna("unknown"), sort=True).size())
+    return table.drop(columns=["source"]).reset_index()
 
 
 def data_notes(stored: pd.DataFrame, period: Period) -> list[str]:

@@ -36,15 +36,19 @@ def gather(params: Params, workspace: str | Path, *, bar: Bar | None = None) -> 
     bar = bar or silent
     store = Store(workspace, params.client)
     reports: list[ImportReport] = []
+    files = [
+        (
+            params.resolve(s.path),
+            {"format": s.import_, "options": s.options(), "observed_at": s.observed_at, "bar": bar},
+        )
+        for s in params.source_specs()
+        if isinstance(s, ImportSource)
+    ]
+    if files:  # every file first, in one merge (a folder of many small exports)
+        reports += store.import_files(files)
     for i, source in enumerate(params.source_specs()):
         if isinstance(source, ImportSource):
-            path = params.resolve(source.path)
-            options = source.options()
-            reports.append(
-                store.import_file(
-                    path, source.import_, options=options, observed_at=source.observed_at, bar=bar
-                )
-            )
+            continue
         elif isinstance(source, GenerateSource):
             reports.extend(_generate(params, source, store, bar))
         elif isinstance(source, CollectSource):

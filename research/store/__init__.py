@@ -7,7 +7,6 @@ from research.store.store import (
     Store,
     atomic_write_parquet,
     check_client,
-    completeness,
     dedupe,
 )
 
@@ -15,7 +14,6 @@ __all__ = [
     "Store",
     "ImportReport",
     "PartialRun",
-    "completeness",
     "atomic_write_parquet",
     "dedupe",
     "check_client",

@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -39,14 +37,15 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from research import schema
-from research.errors import FormatError, InputError, StoreError
+from research.errors import FormatError, InputError, ResearchError, StoreError
 from research.files import atomic_write, pause_point
 from research.progress import Bar, silent
 from research.sources import detect_format, get_format, ingest
 from research.sources.base import Context, Format, Record, Rejected
-from research.sources.reading import loads, mapped, release
+from research.sources.reading import loads, mapped
 from research.store import history as account_history
 from research.store import journal
+from research.store.hashing import hashing, sha256_of
 from research.store.partial import PartialRun
 from research.store.report import ImportReport, context_and_missing
 
@@ -54,7 +53,6 @@ __all__ = [
     "Store",
     "ImportReport",
     "PartialRun",
-    "completeness",
     "atomic_write_parquet",
     "dedupe",
     "with_author_handles",
@@ -256,6 +254,7 @@ class Store:
         observed_at: datetime | None = None,
         bar: Bar | None = None,
         processes: int | None = None,
+        merge: bool = True,
     ) -> ImportReport:
         """Import one file: keep its raw records, then merge its rows into the processed tables.
 
@@ -274,12 +273,12 @@ class Store:
         fmt = detect_format(path) if detected else get_format(format)
         observed = observed_at or datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
         options = dict(options or {})
-        recovered = self.recover()  # first: a killed run's file must not pass as imported below
+        recovered = self.recover() if merge else []  # first: a killed run's file must not pass as imported
         same = [run for run in self.runs() if run["format"] == fmt.name and run.get("options") == options]
         with mapped(path) as data:
             # Importing the same bytes again would only add a duplicate raw run. The file is
             # hashed first only when a run could be this very file; otherwise while it is read.
-            digest = _sha256(data) if same else None
+            digest = sha256_of(data) if same else None
             for run in same:
                 if run.get("sha256") == digest:
                     return ImportReport(
@@ -303,11 +302,44 @@ class Store:
                 "options": options,
             }
             batches = ingest.read_batches(fmt, _context(provenance), path, options, processes)
-            with _hashing(data, digest) as sha256:
+            with hashing(data, digest) as sha256:
                 with (bar or silent)(f"import {path.name}", None) as b:
-                    report = self._store(fmt, provenance, batches, data, sha256, b.update, detected)
+                    report = self._store(fmt, provenance, batches, data, sha256, b.update, detected, merge)
         report.recovered = recovered + report.recovered
         return report
+
+    def import_files(
+        self,
+        files: Iterable[tuple[str | Path, Mapping[str, Any]]],
+        *,
+        on_error: Callable[[Path, ResearchError], None] | None = None,
+    ) -> list[ImportReport]:
+        """Import many files with one merge: ``files`` are ``(path, keyword arguments of import_file)``;
+        each file's raw run is written as `import_file` writes it, and the processed tables take all
+        their rows at once (a folder of 422 small CSVs is one rewrite of ``posts.parquet``, not 422).
+
+        Until then the new runs are exactly what a killed import leaves, so a kill loses nothing:
+        the next write merges them. A file that cannot be read goes to ``on_error`` (without it,
+        the error is raised once the files before it are merged).
+        """
+        recovered = self.recover()
+        reports = []
+        try:
+            for path, options in files:
+                try:
+                    reports.append(self.import_file(path, **options, merge=False))
+                except ResearchError as e:
+                    if on_error is None:
+                        raise
+                    on_error(Path(path), e)
+        finally:
+            self.recover()  # the one merge
+        total = _rows(self.posts_path)
+        for report in reports:
+            report.posts_total = total
+        if reports:
+            reports[0].recovered = recovered + reports[0].recovered
+        return reports
 
     def ingest(
         self,
@@ -323,7 +355,7 @@ class Store:
         """
         recovered = self.recover()
         batches = ingest.item_batches(fmt, _context(provenance), items)
-        report = self._store(fmt, provenance, batches, None, None, None, detected)
+        report = self._store(fmt, provenance, batches, None, None, None, detected, True)
         report.recovered = recovered + report.recovered
         return report
 
@@ -336,12 +368,13 @@ class Store:
         sha256: Callable[[], str] | None,
         progress: Callable[[int], None] | None,
         detected: bool,
+        merge: bool,
     ) -> ImportReport:
-        """Write the batches' records to a new raw run and merge their rows into the processed tables."""
+        """Write the batches' records to a new raw run and (with ``merge``) merge their rows into the processed tables."""
         with self.writing():
-            return self._write_run(fmt, provenance, batches, source, sha256, progress, detected)
+            return self._write_run(fmt, provenance, batches, source, sha256, progress, detected, merge)
 
-    def _write_run(self, fmt, provenance, batches, source, sha256, progress, detected) -> ImportReport:
+    def _write_run(self, fmt, provenance, batches, source, sha256, progress, detected, merge) -> ImportReport:
         origin = provenance.get("origin", "")
         run = ingest.RunFile(self.raw_dir / provenance["source"], provenance, source)
         try:
@@ -393,11 +426,14 @@ class Store:
                 }
             pause_point("import:read")
             with self.lock():
-                report.recovered = self._recover()  # a run killed since the start goes in first
+                report.recovered = self._recover() if merge else []  # a run killed meanwhile goes in first
                 committed = journal.committed(self.processed_dir) or set()
                 raw = run.finish(provenance, report.records, report.rejected)
                 report.raw_file = str(raw)
                 pause_point("import:raw-linked")
+                if not merge:  # `import_files` merges every new run at once, as `recover` would
+                    report.posts, report.accounts = rows
+                    return report
                 merged = _merge(_read_arrow(self.posts_path, "posts"), posts)
                 merged_accounts = _merge(_read_arrow(self.accounts_path, "accounts"), accounts)
                 stored_history = account_history.read_table(self.history_path, self.accounts_path)
@@ -462,25 +498,6 @@ def atomic_write_parquet(data: pd.DataFrame | pa.Table, path: Path, *, pause: st
         atomic_write(path, lambda f: data.to_parquet(f, index=False), pause=pause)
 
 
-def completeness(posts: pd.DataFrame) -> pd.DataFrame:
-    """Share of rows each source filled, per schema column (lists: share non-empty).
-
-    One row per source, one column per field, values in [0, 1], plus ``rows``.
-    A field a source never fills shows 0.0: it was NULL, not zero.
-    """
-    if posts.empty:
-        return pd.DataFrame(columns=["source", "rows", *[c for c in schema.POST_COLUMNS if c != "source"]])
-    filled = pd.DataFrame(
-        {
-            c.name: posts[c.name].map(len).gt(0) if c.kind == "list" else posts[c.name].notna()
-            for c in schema.POSTS
-        }
-    )
-    table = filled.groupby(posts["source"].fillna("unknown"), sort=True).mean().round(4)
-    table.insert(0, "rows", posts.groupby(posts["source"].fillna("unknown"), sort=True).size())
-    return table.drop(columns=["source"]).reset_index()
-
-
 def with_author_handles(posts: pd.DataFrame, accounts_path: Path) -> pd.DataFrame:
     """``posts`` with missing ``author_handle`` s taken from the accounts table by ``(platform, author_id)``.
 
@@ -536,39 +553,6 @@ def _merge(stored: pa.Table, new: ingest.Gathered) -> pa.Table:
 
 def _rows(path: Path) -> int:
     return pq.ParquetFile(path).metadata.num_rows if path.exists() else 0
-
-
-def _sha256(data: Any, stop: threading.Event | None = None) -> str:
-    h = hashlib.sha256()
-    with memoryview(data) as view:
-        for start in range(0, len(view), 1 << 24):
-            if stop is not None and stop.is_set():
-                break
-            with view[start : start + (1 << 24)] as block:
-                h.update(block)  # releases the GIL: the hashing thread runs beside the reading
-            release(data, start, start + (1 << 24))
-    return h.hexdigest()
-
-
-@contextlib.contextmanager
-def _hashing(data: Any, digest: str | None) -> Iterator[Callable[[], str] | None]:
-    """None if ``digest`` is known, else a function giving the sha256 of ``data``, hashed meanwhile by a thread."""
-    if digest is not None:
-        yield None
-        return
-    stop, found = threading.Event(), []
-    thread = threading.Thread(target=lambda: found.append(_sha256(data, stop)), name="sha256", daemon=True)
-    thread.start()
-
-    def result() -> str:
-        thread.join()
-        return found[0]
-
-    try:
-        yield result
-    finally:
-        stop.set()
-        thread.join()
 
 
 def _now() -> str:
