@@ -211,7 +211,7 @@ def test_no_plan_without_the_clients_own_posts():
     goals = plan.targets(card, pd.DataFrame(), pd.DataFrame(), "Me", day=date(2026, 12, 6))
     cal = plan.calendar(tables, "Me", day=date(2026, 12, 6))
     for table in (goals, cal):
-        assert table.empty and table.attrs["why_empty"].startswith("Me has no own posts in the data")
+        assert table.empty and table.attrs["why_empty"].startswith("Me has no own posts in the period")
 
 
 def test_rules_stay_quiet_on_thin_data():

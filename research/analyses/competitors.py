@@ -219,7 +219,11 @@ def top_posts(posts: pd.DataFrame, brands: Sequence[Brand], period: Period, *, n
                "relative_engagement", "url", "text"]  # fmt: skip
     out = top.sort_values(["brand", "rank"], ignore_index=True)[columns]
     out["brand"] = out["brand"].astype("string")
-    return out
+    return (
+        out
+        if len(out)
+        else why_empty(out, "No brand has own posts in the period, so there are no posts to rank.")
+    )
 
 
 def brand_mentions(

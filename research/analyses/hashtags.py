@@ -274,6 +274,14 @@ def hashtag_gaps(
     gaps["competitors"] = [
         ", ".join(users.loc[users["hashtags"] == t, "brand"].value_counts().index) for t in gaps["hashtag"]
     ]
+    if gaps.empty:
+        why = (
+            f"No hashtag used on {min_support} or more competitor posts earned measurably more, or the client "
+            "already uses those that did."
+            if len(rivals)
+            else "No competitor has own posts in the period, so no hashtag of theirs can be compared."
+        )
+        return why_empty(gaps.reset_index(drop=True), why)
     return gaps.reset_index(drop=True)
 
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from research.analyses.metrics import Period, own_posts
+from research.analyses.metrics import Period, own_posts, why_empty
 from research.analyses.stats import ALPHA, uplift
 from research.brands import Brand, brand_names
 
@@ -108,7 +108,14 @@ def mechanics_by_brand(posts: pd.DataFrame, brands: Sequence[Brand], period: Per
                          "share": used.sum() / mine.sum() if mine.sum() else None,
                          "engagement_median": float(eng.median()) if len(eng) else None})  # fmt: skip
     columns = ["brand", "mechanic", "posts", "share", "engagement_median"]
-    return pd.DataFrame(rows, columns=columns).astype({"share": "Float64", "engagement_median": "Float64"})
+    out = pd.DataFrame(rows, columns=columns).astype({"share": "Float64", "engagement_median": "Float64"})
+    if out.empty:
+        why = "No brand ran a giveaway, contest, poll or question in the period." if len(own) else _NO_OWN
+        return why_empty(out, why)
+    return out
+
+
+_NO_OWN = "No brand has own posts in the period, so no mechanic can be measured."
 
 
 def mechanics_uplift(
@@ -132,7 +139,12 @@ def mechanics_uplift(
     flags = flags.loc[:, flags.any(axis=0)]
     out = uplift(own["relative_engagement"], flags, min_support=min_support, alpha=alpha, seed=seed,
                  reference=~flags.any(axis=1) if flags.shape[1] else None)  # fmt: skip
-    return out.assign(reference="plain posts")
+    out = out.assign(reference="plain posts")
+    if out.empty:
+        why = (f"No giveaway, contest, poll or question was run on {min_support} or more own posts in the period."
+               if len(own) else _NO_OWN)  # fmt: skip
+        return why_empty(out, why)
+    return out
 
 
 def _own_mechanics(

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from research.analyses.competitors import handle_mentions, pairs_in
-from research.analyses.metrics import WEEKDAYS, Period, annotate, own_posts
+from research.analyses.metrics import WEEKDAYS, Period, annotate, own_posts, why_empty
 from research.analyses.stats import ALPHA, adjust_pvalues, bootstrap_interval, mann_whitney, p_text
 from research.brands import Brand, brand_names
 
@@ -192,4 +192,9 @@ def recommend_slots(slots: pd.DataFrame, *, per_platform: int = 3) -> pd.DataFra
         f"account's median engagement (95% CI {r.ci_low:.2f}–{r.ci_high:.2f}, adjusted {p_text(r.p_adjusted)})"
         for r in rec.itertuples()
     ]
-    return rec.reset_index(drop=True)
+    rec = rec.reset_index(drop=True)
+    if rec.empty:
+        return why_empty(rec, slots.attrs.get("why_empty") or "No weekday and hour had 10 or more brand posts "
+                              "earning measurably more than their accounts' usual: keep the posting rhythm and "
+                              "test one slot at a time.")  # fmt: skip
+    return rec

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from research.analyses.metrics import Period
+from research.analyses.metrics import Period, why_empty
 from research.brief.labels import format_value
 
 __all__ = [
@@ -552,6 +552,9 @@ def negative_stretches(
             )
             del inside
     columns = ["brand", "start", "end", "days", "mentions", "negative_share", "usual_negative_share"]
+    if not rows:
+        return why_empty(pd.DataFrame(columns=columns), f"No brand had a week with {min_mentions} or more mentions "
+                                                         "with sentiment that were unusually negative.")  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
 

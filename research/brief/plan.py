@@ -199,7 +199,7 @@ def calendar(tables: dict[str, pd.DataFrame], client: str, *, day: date, weeks: 
 
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 NO_OWN_POSTS = (
-    "{client} has no own posts in the data, so there is no baseline to set targets or a calendar from: "
+    "{client} has no own posts in the period, so there is no baseline to set targets or a calendar from: "
     "collect or import its own accounts' posts first."
 )
 
