@@ -40,6 +40,8 @@ from research.sources.base import (
     hashtags_in,
     mentions_in,
 )
+from research.sources.shape import ANY, SCALAR, Pick, shaped
+from research.sources.zeeschuimer import INSTAGRAM_SHAPE
 from research.sources.zeeschuimer import _instagram as graphql_post  # the GraphQL post shape, shared
 
 __all__ = ["FORMAT", "normalize", "read"]
@@ -203,6 +205,20 @@ def _sniff(sample: Sample) -> bool:
     return sample.path.name.endswith(_COMMENTS) and text.startswith("[") and '"answers"' in text
 
 
+# What `normalize` reads (see `research.sources.shape`): a post or profile node, or comments with their post.
+_OWNER = {"id": SCALAR, "username": str, "full_name": ANY, "is_verified": ANY}
+_COMMENT: dict[str, Any] = {"owner": _OWNER, "text": str, "id": SCALAR}
+_COMMENT["answers"] = [_COMMENT]  # answers are comments too
+_NODE = {**INSTAGRAM_SHAPE, "owner": _OWNER, "id": SCALAR, "shortcode": SCALAR, "username": str,
+         "edge_followed_by": {}, "edge_follow": {}, "edge_owner_to_timeline_media": {}}  # fmt: skip
+_RECORD = Pick(
+    lambda r: (
+        {"comments": [_COMMENT], "post": {"id": SCALAR, "shortcode": SCALAR, "owner": _OWNER}}
+        if isinstance(r, dict) and "comments" in r
+        else {"node": _NODE, "instaloader": {}}
+    )
+)
+
 FORMAT = Format(
     name="instaloader-json",
     platforms=(PLATFORM,),
@@ -210,5 +226,5 @@ FORMAT = Format(
     version="1",
     sniff=_sniff,
     read=read,
-    normalize=normalize,
+    normalize=shaped(normalize, _RECORD),
 )

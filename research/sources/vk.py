@@ -25,6 +25,7 @@ from typing import Any
 from research.schema import as_id, to_utc
 from research.sources.base import Context, Format, Rows, Sample, count, handle, hashtags_in, urls_in
 from research.sources.reading import read_json_items
+from research.sources.shape import ANY, SCALAR, shaped
 
 __all__ = ["FORMAT", "normalize", "PLATFORM", "API_VERSION"]
 
@@ -229,6 +230,27 @@ def _sniff(sample: Sample) -> bool:
     )
 
 
+# What `normalize` reads (see `research.sources.shape`): a wall.get or wall.getComments answer.
+_WHO = {
+    "id": SCALAR,
+    "screen_name": str,
+    "first_name": str,
+    "last_name": str,
+    "name": str,
+    "description": ANY,
+}
+_COUNT = {"count": ANY}
+_ITEM = {
+    "owner_id": SCALAR, "to_id": SCALAR, "id": SCALAR, "from_id": SCALAR, "post_id": SCALAR, "text": str,
+    "date": ANY, "likes": _COUNT, "reposts": _COUNT, "comments": _COUNT, "views": _COUNT,
+    "copy_history": [{"owner_id": SCALAR, "id": SCALAR, "from_id": SCALAR, "text": str}],
+    "parents_stack": [SCALAR], "reply_to_comment": SCALAR, "reply_to_user": SCALAR,
+    "thread": {"count": ANY, "items": [ANY]}, "attachments": [{"type": SCALAR, "link": {"url": str}}],
+}  # fmt: skip
+_ITEM["thread"]["items"] = [_ITEM]  # replies in a thread are comments too
+_RESPONSE = {"items": [_ITEM], "profiles": [_WHO], "groups": [_WHO]}
+_RECORD = {"response": _RESPONSE, "request": {"method": ANY, "params": {}}, **_RESPONSE}
+
 FORMAT = Format(
     name="vk-api-json",
     platforms=(PLATFORM,),
@@ -236,5 +258,5 @@ FORMAT = Format(
     version="1",
     sniff=_sniff,
     read=read_json_items,
-    normalize=normalize,
+    normalize=shaped(normalize, _RECORD),
 )

@@ -43,6 +43,7 @@ from research.sources.base import (
 )
 from research.sources.reading import read_json_items
 from research.sources.reddit import read as read_documents
+from research.sources.shape import ANY, SCALAR, shaped
 
 __all__ = ["API_FORMAT", "YTDLP_FORMAT", "normalize_api", "normalize_ytdlp", "channel_handle"]
 
@@ -224,6 +225,19 @@ def _sniff_api(sample: Sample) -> bool:
     return head[:1] in "[{" and re.search(r'"kind"\s*:\s*"youtube#', head[:4000]) is not None
 
 
+# What `normalize_api` reads (see `research.sources.shape`): a resource, or a list response of them.
+_SNIPPET = {
+    "customUrl": str, "title": str, "description": str, "country": ANY, "defaultAudioLanguage": str,
+    "defaultLanguage": str, "channelId": SCALAR, "channelTitle": ANY, "authorChannelId": {"value": SCALAR},
+    "authorChannelUrl": str, "videoId": SCALAR, "parentId": SCALAR, "textOriginal": str, "textDisplay": str,
+}  # fmt: skip
+_COMMENT = {"id": SCALAR, "snippet": _SNIPPET}
+_RESOURCE: dict[str, Any] = {
+    "kind": SCALAR, "id": SCALAR, "snippet": {**_SNIPPET, "topLevelComment": _COMMENT},
+    "statistics": {}, "replies": {"comments": [_COMMENT]},
+}  # fmt: skip
+_RESOURCE["items"] = [_RESOURCE]
+
 API_FORMAT = Format(
     name="youtube-api-json",
     platforms=(PLATFORM,),
@@ -231,7 +245,7 @@ API_FORMAT = Format(
     version="1",
     sniff=_sniff_api,
     read=read_json_items,
-    normalize=normalize_api,
+    normalize=shaped(normalize_api, _RESOURCE),
 )
 
 

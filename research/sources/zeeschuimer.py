@@ -279,8 +279,8 @@ NORMALIZERS: dict[str, Callable[[Mapping[str, Any], Context], Rows]] = {
 }
 
 
-# What the normalisers read, by platform (see `research.sources.shape`).
-_INSTAGRAM = {
+# What the normalisers read, by platform (see `research.sources.shape`); Instaloader's posts share the first.
+INSTAGRAM_SHAPE = _INSTAGRAM = {
     "owner": {}, "user": {}, "caption": {}, "__typename": SCALAR, "media_type": SCALAR,
     "edge_media_to_caption": {"edges": [Must({"node": {}})]}, "edge_media_preview_like": {}, "edge_liked_by": {},
     "edge_media_to_comment": {}, "edge_media_to_parent_comment": {},

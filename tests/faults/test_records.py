@@ -50,8 +50,23 @@ GOLDEN = [
     ("generic-csv", "generic/troll.csv", {"timezone": "UTC"}),
     ("generic-csv", "generic/timeline.csv", {"author": "chaiandco"}),
     ("generic-csv", "generic/fb_insights.csv", {}),
+    ("instaloader-json", "instagram/2026-09-23_08-00-00_UTC.json", {}),
+    ("instaloader-json", "instagram/2026-09-23_08-00-00_UTC_comments.json", {}),
+    ("vk-api-json", "vk/wall_page1.json", {}),
+    ("vk-api-json", "vk/comments_140.json", {}),
+    ("yt-dlp-json", "youtube/chaiVideo05.info.json", {}),
+    ("youtube-api-json", "youtube/api/videos_page1.json", {}),
+    ("youtube-api-json", "youtube/api/threads_v05_page1.json", {}),
+    ("youtube-api-json", "youtube/api/channels.json", {}),
 ]
 CLOCK = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+def test_every_import_format_has_records_to_mutate():
+    # A format added without a line here would escape the property test below.
+    from research import sources
+
+    assert {name for name, _, _ in GOLDEN} == set(sources.FORMATS)
 
 
 def seeds(fmt_name: str, fixture: str, options: dict) -> list:
