@@ -39,6 +39,7 @@ __all__ = [
     "coordinated_groups",
     "group_share",
     "coordination_findings",
+    "coordination_items",
 ]
 
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -304,7 +305,18 @@ def _months(first: pd.Timestamp, last: pd.Timestamp, timezone: str) -> str:
 def coordination_findings(
     groups: pd.DataFrame, shares: pd.DataFrame, *, timezone: str = "UTC", min_share: float = 0.1
 ) -> list[str]:
-    """One sentence per coordinated group that drives a brand's mentions, for the brief's summary.
+    """The sentences of `coordination_items`."""
+    return [
+        item["sentence"]
+        for item in coordination_items(groups, shares, timezone=timezone, min_share=min_share)
+    ]
+
+
+def coordination_items(
+    groups: pd.DataFrame, shares: pd.DataFrame, *, timezone: str = "UTC", min_share: float = 0.1
+) -> list[dict]:
+    """One item per coordinated group that drives a brand's mentions, for the brief's summary:
+    ``group, brand, attack`` (it wrote negative mentions) and ``sentence``.
 
     A group gets a sentence when it wrote ``min_share`` or more of the mentions of the brand it
     addresses most (or, for a group that attacks it, of the negative mentions), or drives a
@@ -318,7 +330,7 @@ def coordination_findings(
     ...     "driven_hashtags": "masalachai, offer"}])
     >>> shares = pd.DataFrame([{"group": 1, "brand": "Masala Mornings", "mentions": 217, "brand_mentions": 540,
     ...     "mention_share": 217 / 540, "negative": 0, "brand_negative": 100, "negative_share": 0.0}])
-    >>> coordination_findings(groups, shares)[0]
+    >>> coordination_items(groups, shares)[0]["sentence"]
     'A coordinated group of 12 new accounts posted 40% of the mentions of Masala Mornings (217 of 540), in six bursts in October, pushing #masalachai and #offer.'
     """
     out = []
@@ -351,7 +363,9 @@ def coordination_findings(
             sentence += ", pushing " + (
                 " and ".join(listed) if len(listed) < 3 else f"{listed[0]}, {listed[1]} and {listed[2]}"
             )
-        out.append(sentence + ".")
+        out.append(
+            {"group": int(g.group), "brand": str(g.brand), "attack": bool(attack), "sentence": sentence + "."}
+        )
     return out
 
 

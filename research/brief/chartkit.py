@@ -40,6 +40,8 @@ __all__ = [
     "COMPETITOR_COLORS",
     "OTHER_BRAND_COLOR",
     "NO_DATA",
+    "LABEL_CHARS",
+    "short_label",
     "BrandPalette",
     "brand_palette",
     "brand_color",
@@ -283,6 +285,22 @@ def day_month(axis: Axis) -> None:
         return f"{d.day} {_MONTHS[d.month - 1]}"
 
     axis.set_major_formatter(FuncFormatter(fmt))
+
+
+LABEL_CHARS = 40  # a label longer than this (a 1 MB handle) is cut, or the figure grows to fit it
+
+
+def short_label(text: object, limit: int = LABEL_CHARS, *, one_line: bool = False) -> str:
+    """``text`` of at most ``limit`` characters (cut with an ellipsis), its whitespace runs made
+    single spaces with ``one_line``: every chart's and view's labels.
+
+    >>> short_label("x" * 50)
+    'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…'
+    >>> short_label("Chai  &   Co", 24, one_line=True)
+    'Chai & Co'
+    """
+    text = " ".join(str(text).split()) if one_line else str(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def plain(name: object) -> str:

@@ -28,6 +28,7 @@ from matplotlib.patches import Patch
 from matplotlib.text import Text
 
 from research.brief.chartkit import (
+    LABEL_CHARS,
     brand_color,
     brand_palette,
     day_month,
@@ -36,6 +37,7 @@ from research.brief.chartkit import (
     percent,
     plain,
     set_alt,
+    short_label,
     styled,
     thousands,
     times,
@@ -55,7 +57,6 @@ __all__ = [
     "sentiment_weekly",
     "top_hashtags",
     "bar",
-    "short_label",
 ]
 
 # Uplift colours: the two ends of ColorBrewer's PRGn (colour-blind safe), grey for "not shown
@@ -72,19 +73,6 @@ _MEDIA_COLORS = dict(
 )  # fmt: skip
 _DARK = "#333333"
 _LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
-
-
-LABEL_CHARS = 40  # a label longer than this (a 1 MB handle) is cut, or the figure grows to fit it
-
-
-def short_label(text: object, limit: int = LABEL_CHARS) -> str:
-    """``text`` as a label of at most ``limit`` characters (cut with an ellipsis).
-
-    >>> short_label("x" * 50)
-    'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…'
-    """
-    text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _finish(fig: Figure, alt: str) -> Figure:

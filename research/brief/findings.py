@@ -19,7 +19,6 @@ The summary leads with the client:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -404,34 +403,27 @@ MIN_VOICE_POSTS = 30  # brand posts in the stream below which shares of voice ar
 
 
 def coordination(
-    sentences: Sequence[str],
-    client: str,
-    groups: pd.DataFrame | None = None,
-    posts: pd.DataFrame | None = None,
+    items: Sequence[dict], client: str, groups: pd.DataFrame | None = None, posts: pd.DataFrame | None = None
 ) -> list[Finding]:
     """A finding per coordinated group that drives a brand's mentions or hashtags
-    (`research.analyses.coordination.coordination_findings` wrote the sentences), with two of
-    the group's posts about that brand when ``groups`` (the ``coordinated_groups`` table) and
-    ``posts`` are given.
+    (`research.analyses.coordination.coordination_items`), with two of the group's posts when
+    ``groups`` (the ``coordinated_groups`` table) and ``posts`` are given.
 
-    >>> coordination(["A coordinated group of 12 new accounts posted 29% of the mentions of Rival (217 of 760)."], "Us")[0].headline
+    >>> coordination([{"group": 1, "brand": "Rival", "attack": False, "sentence": "A group posted 29%."}], "Us")[0].headline
     'A coordinated push for Rival'
-    >>> coordination(["A coordinated group of 8 accounts posted 22% of the negative mentions of Us (40 of 179)."], "Us")[0].headline
+    >>> coordination([{"group": 2, "brand": "Us", "attack": True, "sentence": "A group posted 22%."}], "Us")[0].headline
     'A coordinated group attacks you'
     """
     out = []
-    for sentence in sentences:
-        named = re.search(r"of the (negative )?mentions of (.+?) \(", sentence)
-        brand, attack = (named.group(2), bool(named.group(1))) if named else ("", False)
+    for item in items:
+        brand, attack = item["brand"], item["attack"]
         if brand == client:
             headline = "A coordinated group attacks you" if attack else "A coordinated group pushes you"
-        elif brand:
-            headline = f"A coordinated attack on {brand}" if attack else f"A coordinated push for {brand}"
         else:
-            headline = "A coordinated group is active in your market"
+            headline = f"A coordinated attack on {brand}" if attack else f"A coordinated push for {brand}"
         quotes = []
-        if brand and groups is not None and posts is not None and not groups.empty:
-            row = groups.loc[groups["brand"] == brand]
+        if groups is not None and posts is not None and not groups.empty:
+            row = groups.loc[groups["group"] == item["group"]]
             if len(row):
                 handles = row.iloc[0]["handles"]
                 handles = handles.split(", ") if isinstance(handles, str) else list(handles)
@@ -439,7 +431,7 @@ def coordination(
                 quotes = _quotes(theirs.sort_values("created_at"), 2)
         out.append(Finding(
             "risk", "coordination", headline,
-            f"{sentence} Its accounts are left out of share of voice, sentiment, hashtags and the audience "
+            f"{item['sentence']} Its accounts are left out of share of voice, sentiment, hashtags and the audience "
             "profile in this brief, so they do not set your targets.",
             "audience-profile", evidence="accounts acting together within minutes on 3+ separate occasions, beyond chance",
             examples=quotes,

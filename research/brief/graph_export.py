@@ -29,7 +29,7 @@ from matplotlib.lines import Line2D
 
 from research.analyses.graph.build import KINDS
 from research.analyses.graph.centrality import pagerank, seeded_igraph, to_igraph, undirected
-from research.brief.chartkit import CLIENT_COLOR, empty_figure, set_alt, style
+from research.brief.chartkit import CLIENT_COLOR, empty_figure, set_alt, short_label, style
 from research.brief.placement import Label, place_labels
 
 __all__ = [
@@ -351,11 +351,6 @@ def write_edges_csv(G: nx.Graph, path: str | Path) -> Path:
     return out
 
 
-def _short(text: object, limit: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def draw_graph(
     G: nx.Graph,
     *,
@@ -405,7 +400,9 @@ def _draw_graph(G, top, community, size, labels, legend, seed, title, client) ->
     present = sorted({c for _, c in H.nodes(data=community) if isinstance(c, (int, np.integer))})
     # Communities past the palette are drawn in the "other" colour (community_colors): no legend entry.
     names = [
-        (c, _short((legend or {}).get(c, f"Community {c}"), 70)) for c in present if 0 <= c < len(PALETTE)
+        (c, short_label((legend or {}).get(c, f"Community {c}"), 70, one_line=True))
+        for c in present
+        if 0 <= c < len(PALETTE)
     ]
     nodes = sorted(H, key=lambda v: (scores[v], str(v)))  # the most central drawn last, on top
     xy = np.array([pos[v] for v in nodes])
@@ -457,7 +454,7 @@ def _draw_graph(G, top, community, size, labels, legend, seed, title, client) ->
     todo = []
     for v in chosen:
         data = H.nodes[v]
-        text = _short(data.get("brand") or data.get("label") or v, 24)
+        text = short_label(data.get("brand") or data.get("label") or v, 24, one_line=True)
         props = {"fontsize": 8, "zorder": 4, "bbox": box}
         if data.get("is_brand"):
             props.update(fontsize=9, fontweight="bold", color=CLIENT_COLOR if is_client[at[v]] else "#111111")

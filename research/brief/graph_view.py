@@ -22,7 +22,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from research.analyses.graph.build import KINDS
-from research.brief.figures import short_label
+from research.brief.chartkit import short_label
 from research.brief.graph_export import community_colors, importance, layout, top_nodes
 
 VIEW_LABEL_CHARS = 80  # the view shows labels on hover; a 1 MB handle would still be cut

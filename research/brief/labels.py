@@ -31,6 +31,7 @@ Kind = Literal[
     "date",
     "bool",
     "list",
+    "names",  # identifiers an analysis gives (copied_text), shown in words
 ]
 
 COLUMNS: dict[str, tuple[str, Kind]] = {
@@ -42,7 +43,7 @@ COLUMNS: dict[str, tuple[str, Kind]] = {
     "hashtag": ("Hashtag", "text"), "lang": ("Language", "text"), "band": ("Followers", "text"),
     "text": ("Post", "text"), "url": ("Link", "text"), "source": ("Source", "text"), "format": ("Format", "text"),
     "origin": ("File or feed", "text"), "label": ("About", "text"), "reason": ("Why", "text"),
-    "rule": ("Rule", "text"), "rules": ("Signals", "text"), "evidence": ("Evidence", "text"),
+    "rule": ("Rule", "text"), "rules": ("Signals", "names"), "evidence": ("Evidence", "text"),
     "definition": ("Definition", "text"), "test": ("Test", "text"), "verdict": ("Verdict", "text"),
     "weekday": ("Day", "text"), "hour": ("Hour", "count"), "community": ("Community", "count"),
     "cluster": ("Topic", "count"), "rank": ("#", "count"), "author_handle": ("Author", "text"),
@@ -199,6 +200,16 @@ def item_text(item: Any) -> str:
     return str(item)
 
 
+def list_text(values: Any, long_sep: str) -> str:
+    """A list cell as text: short items (tags, names) joined by commas, long ones (posts) by ``long_sep``.
+
+    >>> list_text(["chai", "pune"], "\\n"), list_text([{"author": "@ann", "text": "x" * 50}], " | ")[:9]
+    ('chai, pune', '@ann: xxx')
+    """
+    items = [item_text(v) for v in values]
+    return (long_sep if any(len(t) > 40 for t in items) else ", ").join(items)
+
+
 def format_value(value: Any, kind_: str = "text") -> str:
     """One cell as a client reads it; missing values as an en dash.
 
@@ -216,11 +227,12 @@ def format_value(value: Any, kind_: str = "text") -> str:
     if isinstance(value, bool) or kind_ == "bool":
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
-        items = [item_text(v) for v in value]
-        return (" | " if any(len(t) > 40 for t in items) else ", ").join(items)
+        return list_text(value, " | ")
     if isinstance(value, (datetime, date)):
         return f"{value.day} {value:%b %Y}" if kind_ == "date" else str(value)
     if not isinstance(value, (int, float)):
+        if kind_ == "names":  # names an analysis gives its rules (copied_text), in words
+            return str(value).replace("_", " ")
         if kind_ == "date" and isinstance(value, str) and re.match(r"\d{4}-\d\d-\d\d", value):
             return format_value(date.fromisoformat(value[:10]), "date")  # a time too: the day is enough
         return str(value)

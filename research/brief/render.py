@@ -116,8 +116,6 @@ def _cell(value: Any, column: str = "", kind: str | None = None) -> Any:
     if column == "url" and isinstance(value, str) and value.startswith(("https://", "http://")):
         return Markup('<a href="{0}" rel="noopener noreferrer">open</a>').format(value)
     shown = labels.format_value(value, kind or labels.kind(column))
-    if column == "rules":  # the suspicion rules' names (copied_text) in words
-        shown = shown.replace("_", " ")
     # A 1 MB "handle" is cut in the brief; the CSV/XLSX files keep it all.
     return shown if len(shown) <= CELL_CHARS else shown[: CELL_CHARS - 1] + "…"
 
@@ -163,7 +161,7 @@ def _view(name: str, table: dict, folder: Path) -> dict:
     return {
         "name": name, "title": table.get("title", name), "note": table.get("note", ""),
         "rows": table.get("rows", 0), "why_empty": table.get("why_empty"),
-        "header": [{"column": c, "label": labels.label(c), "numeric": labels.kind(c) not in ("text", "list", "date", "bool")}
+        "header": [{"column": c, "label": labels.label(c), "numeric": labels.kind(c) not in ("text", "names", "list", "date", "bool")}
                    for c in columns],
         "shown": rows[:SHOWN_ROWS], "more": rows[SHOWN_ROWS:], "download": download, "file": f"{name}.csv",
     }  # fmt: skip

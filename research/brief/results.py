@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from research.brief.chartkit import alt_text, missing_scripts, style
-from research.brief.labels import item_text
+from research.brief.labels import list_text
 from research.brief.svg import figure_svg
 from research.files import atomic_write, atomic_write_text
 
@@ -61,8 +61,7 @@ def safe_cell(value: Any) -> Any:
     "'=1+1\\n'@ann: chai, and the best samosa in all of Pune"
     """
     if isinstance(value, (list, tuple, np.ndarray)):
-        items = [item_text(v) for v in value]
-        value = ("\n" if any(len(t) > 40 for t in items) else ", ").join(items)  # tags on a line, posts apart
+        value = list_text(value, "\n")  # tags on a line, posts one per line
     if not isinstance(value, str):
         return value
     if value.startswith(_FORMULA_START):
