@@ -363,7 +363,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--author", metavar="HANDLE", help="the account of a one-account export with no author column"
     )
     p.add_argument("--date-format", help="how to read ambiguous dates, e.g. %%d/%%m/%%y (generic CSV/XLSX)")
-    p.add_argument("paths", nargs="+", help="files to import (several: one merge of them all; one unreadable file does not stop the others)")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        help="files to import (several: one merge of them all; one unreadable file does not stop the others)",
+    )
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("collect", parents=[common], help="fetch public posts from the network (resumable)")
     p.add_argument("--client", required=True)
