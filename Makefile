@@ -38,7 +38,7 @@ lint: $(STAMP) ## ruff lint and format check
 format: $(STAMP) ## apply ruff formatting
 	$(BIN)/ruff format research tests benchmarks
 
-bench: $(STAMP) ## measure every stage at 10k, 100k and 1M posts (SIZES="10000" for one size)
+bench: $(STAMP) ## measure every stage on a market world of 10k, 100k and 1M posts (SIZES="10000" for one size)
 	$(BIN)/python -m benchmarks.run $(if $(SIZES),--sizes $(SIZES),)
 
 models: $(STAMP) ## retrain the shipped sentiment models from ../shared/corpus (about 20 min) and their card

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Ctx",
     "warm_up",
+    "texts",
     "STAGES",
     "NETWORK_STAGES",
     "EXPORT_STAGES",
@@ -52,6 +53,14 @@ class Ctx:
     scratch: Path
     run: Run  # for its read-only ``current`` posts, as the notebooks take them
     shared: dict = field(default_factory=dict)  # outputs later stages reuse (the graph)
+
+
+def texts(params: Params, workspace: Path) -> int:
+    """The pipeline's text step: languages and sentiment of the period's posts, persisted once."""
+    from research.run.texts import prepare_texts
+    from research.store import Store
+
+    return prepare_texts(params, Store(workspace, params.client))
 
 
 def load(params: Params, workspace: Path) -> Ctx:
@@ -79,6 +88,19 @@ def warm_up(languages: list[str] | None = None) -> None:
 
     text.detect_languages(pd.Series(["warm up"]), languages or ["en"])
     text.score_sentiment(pd.Series(["warm up"]), pd.Series(["en"]))
+
+
+def coordination(c: Ctx) -> dict:
+    """Notebooks 02 and 06 first: the co-action network, its coordinated groups, the suspicion
+    flags, and the market's posts without the flagged accounts (what market-level tables read)."""
+    run = c.run
+    groups = run.groups
+    return {
+        "coaction_size": {"nodes": len(run.coaction), "edges": run.coaction.number_of_edges()},
+        "coordinated_groups": groups.drop(columns=["members"]),
+        "flags": run.flags,
+        "market_posts": len(run.market),
+    }
 
 
 def competitors(c: Ctx) -> dict:
@@ -143,6 +165,23 @@ def hashtags(c: Ctx) -> dict:
     }
 
 
+def insights(c: Ctx) -> dict:
+    """Notebooks 02 and 03: days that stood out, follower growth, breakout posts, content pillars."""
+    from research.analyses import breakouts, growth, metrics, pillars, spikes
+    from research.analyses import coordination as coord
+
+    P, A, B, run = c.posts, c.accounts, c.brands, c.run
+    found = breakouts.breakout_posts(P, B, c.period)
+    themes = pillars.content_pillars(run.market, B, c.period, seed=0, n_pillars=16)
+    return {
+        "spikes": spikes.spikes(P, B, c.period, groups=coord.group_members(run.groups)),
+        "follower_growth": growth.follower_growth(run.store.account_history(), B, c.period),
+        "breakout_posts": found,
+        "breakout_traits": breakouts.breakout_traits(found, metrics.own_posts(P, A, B, c.period)),
+        "content_pillars": themes.table,
+    }
+
+
 def _current(c: Ctx) -> pd.DataFrame:
     return c.run.current  # as notebooks 05 and 06 take it
 
@@ -197,7 +236,7 @@ def audience(c: Ctx) -> dict:
             current, B, accounts=A, sentiment=current["sentiment"], inter=c.run.interactions
         ),
         "account_sizes": au.account_sizes(A, engaged),
-        "suspicious_accounts": au.suspicious_accounts(current, B, accounts=A).head(25),
+        "suspicious_accounts": c.run.flags.head(25),  # computed once per run (the coordination stage)
     }
 
 
@@ -234,8 +273,10 @@ def nx_edges(G) -> pd.DataFrame:
 
 
 STAGES: dict[str, Callable[[Ctx], dict]] = {
+    "coordination": coordination,
     "competitors": competitors,
     "content_timing": content_timing,
+    "insights": insights,
     "hashtags": hashtags,
     "interaction_graph": interaction_graph,
     "graph_metrics": graph_metrics,

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 
@@ -20,7 +22,8 @@ def test_benchmark_runs_at_its_smallest_size_and_agrees_with_networkx(tmp_path):
     result = json.loads(out.read_text(encoding="utf-8"))
     assert {"cpu", "cores", "memory_gb", "python"} <= set(result["machine"])
     rows = result["rows"]
-    assert all({"size", "stage", "seconds", "peak_rss_mb", "naive_seconds"} <= set(r) for r in rows)
+    timed = [r for r in rows if r["stage"] != "world"]
+    assert all({"size", "stage", "seconds", "peak_rss_mb", "naive_seconds"} <= set(r) for r in timed)
     stages = {r["stage"] for r in rows}
     assert {
         "import",
@@ -32,16 +35,21 @@ def test_benchmark_runs_at_its_smallest_size_and_agrees_with_networkx(tmp_path):
     } <= stages
     assert [r["size"] for r in rows if r["stage"] == "all_analyses"] == [2000]
     assert [r["size"] for r in rows if r["stage"] == "import"] == [2000]
-    assert all(r["seconds"] > 0 and r["peak_rss_mb"] > 0 for r in rows)
+    assert all(r["seconds"] > 0 and r["peak_rss_mb"] > 0 for r in timed)
     analyses = next(r for r in rows if r["stage"] == "all_analyses")
     assert analyses["naive_seconds"] is not None
     # The network stages' sum, in both runs, for the ratio where the engines differ.
-    seconds = {r["stage"]: r["seconds"] for r in rows}
+    seconds = {r["stage"]: r["seconds"] for r in timed}
     network = next(r for r in rows if r["stage"] == "network_stages")
     parts = ("hashtags", "interaction_graph", "graph_metrics")
     assert abs(network["seconds"] - sum(seconds[s] for s in parts)) < 0.01
     assert network["naive_seconds"] is not None and network["seconds"] < analyses["seconds"]
-    assert any(t["target"].startswith("network stages at 2k >= 10x") for t in result["targets"])
+    assert any(
+        t["target"].startswith("graph metrics and communities at 2k >= 10x") for t in result["targets"]
+    )
+    world = next(r for r in rows if r["stage"] == "world")
+    assert world["posts"] == 2000 and 0 < world["accounts"] and 0 < world["edges"]
+    assert sum(world["kinds"].values()) == pytest.approx(1.0, abs=1e-3)
 
     (check,) = result["checks"]
     assert check["tables_compared"] >= 20

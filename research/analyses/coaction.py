@@ -274,17 +274,24 @@ def coactions(
 
 def _describe(sub: pd.DataFrame, account: np.ndarray, pairs: pd.DataFrame) -> pd.DataFrame:
     """The co-action rows: accounts, posts, times and a readable object."""
-    px, py = sub.iloc[pairs["x"].to_numpy()], sub.iloc[pairs["y"].to_numpy()]
+    # Column by column, and only the rows each kind needs: at a million posts a market's reposts
+    # give millions of co-action rows, and taking whole rows of ``sub`` (texts included) costs seconds.
+    x, y = pairs["x"].to_numpy(), pairs["y"].to_numpy()
+    px = {c: sub[c].iloc[x] for c in ("platform", "post_id", "created_at")}
+    py = {c: sub[c].iloc[y] for c in ("platform", "post_id", "created_at")}
     kind = pairs["kind"].to_numpy(dtype=object)
     obj = np.empty(len(pairs), dtype=object)
     for k, column in (("reply", "reply_to_post_id"), ("repost", "repost_of_post_id")):
-        hit = kind == k
-        obj[hit] = (px["platform"].astype(str) + ":" + px[column].astype(str)).to_numpy(dtype=object)[hit]
+        hit = np.flatnonzero(kind == k)
+        if len(hit):
+            obj[hit] = (
+                sub["platform"].iloc[x[hit]].astype(str) + ":" + sub[column].iloc[x[hit]].astype(str)
+            ).to_numpy(dtype=object)
     hit = kind == "text"
     obj[hit] = ["text family " + str(v) for v in pairs["obj"].to_numpy()[hit]]
     for k, column in (("link", "urls"), ("hashtags", "hashtags")):
         hit = np.flatnonzero(kind == k)
-        mine, theirs = px[column].to_numpy(dtype=object)[hit], py[column].to_numpy(dtype=object)[hit]
+        mine, theirs = sub[column].to_numpy(dtype=object)[x[hit]], sub[column].to_numpy(dtype=object)[y[hit]]
         for n, (a, b) in enumerate(zip(mine, theirs, strict=True)):
             if k == "link":
                 obj[hit[n]] = sorted(set(a) & set(b))[0]

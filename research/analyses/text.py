@@ -443,15 +443,22 @@ def _about_brands(
     aliases: Mapping[str, Iterable[str]] | None,
 ) -> np.ndarray:
     """Audience posts, not reposts, that mention, name, reply to or quote a brand (bool array)."""
-    audience = brand_of_author(posts, brands).isna() & posts["repost_of_post_id"].isna()
-    named = brand_mentions(posts, brands, aliases=aliases).any(axis=1)
-    inter = interactions(posts, accounts, kinds=("reply", "quote"))
+    by_brand = brand_of_author(posts, brands).notna().to_numpy(dtype=bool)
+    audience = ~by_brand & posts["repost_of_post_id"].isna().to_numpy(dtype=bool)
+    # Only the audience's posts can be about a brand, and only the brands' posts are needed to
+    # resolve a reply or quote to them: in a market stream that is a quarter of the posts.
+    rows = np.flatnonzero(audience | by_brand)
+    sub = posts.iloc[rows]
+    named = brand_mentions(sub, brands, aliases=aliases).any(axis=1).to_numpy(dtype=bool)
+    inter = interactions(sub, accounts, kinds=("reply", "quote"))
     brand_keys = {f"{p}:{h}" for (p, h) in brand_lookup(brands)}
     linked = inter.loc[inter["target"].isin(list(brand_keys)), ["platform", "post_id"]]
-    to_brand = pd.MultiIndex.from_frame(posts[["platform", "post_id"]].astype("string")).isin(
+    to_brand = pd.MultiIndex.from_frame(sub[["platform", "post_id"]].astype("string")).isin(
         pd.MultiIndex.from_frame(linked.astype("string"))
     )
-    return (audience.to_numpy(dtype=bool) & (named.to_numpy(dtype=bool) | to_brand)).astype(bool)
+    about = np.zeros(len(posts), dtype=bool)
+    about[rows] = audience[rows] & (named | to_brand)
+    return about
 
 
 def mention_sentiment(

@@ -38,6 +38,7 @@ __all__ = [
     "community_colors",
     "importance",
     "top_nodes",
+    "GEXF_MAX_NODES",
     "layout",
     "write_gexf",
     "write_graphml",
@@ -56,6 +57,10 @@ OTHER_COLOR = "#C8C8C8"
 # Above this many nodes networkx's spring layout (a Python loop per node and iteration)
 # takes seconds; igraph's Fruchterman-Reingold in C draws the same kind of picture at once.
 _SPRING_MAX_NODES = 300
+# graph.gexf keeps at most this many accounts: the most central ones (brands always) and every edge
+# among them. A market stream's full graph has hundreds of thousands of one-time voices; Gephi
+# needs minutes and gigabytes for that, and what an analyst explores is the connected core.
+GEXF_MAX_NODES = 25_000
 _GEXF_NS = "http://www.gexf.net/1.2draft"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -235,8 +240,13 @@ def write_gexf(
     size: str = "pagerank",
     pos: Mapping | None = None,
     description: str = "Audience interaction graph",
+    max_nodes: int | None = GEXF_MAX_NODES,
 ) -> Path:
     """Write ``G`` as GEXF 1.2draft, with colours by community, sizes and positions.
+
+    A graph of more than ``max_nodes`` nodes is cut to its ``max_nodes`` most important ones
+    (`top_nodes`: brands always, then by ``size``) and the edges among them; `export_note`
+    says so in words. ``max_nodes=None`` writes every node.
 
     Node and edge attributes become typed GEXF attributes (lists are joined with
     ", ", None values left out; ``weight`` is the edge weight). Each node gets a colour
@@ -256,6 +266,8 @@ def write_gexf(
     """
     if G.is_multigraph():
         raise ValueError("G: write_gexf takes a Graph or DiGraph, not a multigraph")
+    if max_nodes is not None and len(G) > max_nodes:
+        G = top_nodes(G, max_nodes, by=size)
     node_types = _attributes((d for _, d in G.nodes(data=True)), {"label"})
     edge_types = _attributes((d for *_, d in G.edges(data=True)), {"weight"})
     node_ids = {k: str(i) for i, k in enumerate(node_types)}

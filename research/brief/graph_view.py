@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from research.analyses.graph.build import KINDS
 from research.brief.chartkit import short_label
-from research.brief.graph_export import community_colors, importance, layout, top_nodes
+from research.brief.graph_export import GEXF_MAX_NODES, community_colors, importance, layout, top_nodes
 
 VIEW_LABEL_CHARS = 80  # the view shows labels on hover; a 1 MB handle would still be cut
 
@@ -33,10 +33,10 @@ _TEMPLATES = Environment(
     loader=PackageLoader("research.brief", "templates"), autoescape=select_autoescape(default=True)
 )
 
-__all__ = ["json_for_script", "graph_data", "graph_html", "write_graph_html"]
+__all__ = ["json_for_script", "graph_data", "graph_html", "write_graph_html", "export_note"]
 
 # Beyond a couple of thousand nodes a canvas redraw per mouse move stutters on laptops,
-# and the reader cannot see more anyway; the GEXF file carries the whole graph.
+# and the reader cannot see more anyway; graph.gexf carries far more (up to GEXF_MAX_NODES).
 MAX_NODES = 1_500
 MAX_LINKS = 6_000
 _ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -155,3 +155,29 @@ def write_graph_html(G: nx.Graph, path: str | Path, **options: object) -> Path:
     out = Path(path)
     out.write_text(graph_html(G, **options), encoding="utf-8")  # type: ignore[arg-type]
     return out
+
+
+def export_note(G: nx.Graph, max_nodes: int = GEXF_MAX_NODES, view_nodes: int | None = None) -> str:
+    """What graph.gexf and graph.html hold, in one sentence for the report.
+
+    >>> import networkx as nx
+    >>> export_note(nx.path_graph(3))
+    'The full graph (3 accounts, 2 edges) is in graph.gexf (opens in Gephi) and graph.html (interactive, works offline) in the report folder.'
+    """
+    view_nodes = view_nodes or MAX_NODES
+    n, m = G.number_of_nodes(), G.number_of_edges()
+    if n <= min(max_nodes, view_nodes):
+        return (
+            f"The full graph ({n:,} accounts, {m:,} edges) is in graph.gexf (opens in Gephi) and graph.html "
+            "(interactive, works offline) in the report folder."
+        )
+    gexf = (
+        "the full graph"
+        if n <= max_nodes
+        else f"its {max_nodes:,} most central accounts and the edges among them"
+    )
+    return (
+        f"The graph has {n:,} accounts and {m:,} edges. graph.gexf (opens in Gephi) holds {gexf}; graph.html "
+        f"(interactive, works offline) shows the {min(n, view_nodes):,} most central, so a browser stays quick. "
+        "Both are in the report folder."
+    )

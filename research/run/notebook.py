@@ -7,6 +7,7 @@ everything after it calls analyses with ``run``'s fields (``run.posts``, ``run.p
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -21,8 +22,10 @@ from research.analyses.metrics import Period, annotate, collected
 from research.brands import Brand, resolve_account_ids
 from research.brief.results import Results
 from research.params import Params, load_params
+from research.run import shared
 from research.run.texts import attach_texts
 from research.store import Store, privacy
+from research.store.journal import MANIFEST
 
 __all__ = ["Run", "open_run", "load_data"]
 
@@ -61,23 +64,33 @@ class Run:
         return graph.interactions(self.current, self.accounts)
 
     @cached_property
+    def _coordination(self) -> tuple[nx.Graph, pd.DataFrame, pd.DataFrame]:
+        """The co-action graph, groups and flags: computed by the brief's first notebook that asks,
+        read from the report folder by the others (`research.run.shared`)."""
+        digest = shared.key(_data_key(self.params, self.store), self.day.isoformat())
+        kept = shared.load(self.results.folder, digest)
+        if kept is not None:
+            return kept
+        G = coordination.coaction_graph(self.current, accounts=self.accounts, brands=self.brands)
+        groups = coordination.coordinated_groups(G, self.current, self.brands, accounts=self.accounts)
+        flags = suspicion.flagged_accounts(self.current, self.brands, accounts=self.accounts, groups=G)
+        shared.save(self.results.folder, digest, G, groups, flags)
+        return G, groups, flags
+
+    @property
     def coaction(self) -> nx.Graph:
         """The period's co-action network: accounts that did the same thing within minutes, repeatedly."""
-        return coordination.coaction_graph(self.current, accounts=self.accounts, brands=self.brands)
+        return self._coordination[0]
 
-    @cached_property
+    @property
     def groups(self) -> pd.DataFrame:
         """The period's coordinated groups (`research.analyses.coordination.coordinated_groups`)."""
-        return coordination.coordinated_groups(
-            self.coaction, self.current, self.brands, accounts=self.accounts
-        )
+        return self._coordination[1]
 
-    @cached_property
+    @property
     def flags(self) -> pd.DataFrame:
         """The period's accounts scored by the suspicion rules (`research.analyses.suspicion`)."""
-        return suspicion.flagged_accounts(
-            self.current, self.brands, accounts=self.accounts, groups=self.coaction
-        )
+        return self._coordination[2]
 
     @cached_property
     def market(self) -> pd.DataFrame:
@@ -121,19 +134,43 @@ def open_run(
     folder = Path(report_dir) if report_dir else Path(workspace) / "reports" / params.client / day.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
     period = params.analysis_period()
-    posts, accounts = load_data(params, store)
-    # Accounts given by id (a YouTube UC… channel id) become the handles the data knows them by.
-    brands = resolve_account_ids(params.brands(), accounts)
+    digest = _data_key(params, store)
+    if digest not in _LOADED:
+        posts, accounts = load_data(params, store)
+        # Accounts given by id (a YouTube UC… channel id) become the handles the data knows them by.
+        brands = resolve_account_ids(params.brands(), accounts)
+        _LOADED.clear()
+        _LOADED[digest] = (annotate(posts, accounts, brands, period.timezone), accounts, brands)
+    posts, accounts, brands = _LOADED[digest]
     return Run(
         params=params,
         store=store,
         results=Results(folder),
-        posts=annotate(posts, accounts, brands, period.timezone),
+        # A shallow copy: with pandas' copy-on-write a notebook's changes stay in its own frame. The
+        # accounts are the very frame the posts were annotated with (`metrics.annotate` knows it by id).
+        posts=posts.copy(deep=False),
         accounts=accounts,
-        brands=brands,
+        brands=list(brands),
         period=period,
         day=day,
     )
+
+
+# The last data `open_run` loaded in this process, by `_data_key`. A brief runs its notebooks one
+# after another in one kernel: at a million posts, reading and annotating the tables costs about
+# 8 s a notebook. The key changes with the params, every import and the text step's table.
+_LOADED: dict[str, tuple[pd.DataFrame, pd.DataFrame, list[Brand]]] = {}
+
+
+def _data_key(params: Params, store: Store) -> str:
+    """A digest of what `load_data` reads: the params file, the store's manifest, the text table."""
+    manifest = store.processed_dir / MANIFEST
+    texts = store.texts_path.stat() if store.texts_path.exists() else None
+    digest = hashlib.sha256()
+    digest.update(params.path.read_bytes() if params.path else repr(params).encode())
+    digest.update(manifest.read_bytes() if manifest.exists() else b"")
+    digest.update(f"{store.workspace.resolve()}|{texts and (texts.st_mtime_ns, texts.st_size)}".encode())
+    return digest.hexdigest()
 
 
 def load_data(params: Params, store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -22,6 +22,7 @@ from research.errors import InputError, ResearchError
 from research.files import atomic_write_text
 from research.params import CollectSource, GenerateSource, ImportSource, Params
 from research.progress import Bar, silent
+from research.run import shared
 from research.run.texts import prepare_texts
 from research.store import ImportReport, Store
 
@@ -204,6 +205,7 @@ def run_brief(
                     ) from None
                 b.update(1)
         render_brief(work, params)
+        shutil.rmtree(work / shared.FOLDER, ignore_errors=True)  # the notebooks' shared state, not a result
         _record_final_folder(work / "notebooks", work, final)
         # Swap in: keep the previous report of the same day until the new one is complete.
         if final.exists():

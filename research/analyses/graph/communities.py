@@ -226,14 +226,25 @@ _NOT_WORDS = re.compile(r"https?://\S+|[@#]\S+")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-def _top(counts: pd.Series, c: object, n: int) -> list[tuple[str, float]]:
-    if c not in counts.index.get_level_values(0):
-        return []
-    top = counts.loc[c]
-    order = np.lexsort(
-        (top.index.astype(str), -top.to_numpy())
-    )  # ties alphabetically: stable across input order
-    return list(top.iloc[order[:n]].items())
+def _tops(counts: pd.Series, n: int) -> dict[object, list[tuple[str, float]]]:
+    """Each community's ``n`` largest items of ``counts`` (indexed by community, item); ties
+    alphabetically, so the result does not depend on input order. One sort for all communities:
+    a market stream has thousands of small ones."""
+    if counts.empty:
+        return {}
+    frame = pd.DataFrame(
+        {
+            "c": counts.index.get_level_values(0),
+            "item": counts.index.get_level_values(1),
+            "v": counts.to_numpy(),
+        }
+    )
+    frame["key"] = frame["item"].astype(str)
+    frame = frame.sort_values(["c", "v", "key"], ascending=[True, False, True], kind="stable")
+    out: dict[object, list[tuple[str, float]]] = {}
+    for c, item, v in frame.groupby("c", sort=False).head(n)[["c", "item", "v"]].itertuples(index=False):
+        out.setdefault(c, []).append((item, v))
+    return out
 
 
 def _content_words(text: object) -> set[str]:
@@ -347,12 +358,13 @@ def community_labels(
         ranked.groupby("community", sort=False).head(top).groupby("community", sort=False)["node"].agg(list)
     )
     rows = []
+    top_tags, top_words, top_langs = _tops(tags, top), _tops(words, top), _tops(langs, top)
     for c in sorted(size.index):
         central = ranked.get(c, [])
         parts = {
-            "top_hashtags": ", ".join(f"#{t}" for t, _ in _top(tags, c, top)),
-            "top_words": ", ".join(w for w, _ in _top(words, c, top)),
-            "top_languages": ", ".join(f"{lang} {share:.0%}" for lang, share in _top(langs, c, top)),
+            "top_hashtags": ", ".join(f"#{t}" for t, _ in top_tags.get(c, [])),
+            "top_words": ", ".join(w for w, _ in top_words.get(c, [])),
+            "top_languages": ", ".join(f"{lang} {share:.0%}" for lang, share in top_langs.get(c, [])),
             "brands_engaged": ", ".join(
                 b for b, _ in sorted(engaged.get(c, {}).items(), key=lambda kv: (-kv[1], kv[0]))[:top]
             ),
