@@ -59,6 +59,10 @@ def research_env(point: str | None = None, marker: Path | None = None, **extra: 
     return env
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Paused:
     """A subprocess run until it reaches a pause point (``wait``), then killed or let go."""
 
@@ -72,6 +76,9 @@ class Paused:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            # A test runner started in the background (``cmd &``) ignores Ctrl-C, and its children
+            # inherit that: give the run the default, as a terminal would, so SIGINT means Ctrl-C.
+            preexec_fn=_default_sigint,
         )
 
     def wait(self) -> Paused:
