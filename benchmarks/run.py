@@ -110,8 +110,10 @@ def ensure_world(workdir: Path, size: int, world: str = "market") -> tuple[dict[
     if not path.exists() or not shape_file.exists():
         # About 2.9 KB a tweet (real snscrape lines are 2.5 KB), kept twice (the file and the store's
         # raw run) plus the Parquet tables: say so now rather than fail half-way through a 10M world.
-        folder.mkdir(parents=True, exist_ok=True)
-        need, free = size * 2900 * 2.3, shutil.disk_usage(folder).free
+        probe = folder
+        while not probe.exists():  # the nearest folder that exists: nothing is created before the check
+            probe = probe.parent
+        need, free = size * 2900 * 2.3, shutil.disk_usage(probe).free
         if need > free:
             raise SystemExit(f"a {_label(size)}-post world needs about {need / 1e9:.0f} GB free in {workdir}; "
                              f"it has {free / 1e9:.0f} GB (choose another --workdir)")  # fmt: skip

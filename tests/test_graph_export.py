@@ -149,3 +149,30 @@ def test_draw_graph_with_communities_past_the_palette():
     fig = draw_graph(G, legend={3: "three", 15: "fifteen", 40: "forty"})
     texts = {t.get_text() for t in fig.findobj(Text)}
     assert "three" in texts and "forty" not in texts and "Other communities" in texts
+
+
+def test_gexf_of_a_big_graph_keeps_its_most_central_accounts_and_says_so(tmp_path):
+    # A star of 40 spokes around a brand plus a long tail of pairs: 140 nodes, capped at 30.
+    G = nx.DiGraph()
+    G.add_node("t:brand", is_brand=True)
+    for i in range(40):
+        G.add_edge(f"t:fan{i}", "t:hub", weight=1)
+    for i in range(50):
+        G.add_edge(f"t:a{i}", f"t:b{i}", weight=1)
+    G.add_edge("t:hub", "t:brand", weight=3)
+    out = write_gexf(G, tmp_path / "graph.gexf", max_nodes=30)
+    kept = nx.read_gexf(out)
+    assert len(kept) == 30 and {"t:brand", "t:hub"} <= set(kept)  # the brand always, then by PageRank
+    assert kept.number_of_edges() == G.subgraph(kept).number_of_edges()  # every edge among them
+    assert len(nx.read_gexf(write_gexf(G, tmp_path / "all.gexf", max_nodes=None))) == len(G)
+
+    from research.brief.graph_view import export_note
+
+    note = export_note(G, max_nodes=30, view_nodes=20)
+    assert note.startswith(f"The graph has {len(G):,} accounts and {G.number_of_edges():,} edges.")
+    assert (
+        "its 30 most central accounts and the edges among them" in note
+        and "shows the 20 most central" in note
+    )
+    small = export_note(nx.path_graph(3), max_nodes=30, view_nodes=20)
+    assert small.startswith("The full graph (3 accounts, 2 edges)")
