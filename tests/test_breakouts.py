@@ -172,3 +172,12 @@ def test_demo_breakouts_are_the_planted_ones(demo_world):
     assert row["breakouts_with"] == 2 and row["others_with"] == 0
     giveaway = traits.set_index(["brand", "trait", "value"]).loc[("All brands", "mechanic", "giveaway")]
     assert giveaway["share_breakouts"] > 0.3 and giveaway["share_others"] < 0.02
+
+
+def test_one_like_against_none_is_not_a_breakout():
+    # Found by the null-world property: an account whose posts earn 0 or 1 like. 1 is "2x usual"
+    # by ratio and far out by robust score (no spread), but it is not a hit anyone would act on.
+    quiet = posts_frame([_post("big", i, 1 if i < 3 else 0, media="photo") for i in range(8)])
+    assert breakout_posts(quiet, BRANDS, PERIOD).empty
+    loud = posts_frame([_post("big", i, 12 if i < 1 else 0, media="photo") for i in range(8)])
+    assert list(breakout_posts(loud, BRANDS, PERIOD)["post_id"]) == ["big-0"]  # 12 more than usual is one

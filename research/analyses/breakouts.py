@@ -16,8 +16,9 @@ account's hit shows beside a big account's routine:
   the same age (``age``, one day by default, interpolated between observations); where counts
   were observed once, they are used as they are, and ``counts`` says so.
 - The **score** is the robust z-score ``(log engagement − usual) / spread``; ``times_usual`` is
-  ``(engagement + 1) / (usual engagement + 1)``. A breakout has ``score >= threshold`` and
-  ``times_usual >= min_times``, from an account with at least ``min_posts`` own posts.
+  ``(engagement + 1) / (usual engagement + 1)``. A breakout has ``score >= threshold``,
+  ``times_usual >= min_times`` and at least ``MIN_GAIN`` interactions more than usual, from an
+  account with at least ``min_posts`` own posts.
 
 ``breakout_traits`` then says what a brand's breakouts share (format, mechanic, hashtag,
 weekday, hour) against its other posts: the content ideas section's evidence.
@@ -36,9 +37,12 @@ from research.analyses.metrics import ENGAGEMENT_COLUMNS, WHY_EMPTY, Period, eng
 from research.analyses.stats import ALPHA, proportion_test
 from research.brands import Brand
 
-__all__ = ["MIN_SPREAD", "BREAKOUT_NOTE", "breakout_posts", "breakout_traits"]
+__all__ = ["MIN_SPREAD", "MIN_GAIN", "BREAKOUT_NOTE", "breakout_posts", "breakout_traits"]
 
 MIN_SPREAD = 0.1  # of log engagement: an account whose posts all earn the same still needs a real jump
+# A breakout earns at least this many interactions more than its account's usual: for an account whose
+# posts usually earn nothing, one like is not "twice the usual" in any sense a client would act on.
+MIN_GAIN = 5
 _MAD_SCALE = 1.4826
 BREAKOUT_NOTE = (
     "Each own post is compared with its own account's usual post in the period (the median, and the "
@@ -101,7 +105,8 @@ def breakout_posts(
         return why_empty(
             empty, f"No account has {min_posts} or more own posts in the period, so none has a usual to beat."
         )
-    hits = scored.loc[(scored["score"] >= threshold) & (scored["times_usual"] >= min_times)]
+    gain = scored["value"] - scored["usual"]
+    hits = scored.loc[(scored["score"] >= threshold) & (scored["times_usual"] >= min_times) & (gain >= MIN_GAIN)]
     if hits.empty:
         return why_empty(empty, "No own post earned far more than its account usually does in the period.")
     flags = detect_mechanics(hits)
