@@ -106,7 +106,9 @@ def breakout_posts(
             empty, f"No account has {min_posts} or more own posts in the period, so none has a usual to beat."
         )
     gain = scored["value"] - scored["usual"]
-    hits = scored.loc[(scored["score"] >= threshold) & (scored["times_usual"] >= min_times) & (gain >= MIN_GAIN)]
+    hits = scored.loc[
+        (scored["score"] >= threshold) & (scored["times_usual"] >= min_times) & (gain >= MIN_GAIN)
+    ]
     if hits.empty:
         return why_empty(empty, "No own post earned far more than its account usually does in the period.")
     flags = detect_mechanics(hits)
