@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_write", "atomic_write_text", "atomic_write_json", "pause_point", "PAUSE_POINTS"]
+__all__ = ["atomic_write", "atomic_write_text", "atomic_write_json", "pause_point", "PAUSE_POINTS", "umask"]
 
 # Every named point of a run where a test may kill it (tests/faults kill at each of them).
 PAUSE_POINTS = (
@@ -45,6 +45,13 @@ PAUSE_POINTS = (
     "collect:fetched",  # every page is fetched; nothing is stored yet
     "collect:stored",  # the pages are stored; the checkpoint does not say "done" yet
 )
+
+
+def umask() -> int:
+    """The process's umask (read by setting it and putting it back: there is no getter)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write(path: str | Path, write: Callable[[IO[bytes]], Any], *, pause: str | None = None) -> None:
@@ -68,6 +75,9 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], Any], *, pause: 
             write(f)
             f.flush()
             os.fsync(f.fileno())
+        # mkstemp makes the file private (0600); the finished file gets the mode a plain open() would,
+        # so a brief on a shared drive or behind a web server can be read by whoever reads the folder.
+        os.chmod(tmp, 0o666 & ~umask())
         if pause:
             pause_point(pause)
         os.replace(tmp, path)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from research.errors import InputError, ResearchError
-from research.files import atomic_write_text
+from research.files import atomic_write_text, umask
 from research.params import CollectSource, GenerateSource, ImportSource, Params
 from research.progress import Bar, silent
 from research.run import shared
@@ -207,6 +207,7 @@ def run_brief(
         render_brief(work, params)
         shutil.rmtree(work / shared.FOLDER, ignore_errors=True)  # the notebooks' shared state, not a result
         _record_final_folder(work / "notebooks", work, final)
+        os.chmod(work, 0o777 & ~umask())  # mkdtemp made it private; the report folder is for sharing
         # Swap in: keep the previous report of the same day until the new one is complete.
         if final.exists():
             old = final.with_name(f".{final.name}.old")
