@@ -69,22 +69,6 @@ def workspace(workdir: Path, size: int) -> Path:
     return workdir / f"ws-{size}"  # one per size: a run imports its world into it afresh
 
 
-def period_bounds() -> tuple[datetime, datetime]:
-    """The demo params' analysis period as UTC instants (local midnights in the client's timezone)."""
-    from zoneinfo import ZoneInfo
-
-    from research.cli import DEMO_PARAMS
-    from research.params import load_params
-
-    params = load_params(DEMO_PARAMS)
-    start, end = params.period.bounds()
-    tz = ZoneInfo(params.timezone)
-    return tuple(
-        datetime.combine(d, datetime.min.time(), tzinfo=tz).astimezone(UTC)
-        for d in (start, end + timedelta(1))
-    )
-
-
 def ensure_world(workdir: Path, size: int, world: str = "market") -> tuple[dict[str, Path], dict | None]:
     """Generate the world of ``size`` posts unless it is already there (same seed: same bytes).
 
@@ -117,9 +101,11 @@ def ensure_world(workdir: Path, size: int, world: str = "market") -> tuple[dict[
         if need > free:
             raise SystemExit(f"a {_label(size)}-post world needs about {need / 1e9:.0f} GB free in {workdir}; "
                              f"it has {free / 1e9:.0f} GB (choose another --workdir)")  # fmt: skip
+        from research.cli import DEMO_PARAMS
+        from research.params import load_params
+
         print(f"generating the market world for {size:,} posts in {folder} ...", flush=True)
-        start, end = period_bounds()
-        shape = market.generate(path, size=size, seed=SEED, start=start, end=end)
+        shape = market.generate(path, size=size, seed=SEED, params=load_params(DEMO_PARAMS))
         shape_file.write_text(json.dumps(asdict(shape), indent=1), encoding="utf-8")
     return {"snscrape-jsonl": path}, json.loads(shape_file.read_text(encoding="utf-8"))
 
@@ -133,15 +119,14 @@ def observed_at() -> datetime:
     return datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
 
 
-def write_params(workdir: Path, size: int, world: str) -> Path:
-    """The demo params with the generated files as import sources (so a brief re-run skips them)."""
+def write_params(workdir: Path, size: int, files: dict[str, Path]) -> Path:
+    """The demo params with the generated ``files`` as import sources (so a brief re-run skips them)."""
     import yaml
 
     from research.cli import DEMO_PARAMS
 
     spec = yaml.safe_load(DEMO_PARAMS.read_text(encoding="utf-8"))
     stamp = observed_at().isoformat()
-    files, _ = ensure_world(workdir, size, world)
     spec["sources"] = [
         {"import": fmt, "path": str(path.resolve()), "observed_at": stamp} for fmt, path in files.items()
     ]
@@ -249,6 +234,7 @@ def worker_notebooks(workdir: Path, size: int, world: str) -> dict:
     by_notebook: dict[str, float] = {}
     for c in cells:  # each notebook's share, and its slowest cells: where a brief spends its time
         by_notebook[c.notebook] = by_notebook.get(c.notebook, 0.0) + c.seconds
+    # One process runs them all: each notebook's row carries the phase's peak, not one of its own.
     rows += [{"stage": f"notebook {name.split('.')[0]}", "seconds": round(t, 3), "peak_rss_mb": m.peak_rss_mb}
              for name, t in by_notebook.items()]  # fmt: skip
     slow = sorted(cells, key=lambda c: -c.seconds)[:8]
@@ -550,8 +536,8 @@ def main(argv: list[str] | None = None) -> int:
     brief_sizes = [n for n in sizes if n == args.full_brief_size]
     for size in sizes:
         print(f"{_label(size)} posts:", flush=True)
-        write_params(workdir, size, args.world)
-        _, shape = ensure_world(workdir, size, args.world)
+        files, shape = ensure_world(workdir, size, args.world)
+        write_params(workdir, size, files)
         if shape:
             rows.append({"size": size, "stage": "world", **shape})
             print(f"  world: {shape['posts']:,} posts, {shape['accounts']:,} accounts, {shape['edges']:,} edges "

@@ -16,8 +16,8 @@ The shape follows the corpus (``../shared/corpus``), measured with the project's
   file; 97 % of the covid authors and 88 % of the BLM ones are seen once. Over 90 days the same people come back, so authors are drawn
   from a pool with a heavy (Zipf) tail: at 1M posts half of the authors post once.
 
-The client and its competitors are the demo params' Twitter accounts, so the brief built on
-this world has brands, own posts, answers and share of voice to report. Nothing is planted:
+The brands, hashtags, period and timezone are the params' (the benchmark passes the demo's), so
+the brief built on this world has brands, own posts, answers and share of voice to report. Nothing is planted:
 the world has no truth file. Same seed and size: byte-identical file.
 """
 
@@ -28,10 +28,13 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
-__all__ = ["Shape", "generate", "BRANDS", "KIND_SHARES"]
+from research.params import Params
+
+__all__ = ["Shape", "generate", "period_bounds", "KIND_SHARES"]
 
 # Share of each kind of tweet in the stream (twarc2 #BLM file, rounded to whole per mille).
 KIND_SHARES = {"repost": 0.734, "reply": 0.070, "quote": 0.036, "original": 0.160}
@@ -40,22 +43,16 @@ HASHTAGS_PER_ORIGINAL = 1.3  # between the covid search (0.3) and the #BLM strea
 POOL_PER_POST = 0.45  # accounts in the pool per stored post; Zipf draws leave many of them silent
 AUTHOR_ZIPF = 0.85  # author activity: weight of the k-th most active account ~ k ** -0.85
 TARGET_ZIPF = 1.05  # attention: weight of the k-th most visible account ~ k ** -1.05
-BRANDS = {  # the demo params' Twitter accounts: handle -> share of all interaction targets
-    "chaiandco": 0.020,
-    "brewbros": 0.030,
-    "masalamornings": 0.015,
-    "kettlekings": 0.010,
-}
-BRAND_NAMES = ("Chai & Co", "Brew Bros", "Masala Mornings", "Kettle Kings")
+# Each brand's share of all interaction targets, in the params' order (client first); cycled if more.
+BRAND_ATTENTION = (0.020, 0.030, 0.015, 0.010)
+BRAND_FOLLOWERS = (52_000, 88_000, 31_000, 24_000)
 BRAND_POSTS_PER_DAY = 4  # each brand account, on average
 BRAND_ANSWER_SHARE = 0.12  # replies to a brand that the brand answers
 HOURS = np.array([1, 1, 1, 1, 1, 2, 4, 7, 9, 9, 8, 8, 9, 8, 7, 7, 8, 9, 10, 11, 10, 8, 5, 2], float)  # local
-# The market's hashtags: the demo params' (half of all hashtag uses), then a long tail.
-MARKET_TAGS = ("chai", "punefood", "chailover", "punecafes", "pune", "चाय", "चायप्रेमी", "чай", "пуна", "wfh")
-TZ_OFFSET = timedelta(hours=5, minutes=30)  # the demo client's Asia/Kolkata
 MEDIA = (("text", 0.52), ("photo", 0.30), ("video", 0.08), ("link", 0.10))
 _SNOWFLAKE_EPOCH = 1_288_834_974_657
 _q = json.encoder.encode_basestring_ascii  # a string exactly as json.dumps writes it
+_UNLINKED = '"retweetedTweet": null, "quotedTweet": null, "inReplyToTweetId": null, "inReplyToUser": null'
 
 
 @dataclass(frozen=True)
@@ -82,7 +79,29 @@ def _draw(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarray:
     return np.minimum(np.searchsorted(np.cumsum(weights), rng.random(n)), len(weights) - 1)
 
 
-def _texts(rng: np.random.Generator, groups: tuple[str, ...], n: int) -> list[tuple[str, str]]:
+def period_bounds(params: Params) -> tuple[datetime, datetime]:
+    """The params' analysis period as UTC instants: local midnights in the client's timezone."""
+    start, end = params.period.bounds()
+    tz = ZoneInfo(params.timezone)
+    return tuple(
+        datetime.combine(d, datetime.min.time(), tzinfo=tz).astimezone(UTC)
+        for d in (start, end + timedelta(1))
+    )
+
+
+def _brands(params: Params) -> list[tuple[str, str]]:
+    """(name, Twitter handle) of each brand of the params with a Twitter account, client first."""
+    found = []
+    for brand in params.brands():
+        handle = next((h for platform, h in brand.accounts if platform == "twitter"), None)
+        if handle:
+            found.append((brand.name, handle))
+    return found
+
+
+def _texts(
+    rng: np.random.Generator, groups: tuple[str, ...], n: int, brand_names: list[str]
+) -> list[tuple[str, str]]:
     """``n`` (text, language) pairs filled in from the demo's templates (mentions left out)."""
     from research.demo import texts as T  # the demo's words: a benchmark world of the same market
 
@@ -101,7 +120,7 @@ def _texts(rng: np.random.Generator, groups: tuple[str, ...], n: int) -> list[tu
     for i in picks:
         template, lang = pool[i]
         # A brand is named in words ({b}); people ({m}) are left out: mentions are drawn apart.
-        text = template.replace("{b}", BRAND_NAMES[int(rng.integers(len(BRAND_NAMES)))])
+        text = template.replace("{b}", brand_names[int(rng.integers(len(brand_names)))])
         text = re.sub(r"\s*(with |and )?\{(m|m2)\}", "", text)
         for key, by_lang in fills.items():
             while "{" + key + "}" in text:
@@ -114,16 +133,20 @@ def _texts(rng: np.random.Generator, groups: tuple[str, ...], n: int) -> list[tu
     return out
 
 
-def generate(path: Path, *, size: int, seed: int, start: datetime, end: datetime) -> Shape:
-    """Write ``size`` tweets to ``path`` (snscrape JSONL): half before ``start`` (the previous
-    period of the same length), half from ``start`` to ``end``; return the world's shape."""
+def generate(path: Path, *, size: int, seed: int, params: Params) -> Shape:
+    """Write ``size`` tweets to ``path`` (snscrape JSONL) about the brands and hashtags of ``params``:
+    half in its analysis period, half in the period of the same length before; return the world's shape."""
     rng = np.random.default_rng(seed)
+    start, end = period_bounds(params)
+    brands = _brands(params)
+    attention = [BRAND_ATTENTION[i % len(BRAND_ATTENTION)] for i in range(len(brands))]
+    offset = ZoneInfo(params.timezone).utcoffset(start.replace(tzinfo=None))
     span = end - start
     t0 = int((start - span).timestamp() * 1000)
     t_start, t_end = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
 
     # --- who: a pool of accounts; brands first, then by activity ---------------------------------
-    n_brands = len(BRANDS)
+    n_brands = len(brands)
     pool = max(1000, int(size * POOL_PER_POST))
     activity = _zipf_weights(pool, AUTHOR_ZIPF)
     # Attention follows activity loosely: an account's rank is its activity rank plus noise.
@@ -140,22 +163,22 @@ def generate(path: Path, *, size: int, seed: int, start: datetime, end: datetime
         [np.zeros(brand_posts, np.int8), kinds.astype(np.int8)]
     )  # 0 orig 1 reply 2 quote 3 RT
     author = np.concatenate([rng.integers(0, n_brands, brand_posts), n_brands + _draw(rng, activity, n)])
-    hour_p = np.roll(HOURS / HOURS.sum(), -int(TZ_OFFSET.total_seconds() // 3600))  # local hours -> UTC hours
+    hour_p = np.roll(HOURS / HOURS.sum(), -int(offset.total_seconds() // 3600))  # local hours -> UTC hours
     ms = (
         t0
         + rng.integers(0, days, size) * 86_400_000
         + _draw(rng, hour_p, size) * 3_600_000
         + rng.integers(0, 3_600_000, size)
     )
-    ms -= int(TZ_OFFSET.total_seconds() % 3600) * 1000
+    ms -= int(offset.total_seconds() % 3600) * 1000
 
     # --- whom: replies, quotes and retweets point at earlier originals ---------------------------
     orig_idx = np.flatnonzero(original)
     by = author[orig_idx]
     weight = visibility[np.maximum(by - n_brands, 0)] * rng.lognormal(0, 1, len(orig_idx))
     weight[by < n_brands] = 0.0
-    weight *= (1 - sum(BRANDS.values())) / weight.sum()
-    for b, share in enumerate(BRANDS.values()):  # each brand's posts share the brand's attention
+    weight *= (1 - sum(attention)) / weight.sum()
+    for b, share in enumerate(attention):  # each brand's posts share the brand's attention
         own = by == b
         weight[own] = share * rng.lognormal(0, 0.7, int(own.sum())) / max(1, int(own.sum())) / 1.28
     target = np.full(size, -1, np.int64)
@@ -183,11 +206,11 @@ def generate(path: Path, *, size: int, seed: int, start: datetime, end: datetime
     mentions = np.where(rng.random(size) < MENTION_SHARE, rng.geometric(0.6, size), 0)
     mentions[kind == 3] = 0
     mention_targets = _draw(rng, visibility, int(mentions.sum())) + n_brands
-    brand_hit = rng.random(len(mention_targets)) < sum(BRANDS.values()) * 4
+    brand_hit = rng.random(len(mention_targets)) < sum(attention) * 4
     mention_targets[brand_hit] = rng.integers(0, n_brands, int(brand_hit.sum()))
     mention_start = np.concatenate([[0], np.cumsum(mentions)])
     n_tags = np.where(original | (kind == 2), rng.poisson(HASHTAGS_PER_ORIGINAL, size), 0)
-    market_tags = list(MARKET_TAGS)
+    market_tags = list(params.hashtags)  # half of all hashtag uses; the other half a long tail
     tag_pool = np.array(market_tags + [f"tag{k}" for k in range(5000)], dtype=object)
     tag_weights = np.concatenate(
         [np.full(len(market_tags), 0.5 / len(market_tags)), 0.5 * _zipf_weights(5000, 1.1)]
@@ -201,15 +224,16 @@ def generate(path: Path, *, size: int, seed: int, start: datetime, end: datetime
     media = rng.choice(len(MEDIA), size=size, p=[p for _, p in MEDIA])
 
     # --- words ---------------------------------------------------------------------------------
+    names = [name for name, _ in brands]
     banks = {
-        "audience": _texts(rng, ("pos", "neu", "neg", "complaint", "cpost_other", "cmention"), 4000),
-        "brand": _texts(rng, ("brand", "video", "link", "giveaway", "recipe", "tasting"), 600),
-        "reply": _texts(rng, ("reply_pos", "reply_neg", "creply"), 2000),
-        "quote": _texts(rng, ("quote", "quote_neg"), 600),
-        "answer": _texts(rng, ("answer", "apology"), 300),
+        "audience": _texts(rng, ("pos", "neu", "neg", "complaint", "cpost_other", "cmention"), 4000, names),
+        "brand": _texts(rng, ("brand", "video", "link", "giveaway", "recipe", "tasting"), 600, names),
+        "reply": _texts(rng, ("reply_pos", "reply_neg", "creply"), 2000, names),
+        "quote": _texts(rng, ("quote", "quote_neg"), 600, names),
+        "answer": _texts(rng, ("answer", "apology"), 300, names),
     }
     pick = rng.integers(0, 1 << 30, size)
-    users = _Users(rng, pool + n_brands, n_brands, visibility)
+    users = _Users(rng, pool + n_brands, brands, visibility)
     lines = _Lines(users)
 
     def post(i: int) -> dict:
@@ -284,21 +308,23 @@ def _shape(kind, author, target, mention_targets, mention_start, ms, t_start, t_
 class _Users:
     """Each account's snscrape ``User`` JSON, built once and reused for every tweet it writes."""
 
-    def __init__(self, rng: np.random.Generator, n: int, n_brands: int, visibility: np.ndarray) -> None:
+    def __init__(
+        self, rng: np.random.Generator, n: int, brands: list[tuple[str, str]], visibility: np.ndarray
+    ) -> None:
         from research.demo import texts as T
 
-        self.n_brands = n_brands
-        self.handles = list(BRANDS) + [
+        n_brands = self.n_brands = len(brands)
+        self.handles = [handle for _, handle in brands] + [
             f"{T._FIRST[i % len(T._FIRST)]}{T._LAST[(i // len(T._FIRST)) % len(T._LAST)]}{i}".lower()
             for i in range(n - n_brands)
         ]
-        self.names = [h.title() for h in BRANDS] + [
+        self.names = [name for name, _ in brands] + [
             f"{T._FIRST[i % len(T._FIRST)]} {T._LAST[(i // len(T._FIRST)) % len(T._LAST)]}"
             for i in range(n - n_brands)
         ]
         base = np.concatenate([np.full(n_brands, 1e-3), visibility])
         self.followers = (rng.lognormal(4.5, 1.5, n) + base / base.max() * 2e5).astype(np.int64)
-        self.followers[:n_brands] = [52_000, 88_000, 31_000, 24_000][:n_brands]
+        self.followers[:n_brands] = [BRAND_FOLLOWERS[i % len(BRAND_FOLLOWERS)] for i in range(n_brands)]
         self.created = rng.integers(1_230_000_000, 1_780_000_000, n)  # 2008-12 to 2026-05
         self.statuses = rng.lognormal(6, 1.8, n).astype(np.int64)
         self.friends = rng.lognormal(5, 1.2, n).astype(np.int64)
@@ -364,17 +390,21 @@ class _Lines:
         elif kind == 2:
             extra = f'"retweetedTweet": null, "quotedTweet": {self._body(parent)}, "inReplyToTweetId": null, "inReplyToUser": null'
         else:
-            extra = (
-                '"retweetedTweet": null, "quotedTweet": null, "inReplyToTweetId": null, "inReplyToUser": null'
-            )
+            extra = _UNLINKED
         return self._line(tw, handle, text, mentioned, tw["tags"], extra)
 
     def _body(self, tw: dict) -> str:
         """The embedded original of a retweet or quote (one line, no newline)."""
         mentioned = [self.users.handles[m] for m in tw["mentions"]]
-        return self._line(tw, self.users.handles[tw["author"]], self.full_text(tw), mentioned, tw["tags"],
-                          '"retweetedTweet": null, "quotedTweet": null, "inReplyToTweetId": null, "inReplyToUser": null',
-                          newline=False)  # fmt: skip
+        return self._line(
+            tw,
+            self.users.handles[tw["author"]],
+            self.full_text(tw),
+            mentioned,
+            tw["tags"],
+            _UNLINKED,
+            newline=False,
+        )
 
     def _line(
         self, tw, handle, text, mentioned, tags, extra, *, likes=None, counts=None, newline=True

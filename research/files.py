@@ -48,7 +48,16 @@ PAUSE_POINTS = (
 
 
 def umask() -> int:
-    """The process's umask (read by setting it and putting it back: there is no getter)."""
+    """The process's umask.
+
+    Linux reports it in ``/proc/self/status``; elsewhere it is read by setting it and putting it
+    back (there is no getter), which another thread creating a file at that instant could notice.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
     mask = os.umask(0o022)
     os.umask(mask)
     return mask

@@ -6,8 +6,6 @@ import json
 import subprocess
 import sys
 
-import pytest
-
 from tests.conftest import ROOT
 
 
@@ -49,7 +47,9 @@ def test_benchmark_runs_at_its_smallest_size_and_agrees_with_networkx(tmp_path):
     )
     world = next(r for r in rows if r["stage"] == "world")
     assert world["posts"] == 2000 and 0 < world["accounts"] and 0 < world["edges"]
-    assert sum(world["kinds"].values()) == pytest.approx(1.0, abs=1e-3)
+    assert (
+        world["kinds"]["repost"] > 0.5
+    )  # a market stream is mostly retweets, even with the brands' own posts
 
     (check,) = result["checks"]
     assert check["tables_compared"] >= 20

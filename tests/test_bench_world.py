@@ -9,14 +9,21 @@ import pandas as pd
 from benchmarks import world
 from research.analyses.graph import interactions
 from research.analyses.metrics import collected
+from research.cli import DEMO_PARAMS
+from research.params import load_params
 from research.store import Store
 
 
 def test_the_world_shape_is_what_the_importer_and_the_graph_find(tmp_path):
-    start, end = datetime(2026, 7, 31, 18, 30, tzinfo=UTC), datetime(2026, 10, 29, 18, 30, tzinfo=UTC)
+    params = load_params(DEMO_PARAMS)
+    start, end = world.period_bounds(params)  # local midnights in Asia/Kolkata
+    assert (start, end) == (
+        datetime(2026, 7, 31, 18, 30, tzinfo=UTC),
+        datetime(2026, 10, 29, 18, 30, tzinfo=UTC),
+    )
     path = tmp_path / "world.jsonl"
-    shape = world.generate(path, size=4000, seed=7, start=start, end=end)
-    again = world.generate(tmp_path / "again.jsonl", size=4000, seed=7, start=start, end=end)
+    shape = world.generate(path, size=4000, seed=7, params=params)
+    again = world.generate(tmp_path / "again.jsonl", size=4000, seed=7, params=params)
     assert path.read_bytes() == (tmp_path / "again.jsonl").read_bytes() and again == shape  # seeded
 
     store = Store(tmp_path / "ws", "bench")
